@@ -1,0 +1,40 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both set up first.
+SHELL := /bin/bash
+PY := .venv/bin/python
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: setup model index run test test-unit lint bench lock clean
+
+setup:
+	@bin/setup
+
+model: setup
+	@bin/train
+
+index: setup
+	@$(PY) -m bot.build_index --if-changed
+
+run: setup model index
+	@$(PY) -m ops.launch
+
+test: setup model
+	$(PY) -m pytest
+
+test-unit: setup
+	$(PY) -m pytest -m "not integration"
+
+lint: setup
+	$(PY) -m ruff check bot handoff actions ops tests bench
+	$(PY) -m mypy
+
+bench: setup model
+	$(PY) -m bench.rasa_pipeline
+
+# Regenerate the lock files from the live environments (after changing requirements/*.in).
+lock:
+	.venv-rasa/bin/pip freeze --exclude-editable > requirements/rasa.lock
+	.venv/bin/pip freeze --exclude-editable > requirements/app.lock
+
+clean:
+	rm -rf models .rasa .pytest_cache .mypy_cache .ruff_cache

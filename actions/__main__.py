@@ -1,0 +1,45 @@
+"""Run the action server on loopback with the brain loaded before it serves.
+
+    python -m actions        (ACTION_HOST, ACTION_PORT; see README)
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from rasa_sdk.endpoint import create_app
+from rasa_sdk.executor import ActionExecutor
+
+from actions.brain_provider import default_provider
+
+logger = logging.getLogger(__name__)
+
+
+def _port(environ: os._Environ[str]) -> int:
+    raw = environ.get("ACTION_PORT", "5055")
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        sys.exit(f"ACTION_PORT must be a port number, got {raw!r}")
+    return int(raw)
+
+
+async def _warm_up(app: object, loop: object) -> None:
+    brain = await default_provider.get()
+    await default_provider.decide("rozgrzewka")  # first inference allocates buffers
+    logger.info("brain ready: %d topics, embedder %s", len(brain.entries), brain.embedder.name)
+
+
+def main() -> None:
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    port = _port(os.environ)
+    host = os.environ.get("ACTION_HOST", "127.0.0.1")
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    app = create_app(executor, cors_origins=None)
+    app.register_listener(_warm_up, "before_server_start")
+    app.run(host=host, port=port, single_process=True, access_log=False, motd=False)
+
+
+if __name__ == "__main__":
+    main()

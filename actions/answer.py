@@ -1,0 +1,65 @@
+"""``action_answer``: every customer message that is not small talk goes to the brain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.brain_provider import BrainProvider, default_provider
+from bot.brain import Decision
+from bot.language import detect_lang
+from bot.replies import reply
+
+SMALLTALK_INTENTS = frozenset({"greet", "goodbye", "thanks", "help"})
+# Below this NLU confidence a "greeting" is more likely a question starting with "hej".
+SMALLTALK_CONFIDENCE = 0.7
+CHOOSE_TOPIC_INTENT = "choose_topic"
+
+
+def topic_button(option: dict[str, str]) -> dict[str, str]:
+    """A quick reply that answers the topic directly when clicked."""
+    return {"title": option["title"], "payload": f'/{CHOOSE_TOPIC_INTENT}{{"faq_id":"{option["faq_id"]}"}}'}
+
+
+def earlier_customer_texts(tracker: Tracker) -> list[str]:
+    texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+    return texts[:-1]
+
+
+class ActionAnswer(Action):
+    def __init__(self, provider: BrainProvider | None = None) -> None:
+        self._provider = provider or default_provider
+
+    def name(self) -> str:
+        return "action_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[Any]:
+        message = tracker.latest_message or {}
+        text = message.get("text") or ""
+        intent = message.get("intent") or {}
+        brain = await self._provider.get()
+        if intent.get("name") == CHOOSE_TOPIC_INTENT:
+            faq_id = next((e.get("value") for e in message.get("entities", []) if e.get("entity") == "faq_id"), None)
+            lang = tracker.get_slot("lang") or "pl"
+            if faq_id in brain.entries:
+                dispatcher.utter_message(text=brain.entries[faq_id].answer(lang, brain.register))
+                return []
+        if intent.get("name") in SMALLTALK_INTENTS and intent.get("confidence", 0) >= SMALLTALK_CONFIDENCE:
+            lang = detect_lang(text)
+            dispatcher.utter_message(text=reply(intent["name"], lang, brain.register))
+            return [SlotSet("lang", lang)]
+        decision = await self._provider.decide(text, earlier_customer_texts(tracker))
+        self._dispatch(dispatcher, decision)
+        return [SlotSet("lang", decision.lang)]
+
+    @staticmethod
+    def _dispatch(dispatcher: CollectingDispatcher, decision: Decision) -> None:
+        if decision.decision == "clarify" and decision.options:
+            dispatcher.utter_message(text=decision.answer, buttons=[topic_button(o) for o in decision.options])
+        elif decision.answer:
+            dispatcher.utter_message(text=decision.answer)

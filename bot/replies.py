@@ -1,0 +1,51 @@
+"""The bot's own lines (greeting, help, clarification), in each language and register."""
+
+from __future__ import annotations
+
+REPLIES: dict[str, dict[str, str]] = {
+    "greet": {
+        "pl_ty": "Cześć! Tu asystent Volta. Pomogę Ci z zamówieniem, dostawą, zwrotem, "
+        "reklamacją, płatnością albo kontem. Napisz, w czym mogę pomóc.",
+        "pl_pan": "Dzień dobry! Tu asystent Volta. Pomagamy w sprawach zamówień, dostaw, zwrotów, "
+        "reklamacji, płatności i kont. W czym możemy pomóc?",
+        "en": "Hi! I'm Volta's assistant. I can help with orders, delivery, returns, complaints, "
+        "payments and your account. What can I do for you?",
+    },
+    "help": {
+        "pl_ty": "Odpowiem na pytania o zamówienia i ich status, dostawę, zwroty i reklamacje, "
+        "płatności i raty, faktury, konto, gwarancję i nasze sklepy. Jeśli wolisz, "
+        "przekażę rozmowę konsultantowi.",
+        "pl_pan": "Odpowiadamy na pytania o zamówienia i ich status, dostawę, zwroty i reklamacje, "
+        "płatności i raty, faktury, konto, gwarancję i nasze sklepy. Na życzenie przekażemy "
+        "rozmowę konsultantowi.",
+        "en": "I can answer questions about orders and their status, delivery, returns and "
+        "complaints, payments and instalments, invoices, your account, warranty and our "
+        "stores. If you prefer, I can pass you to a person.",
+    },
+    "thanks": {
+        "pl_ty": "Nie ma sprawy! Jeśli coś jeszcze, pisz śmiało.",
+        "pl_pan": "Cała przyjemność po naszej stronie. W razie pytań jesteśmy do dyspozycji.",
+        "en": "You're welcome! Let me know if there's anything else.",
+    },
+    "goodbye": {
+        "pl_ty": "Do usłyszenia! Miłego dnia.",
+        "pl_pan": "Dziękujemy za wiadomość i życzymy miłego dnia.",
+        "en": "Goodbye, have a nice day!",
+    },
+    "clarify": {
+        "pl_ty": "Nie jestem pewien, o co dokładnie pytasz. Chodzi o któryś z tych tematów?",
+        "pl_pan": "Chcemy dobrze zrozumieć pytanie. Czy chodzi o jeden z tych tematów?",
+        "en": "I'm not sure what exactly you mean. Is it one of these?",
+    },
+    "empty": {
+        "pl_ty": "Napisz proszę, w czym mogę pomóc.",
+        "pl_pan": "Prosimy napisać, w czym możemy pomóc.",
+        "en": "Please tell me what I can help you with.",
+    },
+}
+
+
+def reply(key: str, lang: str, register: str = "ty") -> str:
+    """The line ``key`` in ``lang``; Polish in the brand's register."""
+    variants = REPLIES[key]
+    return variants["en"] if lang == "en" else variants[f"pl_{register}"]

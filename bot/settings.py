@@ -1,0 +1,40 @@
+"""Settings of the brain, read once from the environment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from bot.faq import REGISTERS
+
+
+class SettingsError(ValueError):
+    """An environment variable is missing or has a bad value; the message names it."""
+
+
+@dataclass(frozen=True)
+class BrainSettings:
+    faq_dir: Path
+    index_dir: Path
+    embedder: str
+    register: str
+    answer_threshold: float | None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> BrainSettings:
+        register = environ.get("BRAND_REGISTER", "ty")
+        if register not in REGISTERS:
+            raise SettingsError(f"BRAND_REGISTER must be one of {REGISTERS}, got {register!r}")
+        threshold = environ.get("ANSWER_THRESHOLD")
+        try:
+            answer_threshold = float(threshold) if threshold else None
+        except ValueError:
+            raise SettingsError(f"ANSWER_THRESHOLD must be a number, got {threshold!r}") from None
+        return cls(
+            faq_dir=Path(environ.get("FAQ_DIR", "faq_corpus/faq")),
+            index_dir=Path(environ.get("INDEX_DIR", "var/index")),
+            embedder=environ.get("EMBEDDER", "e5"),
+            register=register,
+            answer_threshold=answer_threshold,
+        )

@@ -1,0 +1,1 @@
+"""The human queue and moderator console service (aiohttp + Redis)."""

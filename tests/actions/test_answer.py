@@ -1,0 +1,67 @@
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answer import ActionAnswer, topic_button
+from actions.brain_provider import BrainProvider
+from bot.brain import Brain, load_brain
+from bot.build_index import build
+from bot.embeddings import HashingEmbedder
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "faq"
+
+
+@pytest.fixture(scope="module")
+def brain(tmp_path_factory: pytest.TempPathFactory) -> Brain:
+    root = tmp_path_factory.mktemp("index")
+    build(FIXTURES, root, "hashing", progress=False)
+    return load_brain(root, HashingEmbedder(), register="ty", threshold=None)
+
+
+def tracker(text: str, intent: str = "question", confidence: float = 0.9, **extra: Any) -> Tracker:
+    message = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": [], **extra}
+    events = [{"event": "user", "text": "hej"}, {"event": "user", "text": text}]
+    return Tracker("c1", {}, message, events, False, None, {}, "action_listen")
+
+
+async def run(brain: Brain, t: Tracker) -> tuple[CollectingDispatcher, list[Any]]:
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer(BrainProvider(lambda: brain)).run(dispatcher, t, {})
+    return dispatcher, events
+
+
+async def test_question_is_answered_from_the_faq(brain: Brain) -> None:
+    dispatcher, events = await run(brain, tracker("Jak zwrócić produkt?"))
+    assert dispatcher.messages[0]["text"] == brain.entries["return_howto"].answer("pl", "ty")
+    assert events == [{"event": "slot", "timestamp": None, "name": "lang", "value": "pl"}]
+
+
+async def test_greeting_is_answered_in_the_customers_language(brain: Brain) -> None:
+    dispatcher, _ = await run(brain, tracker("hello", intent="greet"))
+    assert dispatcher.messages[0]["text"].startswith("Hi! I'm Volta's assistant")
+
+
+async def test_unsure_greeting_goes_to_retrieval(brain: Brain) -> None:
+    dispatcher, _ = await run(brain, tracker("hej ile kosztuje dostawa", intent="greet", confidence=0.5))
+    assert "14,99" in dispatcher.messages[0]["text"]
+
+
+async def test_clarify_offers_quick_replies_that_answer_directly(brain: Brain) -> None:
+    dispatcher, _ = await run(brain, tracker("qwerty zzz"))
+    buttons = dispatcher.messages[0]["buttons"]
+    assert buttons and all(b["payload"].startswith('/choose_topic{"faq_id":"') for b in buttons)
+
+
+async def test_chosen_topic_is_answered_without_retrieval(brain: Brain) -> None:
+    entities = [{"entity": "faq_id", "value": "delivery_cost"}]
+    t = tracker('/choose_topic{"faq_id":"delivery_cost"}', intent="choose_topic", entities=entities)
+    dispatcher, _ = await run(brain, t)
+    assert dispatcher.messages[0]["text"] == brain.entries["delivery_cost"].answer("pl", "ty")
+
+
+def test_topic_button_payload_is_rasa_intent_syntax() -> None:
+    button = topic_button({"faq_id": "x", "title": "X"})
+    assert button == {"title": "X", "payload": '/choose_topic{"faq_id":"x"}'}

@@ -4,7 +4,7 @@ PY := .venv/bin/python
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: setup model index run test test-unit lint bench lock clean
+.PHONY: setup model index run test test-unit lint bench bench-rasa lock clean
 
 setup:
 	@bin/setup
@@ -28,7 +28,11 @@ lint: setup
 	$(PY) -m ruff check bot handoff actions ops tests bench
 	$(PY) -m mypy
 
-bench: setup model
+# All benchmarks; results under bench/results/.
+bench: bench-rasa
+
+# Plain `rasa init` assistant vs this stack, same load, one run (about 10 minutes).
+bench-rasa: setup model
 	$(PY) -m bench.rasa_pipeline
 
 # Regenerate the lock files from the live environments (after changing requirements/*.in).

@@ -15,6 +15,7 @@ from rasa_sdk.executor import ActionExecutor
 from actions.brain_provider import default_provider
 
 logger = logging.getLogger(__name__)
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def _port(environ: os._Environ[str]) -> int:
@@ -31,7 +32,7 @@ async def _warm_up(app: object, loop: object) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format=LOG_FORMAT)
     port = _port(os.environ)
     host = os.environ.get("ACTION_HOST", "127.0.0.1")
     executor = ActionExecutor()

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from typing import Any, Protocol, Sequence
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 import numpy as np
 

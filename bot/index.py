@@ -18,9 +18,10 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import faiss
 import numpy as np
@@ -60,6 +61,7 @@ class VectorIndex:
     @classmethod
     def build(cls, rows: list[Row], vectors: np.ndarray, meta: dict[str, Any]) -> VectorIndex:
         dim = int(vectors.shape[1])
+        index: Any
         if len(rows) >= APPROX_THRESHOLD:
             index = faiss.IndexHNSWFlat(dim, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
             kind = "hnsw"
@@ -71,7 +73,7 @@ class VectorIndex:
 
     def search(self, query: np.ndarray, k: int) -> list[Hit]:
         scores, ids = self._index.search(np.ascontiguousarray(query[None, :], dtype=np.float32), k)
-        return [Hit(self.rows[i], float(s)) for s, i in zip(scores[0], ids[0]) if i >= 0]
+        return [Hit(self.rows[i], float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]
 
     def save(self, root: Path, version: str, extra: dict[str, Any] | None = None) -> Path:
         """Write this index as ``version`` under ``root`` and make it the live one.

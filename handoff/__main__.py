@@ -11,9 +11,11 @@ from aiohttp import web
 from handoff.app import create_app
 from handoff.settings import Settings, SettingsError
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
 
 def main() -> None:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format=LOG_FORMAT)
     try:
         settings = Settings.from_env(os.environ)
     except SettingsError as exc:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 from urllib.parse import unquote, urlsplit
 
 from ops.preflight import PreflightError, check_index, check_model, check_port_free, check_redis_reachable
@@ -80,8 +80,9 @@ def banner(env: Mapping[str, str]) -> str:
     rasa = f"http://{env['RASA_HOST']}:{env['RASA_PORT']}"
     return "\n".join(
         [
-            "Volta customer-care stack is starting (Rasa needs about a minute to load).",
-            f"  Chat (REST):        curl -s -XPOST {rasa}/webhooks/rest/webhook -d '{{\"sender\":\"t1\",\"message\":\"Jak zwrócić produkt?\"}}'",
+            "Volta customer-care stack is starting (Rasa answers once its model is loaded, 15-60 s).",
+            f"  Chat (REST):        curl -s -XPOST {rasa}/webhooks/rest/webhook "
+            """-d '{"sender":"t1","message":"Jak zwrócić produkt?"}'""",
             f"  Web widget channel: {rasa}/socket.io (socket.io)",
             f"  Rasa HTTP API:      {rasa}/status?token=<token in {TOKEN_FILE} or RASA_TOKEN>",
             f"  Action server:      http://127.0.0.1:{env['ACTION_PORT']}/health",

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.redis_server import RedisServer
+from ops.processes import RedisServer
 
 
 @pytest.fixture(scope="session")

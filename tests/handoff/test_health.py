@@ -2,7 +2,7 @@ from aiohttp.test_utils import TestClient
 
 from handoff.app import create_app
 from handoff.settings import Settings
-from tests.redis_server import free_port
+from ops.processes import free_port
 
 
 async def test_health_is_ok_with_redis(aiohttp_client: TestClient, redis_url: str) -> None:

@@ -4,7 +4,7 @@ import pytest
 
 from ops.launch import redis_parts, stack_env
 from ops.preflight import PreflightError, check_port_free, check_redis_reachable
-from tests.redis_server import free_port
+from ops.processes import free_port
 
 
 def test_embedded_redis_is_started_when_no_url_is_given() -> None:
@@ -43,7 +43,7 @@ def test_busy_port_names_variable_and_fix() -> None:
 
 
 def test_unreachable_redis_names_url_and_fix() -> None:
-    with pytest.raises(PreflightError, match="unreachable.*unset it to use the embedded Redis"):
+    with pytest.raises(PreflightError, match=r"unreachable.*unset it to use the embedded Redis"):
         check_redis_reachable(f"redis://127.0.0.1:{free_port()}/0", timeout=0.5)
 
 

@@ -1,0 +1,150 @@
+"""Measure a plain `rasa init` assistant (DIET + TED) and this stack under the same load.
+
+    python -m bench.rasa_pipeline [--seconds 15] [--levels 1,5,10,20,40] [--long-turns 200]
+
+Runs one system at a time on this machine: first the baseline (in-memory tracker,
+REST channel, no action server), then this product (Redis tracker and lock store,
+action server with retrieval). Writes bench/results/rasa_pipeline.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import platform
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bench.load import closed_loop, long_conversation
+from bot.build_index import build
+from ops.processes import RASA_ENV, REPO, RedisServer, action_server, free_port, rasa_server, redis_env
+
+RESULTS = REPO / "bench" / "results"
+BASELINE_DIR = REPO / "var" / "bench" / "rasa-init"
+TOKEN = "bench-token"
+
+
+def baseline_model() -> Path:
+    """Train the `rasa init` starter assistant once; reuse it afterwards."""
+    model = BASELINE_DIR / "models" / "init.tar.gz"
+    if not model.exists():
+        BASELINE_DIR.mkdir(parents=True, exist_ok=True)
+        rasa = str(REPO / ".venv-rasa/bin/rasa")
+        subprocess.run([rasa, "init", "--no-prompt", "--init-dir", str(BASELINE_DIR)], check=True,
+                       env={**RASA_ENV, "PATH": "/usr/bin:/bin"}, cwd=BASELINE_DIR, stdout=subprocess.DEVNULL)
+        newest = max((BASELINE_DIR / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+        newest.rename(model)
+    return model
+
+
+@contextmanager
+def baseline(logs: Path) -> Iterator[str]:
+    port = free_port()
+    rasa = rasa_server(baseline_model(), port, logs, TOKEN, cwd=BASELINE_DIR, config_files=False, name="rasa-init")
+    try:
+        rasa.wait_http(f"http://127.0.0.1:{port}/status?token={TOKEN}", timeout=300)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        rasa.stop()
+
+
+@contextmanager
+def this_stack(logs: Path, embedder: str) -> Iterator[str]:
+    redis = RedisServer(logs)
+    index_dir = logs / "index"
+    build(REPO / "faq_corpus" / "faq", index_dir, embedder, progress=False)
+    action_port, port = free_port(), free_port()
+    actions = action_server(action_port, index_dir, embedder, logs)
+    rasa = rasa_server(REPO / "models/current.tar.gz", port, logs, TOKEN, redis_env(redis.port, action_port))
+    try:
+        actions.wait_http(f"http://127.0.0.1:{action_port}/health", timeout=120)
+        rasa.wait_http(f"http://127.0.0.1:{port}/status?token={TOKEN}", timeout=300)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        rasa.stop()
+        actions.stop()
+        redis.stop()
+
+
+def measure(url: str, levels: list[int], seconds: float, long_turns: int) -> dict[str, Any]:
+    asyncio.run(closed_loop(url, 2, 3))  # warm-up, not reported
+    curve = [asyncio.run(closed_loop(url, c, seconds)).as_dict() for c in levels]
+    turns = asyncio.run(long_conversation(url, long_turns))
+    first, last = turns[:10], turns[-10:]
+    return {
+        "curve": curve,
+        "saturation_msgs_per_s": max(point["throughput"] for point in curve),
+        "long_conversation": {
+            "turns": long_turns,
+            "first_10_median_ms": round(statistics.median(first), 1),
+            "last_10_median_ms": round(statistics.median(last), 1),
+        },
+    }
+
+
+def markdown(report: dict[str, Any]) -> str:
+    lines = [
+        "# Rasa pipeline: plain `rasa init` vs this stack",
+        "",
+        f"Measured {report['measured_at']} on {report['machine']}; command: `{report['command']}`.",
+        f"Closed loop, conversations of 8 turns, {report['seconds']} s per load level. "
+        "Baseline: DIET + TED, in-memory tracker, no action server. This stack: "
+        "LogisticRegression + RulePolicy, Redis tracker and lock store, action server with "
+        f"retrieval ({report['embedder']}).",
+        "",
+        "| system | customers | msgs/s | median ms | p95 ms | p99 ms | errors |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name in ("baseline", "stack"):
+        for p in report[name]["curve"]:
+            lines.append(f"| {name} | {p['customers']} | {p['throughput']} | {p['median_ms']} | "
+                         f"{p['p95_ms']} | {p['p99_ms']} | {p['errors']} |")
+    lines += ["", "| system | saturation msgs/s | turn 1-10 median ms | last 10 turns median ms |", "|---|---|---|---|"]
+    for name in ("baseline", "stack"):
+        r = report[name]
+        lc = r["long_conversation"]
+        lines.append(f"| {name} | {r['saturation_msgs_per_s']} | {lc['first_10_median_ms']} | "
+                     f"{lc['last_10_median_ms']} (turns {lc['turns'] - 9}-{lc['turns']}) |")
+    lines += ["", f"Saturation ratio, stack / baseline: **{report['saturation_ratio']}**", ""]
+    return "\n".join(lines)
+
+
+def run_system(factory: Callable[[Path], Any], args: argparse.Namespace, levels: list[int]) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp, factory(Path(tmp)) as url:
+        return measure(url, levels, args.seconds, args.long_turns)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--levels", default="1,5,10,20,40")
+    parser.add_argument("--long-turns", type=int, default=200)
+    parser.add_argument("--embedder", default="e5")
+    args = parser.parse_args()
+    levels = [int(x) for x in args.levels.split(",")]
+    report: dict[str, Any] = {
+        "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": f"{platform.machine()}, {len(__import__('os').sched_getaffinity(0))} cores",
+        "command": "make bench-rasa",
+        "seconds": args.seconds,
+        "embedder": args.embedder,
+    }
+    report["baseline"] = run_system(baseline, args, levels)
+    report["stack"] = run_system(lambda logs: this_stack(logs, args.embedder), args, levels)
+    ratio = report["stack"]["saturation_msgs_per_s"] / report["baseline"]["saturation_msgs_per_s"]
+    report["saturation_ratio"] = round(ratio, 2)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "rasa_pipeline.json").write_text(json.dumps(report, indent=2) + "\n")
+    (RESULTS / "rasa_pipeline.md").write_text(markdown(report))
+    print(markdown(report))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""Start the product's real processes (for tests, benchmarks and fault runs) and stop them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import redis
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+class Process:
+    """A child process whose output goes to a log file, shown when it fails."""
+
+    def __init__(
+        self, name: str, argv: Sequence[str], env: Mapping[str, str], log_dir: Path, cwd: Path = REPO
+    ) -> None:
+        self.name = name
+        self.log_path = log_dir / f"{name}.log"
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            list(argv), cwd=cwd, env={**os.environ, **env}, stdout=self._log, stderr=subprocess.STDOUT
+        )
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def wait_http(self, url: str, timeout: float) -> None:
+        """Poll ``url`` until it answers 200, the process dies, or ``timeout`` passes."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.25)
+        raise TimeoutError(f"{self.name} not ready at {url} after {timeout:.0f} s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+RASA_ENV = {"RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+
+
+def action_server(port: int, index_dir: Path, embedder: str, log_dir: Path) -> Process:
+    env = {"ACTION_PORT": str(port), "INDEX_DIR": str(index_dir), "EMBEDDER": embedder}
+    return Process("actions", [str(REPO / ".venv/bin/python"), "-m", "actions"], env, log_dir)
+
+
+def rasa_server(
+    model: Path, port: int, log_dir: Path, token: str, env: Mapping[str, str] | None = None,
+    cwd: Path = REPO, config_files: bool = True, name: str = "rasa",
+) -> Process:
+    """``rasa run`` with the HTTP API behind ``token``; the project's channels and endpoints by default."""
+    argv = [str(REPO / ".venv-rasa/bin/rasa"), "run", "--enable-api", "--auth-token", token,
+            "-i", "127.0.0.1", "-p", str(port), "-m", str(model)]
+    if config_files:
+        argv += ["--credentials", "credentials.yml", "--endpoints", "endpoints.yml"]
+    return Process(name, argv, {**RASA_ENV, **(env or {})}, log_dir, cwd=cwd)
+
+
+def redis_env(port: int, action_port: int) -> dict[str, str]:
+    """What endpoints.yml reads, for a Redis on loopback and a local action server."""
+    return {
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(port), "REDIS_DB": "0", "REDIS_PASSWORD": "",
+        "TRACKER_TTL_SECONDS": "3600",
+    }
+
+
+class RedisServer:
+    def __init__(self, directory: Path) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed: run `make setup`")
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._proc = subprocess.Popen(
+            [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(directory),
+             "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        self._wait()
+
+    def _wait(self, timeout: float = 10.0) -> None:
+        client = redis.Redis(port=self.port)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+            finally:
+                client.close()
+
+    def stop(self) -> None:
+        self._proc.terminate()
+        self._proc.wait(timeout=10)

@@ -1,0 +1,83 @@
+"""A real conversation through Rasa 3.6 (Python 3.10) and the action server (rasa-sdk 3.21, Python 3.11)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+import redis
+import socketio
+import yaml
+
+from ops.processes import REPO
+from tests.integration.conftest import Stack
+
+pytestmark = pytest.mark.integration
+
+
+def faq_answer(topic: str, key: str) -> str:
+    data = yaml.safe_load((REPO / "faq_corpus" / "faq" / f"{topic}.yml").read_text("utf-8"))
+    return str(data["answer"][key]).strip()
+
+
+async def say(stack: Stack, sender: str, text: str) -> list[dict[str, Any]]:
+    async with aiohttp.ClientSession() as session:
+        payload = {"sender": sender, "message": text}
+        async with session.post(f"{stack.rasa_url}/webhooks/rest/webhook", json=payload) as response:
+            assert response.status == 200
+            return list(await response.json())
+
+
+async def test_polish_and_english_faq_questions_are_answered_over_rest(stack: Stack) -> None:
+    sender = f"rest-{uuid.uuid4().hex[:8]}"
+    greeting = await say(stack, sender, "Cześć!")
+    assert greeting[0]["text"].startswith("Cześć! Tu asystent Volta")
+    answer = await say(stack, sender, "Jak zwrócić produkt?")
+    assert [m["text"] for m in answer] == [faq_answer("return_howto", "pl_ty")]
+    english = await say(stack, sender, "How do I return a product?")
+    assert [m["text"] for m in english] == [faq_answer("return_howto", "en")]
+    thanks = await say(stack, sender, "dzięki")
+    assert thanks[0]["text"].startswith("Nie ma sprawy")
+
+
+async def test_conversation_is_kept_in_redis(stack: Stack) -> None:
+    sender = f"store-{uuid.uuid4().hex[:8]}"
+    await say(stack, sender, "ile kosztuje dostawa")
+    client = redis.Redis.from_url(stack.redis_url, decode_responses=True)
+    try:
+        stored = client.get(f"bot:tracker:{sender}")
+    finally:
+        client.close()
+    assert stored is not None and "ile kosztuje dostawa" in stored
+
+
+async def test_rasa_http_api_needs_the_token(stack: Stack) -> None:
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{stack.rasa_url}/status") as response:
+            assert response.status == 401
+        async with session.get(f"{stack.rasa_url}/status", params={"token": stack.token}) as response:
+            assert response.status == 200
+
+
+async def test_widget_channel_delivers_replies_over_socketio(stack: Stack) -> None:
+    received: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    client = socketio.AsyncClient()
+    client.on("bot_uttered", received.put)
+    session_id = f"web-{uuid.uuid4().hex[:8]}"
+    await client.connect(stack.rasa_url, socketio_path="/socket.io", transports=["polling"])
+    try:
+        await client.emit("session_request", {"session_id": session_id})
+        await client.emit("user_uttered", {"session_id": session_id, "message": "Jak zwrócić produkt?"})
+        message = await asyncio.wait_for(received.get(), timeout=30)
+    finally:
+        await client.disconnect()
+    assert message["text"] == faq_answer("return_howto", "pl_ty")
+
+
+def test_index_in_use_is_a_published_version(stack: Stack) -> None:
+    current = (stack.index_dir / "CURRENT").read_text().strip()
+    assert (Path(stack.index_dir) / current / "meta.json").exists()

@@ -68,7 +68,7 @@ async def test_widget_channel_delivers_replies_over_socketio(stack: Stack) -> No
     client = socketio.AsyncClient()
     client.on("bot_uttered", received.put)
     session_id = f"web-{uuid.uuid4().hex[:8]}"
-    await client.connect(stack.rasa_url, socketio_path="/socket.io", transports=["polling"])
+    await client.connect(stack.rasa_url, socketio_path="/socket.io")
     try:
         await client.emit("session_request", {"session_id": session_id})
         await client.emit("user_uttered", {"session_id": session_id, "message": "Jak zwrócić produkt?"})

@@ -1,0 +1,32 @@
+"""Run by the Rasa venv's Python (see test_rasa_patches.py): checks bot.rasa_patches against Rasa 3.6."""
+
+import json
+import sys
+
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import Event
+from rasa.shared.utils.common import all_subclasses
+
+from bot import rasa_patches
+
+original = {cls.type_name: Event.resolve_by_type(cls.type_name) for cls in all_subclasses(Event)}
+rasa_patches.install()
+rasa_patches.install()  # idempotent
+action = RemoteAction("action_answer", None)
+results = {
+    "valid_passes": action._validate_action_result({"events": [], "responses": [{"text": "hi"}]}),
+    "same_event_classes": all(Event.resolve_by_type(name) is cls for name, cls in original.items()),
+    "unknown_event_default": Event.resolve_by_type("no-such-event", default=Event) is Event,
+}
+try:
+    action._validate_action_result({"events": "not a list"})
+    results["invalid_rejected"] = False
+except ValidationError as e:
+    results["invalid_rejected"] = "Failed to validate Action server response" in e.message
+try:
+    Event.resolve_by_type("no-such-event")
+    results["unknown_event_raises"] = False
+except ValueError:
+    results["unknown_event_raises"] = True
+json.dump(results, sys.stdout)

@@ -1,0 +1,23 @@
+"""bot.rasa_patches runs inside Rasa (Python 3.10); this drives it there with the real Rasa 3.6."""
+
+import json
+import os
+import subprocess
+
+from ops.processes import REPO
+
+
+def test_patches_keep_rasas_validation_and_event_lookup() -> None:
+    result = subprocess.run(
+        [str(REPO / ".venv-rasa/bin/python"), str(REPO / "tests/rasa_side/check_patches.py")],
+        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    checks = json.loads(result.stdout.strip().splitlines()[-1])
+    assert checks == {
+        "valid_passes": True,
+        "same_event_classes": True,
+        "unknown_event_default": True,
+        "invalid_rejected": True,
+        "unknown_event_raises": True,
+    }

@@ -32,7 +32,8 @@ def check_redis_reachable(url: str, timeout: float = 2.0) -> None:
     try:
         client.ping()
     except redis.RedisError as exc:
-        shown = urlsplit(url)._replace(netloc=urlsplit(url).hostname or "").geturl()
+        parts = urlsplit(url)
+        shown = parts._replace(netloc=f"{parts.hostname}:{parts.port or 6379}").geturl()  # no password
         raise PreflightError(
             f"REDIS_URL {shown} is unreachable ({exc.__class__.__name__}): start Redis there, "
             "fix REDIS_URL, or unset it to use the embedded Redis"

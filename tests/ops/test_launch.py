@@ -49,3 +49,10 @@ def test_unreachable_redis_names_url_and_fix() -> None:
 
 def test_reachable_redis_passes(redis_url: str) -> None:
     check_redis_reachable(redis_url)
+
+
+def test_unreachable_redis_message_never_shows_the_password() -> None:
+    with pytest.raises(PreflightError) as error:
+        check_redis_reachable(f"redis://:hunter2@127.0.0.1:{free_port()}/0", timeout=0.5)
+    assert "hunter2" not in str(error.value)
+    assert "127.0.0.1:" in str(error.value)

@@ -25,8 +25,12 @@ def topic_button(option: dict[str, str]) -> dict[str, str]:
 
 
 def earlier_customer_texts(tracker: Tracker) -> list[str]:
-    texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
-    return texts[:-1]
+    """Earlier questions of this conversation (small talk is not a failed attempt)."""
+    questions = [
+        e.get("text") or "" for e in tracker.events
+        if e.get("event") == "user" and (e.get("parse_data") or {}).get("intent", {}).get("name") not in SMALLTALK_INTENTS
+    ]
+    return questions[:-1]
 
 
 class ActionAnswer(Action):

@@ -1,28 +1,46 @@
-"""Answer, clarify or hand off: the decision for one customer message."""
+"""Answer, clarify or hand off: the decision for one customer message, with its reasons."""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
+import joblib
+import numpy as np
+
+from bot import signals
+from bot.classifier import TopicClassifier
+from bot.decision import Signals, Thresholds, decide
 from bot.embeddings import Embedder
 from bot.faq import FaqEntry
-from bot.index import Hit, VectorIndex, current_version
+from bot.index import VectorIndex, current_version
 from bot.language import detect_lang
 from bot.replies import reply
+from bot.sentiment import SentimentClassifier
+from bot.text import sanitize
 
 logger = logging.getLogger(__name__)
 
 # Longer messages are cut before embedding: the opening carries the question.
 MAX_CHARS = 2000
-SEARCH_K = 20
+EVIDENCE_K = 5
 CLARIFY_OPTIONS = 3
-# Cosine scores mean different things per model; a calibrated value in the
-# index metadata wins over these starting points.
-DEFAULT_THRESHOLDS = {"e5": 0.86, "use": 0.55, "minilm": 0.5, "hashing": 0.3}
+HISTORY_LOOKBACK = 3
+MAX_CLAUSES = 4
+MIN_CLAUSE_WORDS = 2
+# Where one problem ends and another begins in a customer's message.
+_CLAUSE_SPLIT = re.compile(
+    r"[.!?;\n]+|,?\s+(?:a (?:do tego|poza tym|w dodatku|jeszcze)|poza tym|do tego|w dodatku|dodatkowo|"
+    r"oprocz tego|oraz|i jeszcze|ponadto|also|and also|plus|on top of that|besides|another thing)\s+",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -34,58 +52,109 @@ class Decision:
     lang: str
     answer: str | None
     options: list[dict[str, str]] = field(default_factory=list)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    negative: float = 0.0
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
-def best_per_topic(hits: Sequence[Hit]) -> list[tuple[str, float]]:
-    """Collapse question hits into topics, each with its best score, best first."""
-    best: dict[str, float] = {}
-    for hit in hits:
-        if hit.score > best.get(hit.row.faq_id, float("-inf")):
-            best[hit.row.faq_id] = hit.score
-    return sorted(best.items(), key=lambda item: item[1], reverse=True)
+def clauses(text: str) -> list[str]:
+    parts = [p.strip() for p in _CLAUSE_SPLIT.split(text) if p and p.strip()]
+    return [p for p in parts if len(p.split()) >= MIN_CLAUSE_WORDS][:MAX_CLAUSES]
 
 
 class Brain:
-    def __init__(
-        self,
-        embedder: Embedder,
-        index: VectorIndex,
-        entries: Sequence[FaqEntry],
-        register: str = "ty",
-        threshold: float | None = None,
-    ) -> None:
+    def __init__(self, embedder: Embedder, index: VectorIndex, entries: Sequence[FaqEntry],
+                 classifier: TopicClassifier, sentiment: SentimentClassifier, thresholds: Thresholds,
+                 register: str = "ty") -> None:
         self.embedder = embedder
         self.index = index
         self.entries = {e.id: e for e in entries}
+        self.classifier = classifier
+        self.sentiment = sentiment
+        self.thresholds = thresholds
         self.register = register
-        calibrated = index.meta.get("threshold")
-        self.threshold = threshold or calibrated or DEFAULT_THRESHOLDS.get(embedder.name, 0.5)
+        self._embed_one = lru_cache(maxsize=4096)(self._embed_uncached)
+
+    def _embed_uncached(self, text: str) -> np.ndarray:
+        return np.asarray(self.embedder.encode_queries([text])[0])
+
+    def _topics(self, text: str) -> list[tuple[str, float]]:
+        return self.classifier.ranked(text, self._embed_one(text), k=CLARIFY_OPTIONS)
+
+    def _top_with_confidence(self, text: str) -> tuple[str, float]:
+        ranked = self._topics(text)
+        p2 = ranked[1][1] if len(ranked) > 1 else 0.0
+        return ranked[0][0], ranked[0][1] / max(ranked[0][1] + p2, 1e-12)
+
+    def _count_problems(self, text: str) -> int:
+        found = {t for t, c in map(self._top_with_confidence, clauses(text)) if c >= self.thresholds.problem}
+        return len(found)
+
+    def _history_signals(self, history: Sequence[str], topic: str) -> tuple[bool, bool]:
+        """(the same topic was confidently asked before, the previous message was not understood)."""
+        recent = [h[:MAX_CHARS] for h in history[-HISTORY_LOOKBACK:] if h and h.strip()]
+        earlier = [self._top_with_confidence(h) for h in recent]
+        repeated = any(t == topic and c >= self.thresholds.answer for t, c in earlier)
+        unresolved = bool(earlier) and earlier[-1][1] < self.thresholds.answer
+        return repeated, unresolved
+
+    def signals(self, text: str, history: Sequence[str] = ()) -> tuple[Signals, list[tuple[str, float]]]:
+        vector = self._embed_one(text)
+        ranked = self._topics(text)
+        top, p1 = ranked[0]
+        p2 = ranked[1][1] if len(ranked) > 1 else 0.0
+        repeated, unresolved = self._history_signals(history, top)
+        hits = self.index.search(vector, 1)
+        return Signals(
+            human_request=signals.asks_for_human(text),
+            legal_threat=signals.threatens_legal_action(text),
+            compensation=signals.demands_compensation(text),
+            public_complaint=signals.threatens_public_complaint(text),
+            negative=float(self.sentiment.negative_probability(vector[None, :])[0]),
+            problems=self._count_problems(text),
+            confidence=p1 / max(p1 + p2, 1e-12),
+            similarity=hits[0].score if hits else 0.0,
+            repeated_topic=repeated, unresolved_before=unresolved,
+        ), ranked
+
+    def _evidence(self, text: str, ranked: list[tuple[str, float]]) -> list[dict[str, Any]]:
+        hits = self.index.search(self._embed_one(text), EVIDENCE_K)
+        return [{"faq_id": t, "probability": round(p, 4)} for t, p in ranked] + [
+            {"faq_id": h.row.faq_id, "question": h.row.text, "similarity": round(h.score, 4), "source": h.row.source}
+            for h in hits
+        ]
 
     def decide(self, text: str, history: Sequence[str] = ()) -> Decision:
-        text = (text or "").strip()[:MAX_CHARS]
+        text = sanitize(text or "").strip()[:MAX_CHARS]
+        history = [sanitize(h) for h in history]
         lang = detect_lang(text)
         if not any(ch.isalnum() for ch in text):
             return Decision("clarify", None, 0.0, ["empty"], lang, reply("empty", lang, self.register))
-        topics = best_per_topic(self.index.search(self.embedder.encode_queries([text])[0], SEARCH_K))
-        if not topics:
-            return Decision("clarify", None, 0.0, ["no_match"], lang, reply("clarify", lang, self.register))
-        faq_id, score = topics[0]
-        if score >= self.threshold:
-            answer = self.entries[faq_id].answer(lang, self.register)
-            return Decision("answer", faq_id, score, ["retrieval"], lang, answer)
-        options = [
-            {"faq_id": tid, "title": self.entries[tid].title[lang]} for tid, _ in topics[:CLARIFY_OPTIONS]
-        ]
-        return Decision(
-            "clarify", faq_id, score, ["low_confidence"], lang, reply("clarify", lang, self.register), options
-        )
+        sig, ranked = self.signals(text, history)
+        decision, reasons = decide(sig, self.thresholds)
+        top, p1 = ranked[0]
+        evidence = self._evidence(text, ranked)
+        answer, options = self._render(decision, reasons, top, ranked, lang)
+        faq_id = top if decision != "clarify" or reasons == ["low_confidence"] else None
+        return Decision(decision, faq_id, round(sig.confidence, 4), reasons, lang, answer, options, evidence,
+                        round(sig.negative, 4))
+
+    def _render(self, decision: str, reasons: list[str], top: str, ranked: list[tuple[str, float]],
+                lang: str) -> tuple[str, list[dict[str, str]]]:
+        if decision == "answer":
+            return self.entries[top].answer(lang, self.register), []
+        if decision == "handoff":
+            return reply("handoff", lang, self.register), []
+        if reasons == ["out_of_scope"]:
+            return reply("out_of_scope", lang, self.register), []
+        options = [{"faq_id": t, "title": self.entries[t].title.get(lang, t)} for t, _ in ranked]
+        return reply("clarify", lang, self.register), options
 
 
 def load_brain(index_root: Path, embedder: Embedder, register: str, threshold: float | None) -> Brain:
-    """Load the published index version and the FAQ entries stored with it."""
+    """Load the published index version with its FAQ entries, trained layers and thresholds."""
     directory = index_root / current_version(index_root)
     index = VectorIndex.load(directory)
     if index.meta.get("embedder") != embedder.name:
@@ -94,5 +163,10 @@ def load_brain(index_root: Path, embedder: Embedder, register: str, threshold: f
             f"not {embedder.name!r}: rebuild it with `make index` or set EMBEDDER"
         )
     entries = [FaqEntry.from_json(e) for e in json.loads((directory / "faq.json").read_text("utf-8"))]
-    logger.info("loaded index %s (%d vectors, %s)", directory.name, len(index.rows), embedder.name)
-    return Brain(embedder, index, entries, register, threshold)
+    models = joblib.load(io.BytesIO((directory / "models.joblib").read_bytes()))
+    thresholds = Thresholds(**index.meta["thresholds"])
+    if threshold is not None:
+        thresholds = Thresholds(**{**index.meta["thresholds"], "answer": threshold})
+    classifier = TopicClassifier.from_state(models["classifier"])
+    logger.info("loaded index %s (%d vectors, %s, %s)", directory.name, len(index.rows), embedder.name, thresholds)
+    return Brain(embedder, index, entries, classifier, models["sentiment"], thresholds, register)

@@ -1,11 +1,14 @@
-"""Build a new index version from the FAQ and publish it.
+"""Build a new index version (FAQ, approved archive pairs, trained layers) and publish it.
 
-    python -m bot.build_index [--faq faq_corpus/faq] [--out var/index] [--embedder e5]
+    python -m bot.build_index [--faq faq_corpus/faq] [--archive faq_corpus/archive]
+                              [--out var/index] [--embedder e5] [--if-changed]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import io
 import json
 import logging
 import os
@@ -13,57 +16,89 @@ import sys
 import time
 from pathlib import Path
 
+import joblib
+
+from bot.archive import approved_entries
+from bot.classifier import TopicClassifier
 from bot.embeddings import load_embedder
 from bot.faq import LANGS, FaqEntry, FaqError, corpus_hash, load_faq
 from bot.index import IndexNotFound, Row, VectorIndex, current_version, embed_rows, new_version
+from bot.lexical import Lemmatizer
+from bot.training import calibrate, thresholds_dict, train_sentiment
 
 logger = logging.getLogger(__name__)
+DEFAULT_LABELLED = Path("faq_corpus/labelled/sentiment.jsonl")
 
 
 def rows_for(entries: list[FaqEntry]) -> list[Row]:
     return [Row(e.id, lang, q, e.source) for e in entries for lang in LANGS for q in e.questions[lang]]
 
 
-def build(faq_dir: Path, out: Path, embedder_name: str, progress: bool = True) -> Path:
+def sources_hash(faq_dir: Path, archive_dir: Path | None, labelled: Path) -> str:
+    digest = hashlib.sha256(corpus_hash(faq_dir).encode())
+    for path in sorted(archive_dir.glob("*.jsonl")) if archive_dir and archive_dir.is_dir() else []:
+        digest.update(path.read_bytes())
+    if labelled.exists():
+        digest.update(labelled.read_bytes())
+    return digest.hexdigest()
+
+
+def build(faq_dir: Path, out: Path, embedder_name: str, progress: bool = True,
+          archive_dir: Path | None = None, labelled: Path = DEFAULT_LABELLED) -> Path:
     entries = load_faq(faq_dir)
+    if archive_dir and archive_dir.is_dir():
+        entries = approved_entries(archive_dir, entries)
     embedder = load_embedder(embedder_name)
     rows = rows_for(entries)
     started = time.perf_counter()
     vectors = embed_rows(embedder, rows, progress=progress)
-    seconds = time.perf_counter() - started
+    embed_seconds = time.perf_counter() - started
+    texts, labels = [r.text for r in rows], [r.faq_id for r in rows]
+    lemmatizer = Lemmatizer(texts)
+    classifier = TopicClassifier(lemmatizer).fit(texts, labels, vectors)
+    sentiment, negative = train_sentiment(labelled, embedder.encode_queries)
+    thresholds = calibrate(texts, labels, vectors, lemmatizer, negative)
     meta = {
         "embedder": embedder.name,
-        "corpus_hash": corpus_hash(faq_dir),
+        "corpus_hash": sources_hash(faq_dir, archive_dir, labelled),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "embed_seconds": round(seconds, 3),
+        "embed_seconds": round(embed_seconds, 3),
+        "embed_per_second": round(len(rows) / max(embed_seconds, 1e-9), 1),
+        "thresholds": thresholds_dict(thresholds),
     }
+    models = io.BytesIO()
+    joblib.dump({"classifier": classifier.state(), "sentiment": sentiment}, models)
     index = VectorIndex.build(rows, vectors, meta)
-    return index.save(out, new_version(), extra={"faq.json": [e.to_json() for e in entries]})
+    extra = {"faq.json": [e.to_json() for e in entries], "models.joblib": models.getvalue()}
+    return index.save(out, new_version(), extra=extra)
 
 
-def is_up_to_date(faq_dir: Path, out: Path, embedder_name: str) -> bool:
-    """True when the live index was built from these FAQ files with this embedder."""
+def is_up_to_date(faq_dir: Path, out: Path, embedder_name: str, archive_dir: Path | None = None,
+                  labelled: Path = DEFAULT_LABELLED) -> bool:
+    """True when the live index was built from these sources with this embedder."""
     try:
         meta = json.loads((out / current_version(out) / "meta.json").read_text("utf-8"))
     except (IndexNotFound, FileNotFoundError):
         return False
-    return bool(meta.get("embedder") == embedder_name and meta.get("corpus_hash") == corpus_hash(faq_dir))
+    wanted = sources_hash(faq_dir, archive_dir, labelled)
+    return bool(meta.get("embedder") == embedder_name and meta.get("corpus_hash") == wanted)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--faq", type=Path, default=Path(os.environ.get("FAQ_DIR", "faq_corpus/faq")))
+    parser.add_argument("--archive", type=Path, default=Path(os.environ.get("ARCHIVE_DIR", "faq_corpus/archive")))
     parser.add_argument("--out", type=Path, default=Path(os.environ.get("INDEX_DIR", "var/index")))
     parser.add_argument("--embedder", default=os.environ.get("EMBEDDER", "e5"))
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--if-changed", action="store_true", help="skip when the live index is current")
     args = parser.parse_args(argv)
-    if args.if_changed and is_up_to_date(args.faq, args.out, args.embedder):
+    if args.if_changed and is_up_to_date(args.faq, args.out, args.embedder, args.archive):
         print(f"index in {args.out} is up to date")
         return 0
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
-        path = build(args.faq, args.out, args.embedder, progress=not args.quiet)
+        path = build(args.faq, args.out, args.embedder, progress=not args.quiet, archive_dir=args.archive)
     except (FaqError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -78,7 +78,8 @@ class VectorIndex:
     def save(self, root: Path, version: str, extra: dict[str, Any] | None = None) -> Path:
         """Write this index as ``version`` under ``root`` and make it the live one.
 
-        ``extra`` maps file names to JSON-serialisable payloads stored beside it.
+        ``extra`` maps file names to payloads stored beside it: bytes as they are,
+        anything else as JSON.
         """
         root.mkdir(parents=True, exist_ok=True)
         target = root / version
@@ -91,7 +92,10 @@ class VectorIndex:
                 out.write(json.dumps(row.__dict__, ensure_ascii=False) + "\n")
         (staging / "meta.json").write_text(json.dumps(self.meta, indent=2), "utf-8")
         for name, payload in (extra or {}).items():
-            (staging / name).write_text(json.dumps(payload, ensure_ascii=False), "utf-8")
+            if isinstance(payload, bytes):
+                (staging / name).write_bytes(payload)
+            else:
+                (staging / name).write_text(json.dumps(payload, ensure_ascii=False), "utf-8")
         os.rename(staging, target)
         publish(root, version)
         return target

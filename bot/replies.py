@@ -37,6 +37,24 @@ REPLIES: dict[str, dict[str, str]] = {
         "pl_pan": "Chcemy dobrze zrozumieć pytanie. Czy chodzi o jeden z tych tematów?",
         "en": "I'm not sure what exactly you mean. Is it one of these?",
     },
+    "handoff": {
+        "pl_ty": "Tę sprawę najlepiej załatwi konsultant. Zadzwoń: +48 22 100 20 30 (pn-pt 8-20, sob 9-17) "
+        "albo napisz na pomoc@volta.example – odpowiadamy w ciągu 1 dnia roboczego.",
+        "pl_pan": "Tę sprawę najlepiej wyjaśni nasz konsultant. Zapraszamy do kontaktu: +48 22 100 20 30 "
+        "(pn-pt 8-20, sob 9-17) lub pomoc@volta.example – odpowiadamy w ciągu 1 dnia roboczego.",
+        "en": "A member of our team is best placed to help with this. Call +48 22 100 20 30 (Mon-Fri 8-20, "
+        "Sat 9-17) or e-mail pomoc@volta.example – we reply within 1 business day.",
+    },
+    "out_of_scope": {
+        "pl_ty": "Tu raczej nie pomogę – jestem asystentem sklepu Volta. Mogę odpowiedzieć na pytania o "
+        "zamówienia, dostawę, zwroty, reklamacje, płatności, konto i nasze sklepy. Jeśli wolisz, napisz "
+        "„konsultant”, a przekażę rozmowę człowiekowi.",
+        "pl_pan": "W tej sprawie niestety nie pomożemy – to czat sklepu Volta. Odpowiadamy na pytania o "
+        "zamówienia, dostawę, zwroty, reklamacje, płatności, konto i nasze sklepy. Na życzenie przekażemy "
+        "rozmowę konsultantowi – wystarczy napisać „konsultant”.",
+        "en": "I can't help with that, I'm Volta's shop assistant. I can answer questions about orders, "
+        "delivery, returns, complaints, payments, your account and our stores. Type \"agent\" to talk to a person.",
+    },
     "empty": {
         "pl_ty": "Napisz proszę, w czym mogę pomóc.",
         "pl_pan": "Prosimy napisać, w czym możemy pomóc.",

@@ -19,3 +19,9 @@ def fold_diacritics(text: str) -> str:
 def words(text: str) -> list[str]:
     """Lower-cased word tokens with diacritics folded."""
     return _WORD.findall(fold_diacritics(text).lower())
+
+
+def sanitize(text: str) -> str:
+    """Text safe for every model: lone surrogates replaced, control characters dropped."""
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")

@@ -9,6 +9,7 @@ from actions.answer import ActionAnswer, topic_button
 from actions.brain_provider import BrainProvider
 from bot.brain import Brain, load_brain
 from bot.build_index import build
+from bot.decision import Thresholds
 from bot.embeddings import HashingEmbedder
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "faq"
@@ -18,12 +19,15 @@ FIXTURES = Path(__file__).parent.parent / "fixtures" / "faq"
 def brain(tmp_path_factory: pytest.TempPathFactory) -> Brain:
     root = tmp_path_factory.mktemp("index")
     build(FIXTURES, root, "hashing", progress=False)
-    return load_brain(root, HashingEmbedder(), register="ty", threshold=None)
+    loaded = load_brain(root, HashingEmbedder(), register="ty", threshold=None)
+    loaded.thresholds = Thresholds(answer=0.6, out_of_scope=0.2, negative=0.9)
+    return loaded
 
 
 def tracker(text: str, intent: str = "question", confidence: float = 0.9, **extra: Any) -> Tracker:
     message = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": [], **extra}
-    events = [{"event": "user", "text": "hej"}, {"event": "user", "text": text}]
+    greeting = {"event": "user", "text": "hej", "parse_data": {"intent": {"name": "greet"}}}
+    events = [greeting, {"event": "user", "text": text}]
     return Tracker("c1", {}, message, events, False, None, {}, "action_listen")
 
 
@@ -49,8 +53,11 @@ async def test_unsure_greeting_goes_to_retrieval(brain: Brain) -> None:
     assert "14,99" in dispatcher.messages[0]["text"]
 
 
-async def test_clarify_offers_quick_replies_that_answer_directly(brain: Brain) -> None:
-    dispatcher, _ = await run(brain, tracker("qwerty zzz"))
+async def test_clarify_offers_quick_replies_that_answer_directly(
+    brain: Brain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(brain, "thresholds", Thresholds(answer=0.999, out_of_scope=0.0, negative=0.9))
+    dispatcher, _ = await run(brain, tracker("mam pytanie o paczkę"))
     buttons = dispatcher.messages[0]["buttons"]
     assert buttons and all(b["payload"].startswith('/choose_topic{"faq_id":"') for b in buttons)
 
@@ -65,3 +72,8 @@ async def test_chosen_topic_is_answered_without_retrieval(brain: Brain) -> None:
 def test_topic_button_payload_is_rasa_intent_syntax() -> None:
     button = topic_button({"faq_id": "x", "title": "X"})
     assert button == {"title": "X", "payload": '/choose_topic{"faq_id":"x"}'}
+
+
+async def test_handoff_tells_the_customer_how_to_reach_a_person(brain: Brain) -> None:
+    dispatcher, _ = await run(brain, tracker("chcę rozmawiać z człowiekiem"))
+    assert "+48 22 100 20 30" in dispatcher.messages[0]["text"]

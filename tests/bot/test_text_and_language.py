@@ -31,3 +31,9 @@ def test_detect_lang_on_customer_messages(text: str, lang: str) -> None:
 def test_detect_lang_falls_back_to_default_without_evidence() -> None:
     assert detect_lang("???") == "pl"
     assert detect_lang("ok", default="en") == "en"
+
+
+def test_sanitize_drops_surrogates_and_control_characters() -> None:
+    from bot.text import sanitize
+
+    assert sanitize("a\udcffb\x00c\x7fd\ne") == "a?bcd\ne"

@@ -1,0 +1,112 @@
+"""Measure the brain on data it never trained on: the FAQ dev set and the escalation set.
+
+    python -m bench.eval_brain [--index var/index]   (part of `make eval`)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bot.brain import Brain, load_brain
+from bot.embeddings import load_embedder
+from bot.sentiment import is_holdout, load_labelled
+
+DEV = Path("faq_corpus/dev/faq_dev.jsonl")
+ESCALATION = Path("faq_corpus/labelled/escalation.jsonl")
+SENTIMENT = Path("faq_corpus/labelled/sentiment.jsonl")
+
+
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def dev_metrics(brain: Brain) -> dict[str, Any]:
+    rows, latencies, out = _jsonl(DEV), [], {}
+    decisions = []
+    for row in rows:
+        brain._embed_one.cache_clear()  # time every query from scratch
+        started = time.perf_counter()
+        decisions.append(brain.decide(row["text"]))
+        latencies.append((time.perf_counter() - started) * 1000)
+    for lang in ("pl", "en"):
+        pairs = [(r, d) for r, d in zip(rows, decisions, strict=True) if r["lang"] == lang]
+        top1 = [d.evidence[0]["faq_id"] == r["faq_id"] for r, d in pairs]
+        answered = [(r, d) for r, d in pairs if d.decision == "answer"]
+        out[lang] = {
+            "questions": len(pairs),
+            "top1_accuracy": round(100 * float(np.mean(top1)), 1),
+            "answer_rate": round(100 * len(answered) / len(pairs), 1),
+            "answered_correctly": round(100 * float(np.mean([d.faq_id == r["faq_id"] for r, d in answered])), 1)
+            if answered else None,
+            "clarify_rate": round(100 * sum(d.decision == "clarify" for _, d in pairs) / len(pairs), 1),
+            "handoff_rate": round(100 * sum(d.decision == "handoff" for _, d in pairs) / len(pairs), 1),
+            "handoff_reasons": dict(Counter(x for _, d in pairs if d.decision == "handoff" for x in d.reasons)),
+        }
+    latencies.sort()
+    out["latency_ms"] = {"median": round(statistics.median(latencies), 1),
+                         "p99": round(latencies[int(0.99 * (len(latencies) - 1))], 1)}
+    return out
+
+
+def escalation_metrics(brain: Brain) -> dict[str, Any]:
+    rows = _jsonl(ESCALATION)
+    decided = [(r, brain.decide(r["text"])) for r in rows]
+    expected = np.array([r["expected"] == "handoff" for r, _ in decided])
+    got = np.array([d.decision == "handoff" for _, d in decided])
+    tp = int((expected & got).sum())
+    per_reason = {}
+    for reason in sorted({r["reason"] for r in rows}):
+        sel = [d.decision for r, d in decided if r["reason"] == reason]
+        per_reason[reason] = dict(Counter(sel))
+    routine = [d for r, d in decided if r["reason"] == "routine"]
+    return {
+        "messages": len(rows),
+        "handoff_precision": round(100 * tp / max(int(got.sum()), 1), 1),
+        "handoff_recall": round(100 * tp / max(int(expected.sum()), 1), 1),
+        "routine_sent_to_human": round(100 * sum(d.decision == "handoff" for d in routine) / len(routine), 1),
+        "out_of_scope_recognised": round(100 * float(np.mean(
+            [d.reasons == ["out_of_scope"] for r, d in decided if r["reason"] == "out_of_scope"])), 1),
+        "decisions_by_reason": per_reason,
+    }
+
+
+def sentiment_auc(brain: Brain) -> dict[str, Any]:
+    from sklearn.metrics import roc_auc_score
+
+    rows = [r for r in load_labelled(SENTIMENT) if is_holdout(r.text)]
+    out: dict[str, Any] = {}
+    for lang in ("pl", "en"):
+        sel = [r for r in rows if r.lang == lang]
+        vectors = brain.embedder.encode_queries([r.text for r in sel])
+        probs = brain.sentiment.negative_probability(vectors)
+        out[lang] = {"held_out": len(sel), "auc": round(float(roc_auc_score([r.negative for r in sel], probs)), 3)}
+    return out
+
+
+def run(index_dir: Path, embedder: str) -> dict[str, Any]:
+    brain = load_brain(index_dir, load_embedder(embedder), "ty", None)
+    meta = brain.index.meta
+    return {"embedder": embedder, "index_size": meta["size"], "embed_per_second": meta.get("embed_per_second"),
+            "thresholds": meta["thresholds"], "dev": dev_metrics(brain),
+            "escalation": escalation_metrics(brain), "sentiment": sentiment_auc(brain)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--index", type=Path, default=Path(os.environ.get("INDEX_DIR", "var/index")))
+    parser.add_argument("--embedder", default=os.environ.get("EMBEDDER", "e5"))
+    args = parser.parse_args()
+    print(json.dumps(run(args.index, args.embedder), indent=1, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""Signals in a customer's words that a person should take over.
+
+Patterns run on lower-cased text with diacritics folded, so "człowiek" and
+"czlowiek" match alike. Each function is a plain, tested decision.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.text import fold_diacritics
+
+
+def _folded(text: str) -> str:
+    return fold_diacritics(text).lower()
+
+
+_HUMAN_REQUEST = re.compile(
+    r"\b(?:"
+    r"czlowiek\w*|ko?n?s?ultant\w*|pracownik\w*|operator\w*|moderator\w*|doradc\w*|kierownik\w*|przelozon\w*|"
+    r"kogos (?:z|ze) \w+|(?:numer|telefon) do kogos|oddzwon\w*|osobiscie|"
+    r"(?:zyw|prawdziw)\w* (?:osob|czlowiek|ktos)\w*|ktos zywy|ktokolwiek zywy|"
+    r"(?:z|ze) (?:kims|osoba)\b|przelacz\w*|"
+    r"human|real person|real people|live (?:agent|person|chat)|(?:an? |your )?agent|"
+    r"representative|supervisor|manager|someone real|someone from (?:your|the) \w+|call me back|"
+    r"(?:an )?actual (?:person|human)|(?:want|need) a person|"
+    r"(?:speak|talk) (?:to|with) (?:a |an )?(?:person|someone|consultant)"
+    r")\b"
+)
+# "nie chcę rozmawiać z konsultantem" and "no human needed" are not requests.
+_NEGATED_HUMAN = re.compile(r"\b(?:nie (?:chce|potrzebuje|trzeba)|no need|don'?t (?:need|want)|not) \w*\s?\w*\s?(?:czlowiek|konsultant|human|agent|person)")
+
+_LEGAL = re.compile(
+    r"\b(?:prawnik\w*|adwokat\w*|radc\w* prawn\w*|kancelari\w*|sad(?:u|zie|em|owi|y|owy|owe|owej|owa|owo|ownie|owym)?|pozew|pozwu|pozwem|pozwe|pozwiemy|pozwac|pozwany|"
+    r"uokik|rzeczni\w* (?:praw )?konsument\w*|inspekcj\w* handlow\w*|prokuratur\w*|policj\w*|"
+    r"przedsadow\w*|wezwani\w* do zaplaty|uodo|(?:ustaw\w*|prawa?\w*) (?:o prawach )?konsumen\w*|niezgodn\w* z prawem|"
+    r"europejski\w* centrum konsumenck\w*|rzecznik\w*|zglos\w* (?:to )?(?:gdzie trzeba|odpowiednim|do (?:urzedu|inspekcji|prokurat|sadu))|"
+    r"lawyer\w*|solicitor\w*|attorney\w*|court|sue|suing|lawsuit|legal action|litigation|ombudsman|"
+    r"trading standards|trade inspection|small claims|consumer (?:rights|centre|center|protection)|gdpr complaint)\b"
+)
+_COMPENSATION = re.compile(
+    r"\b(?:odszkodowan\w*|zadoscuczynien\w*|rekompensat\w*|zrekompensowa\w*|(?:rabat|znizk\w*|bon\w*) za (?:klopot|problem|fatyg)\w*|"
+    r"(?:rabat|znizk|bon|voucher|kod)\w* (?:za|w ramach) (?:ten |to |te )?(?:klopot|problem|opoznien|przeprosin|fatyg)\w*|"
+    r"w ramach przeprosin|(?:zaplac|pokryj|zwroc)\w* mi (?:za|koszt)\w*|"
+    r"compensat\w*|damages|make (?:it|this) up to me|goodwill|for the (?:hassle|trouble|inconvenience)|"
+    r"(?:i expect|i want|i'?m owed|would be fair)\W.*(?:voucher|discount|reduction)|cover the cost)\b"
+)
+_PUBLIC_COMPLAINT = re.compile(
+    r"\b(?:"
+    r"(?:opisz\w*|opublikuj\w*|wrzuc\w*|napisz\w*|nagłośni\w*|naglosni\w*) (?:to |o tym |wszystko )?"
+    r"(?:na|w) (?:fb|facebook\w*|forum|fora|opini\w*|interne\w*|tiktok\w*|google|insta\w*)|"
+    r"negatywn\w* (?:opini|recenzj|komentarz)\w*|wystawi\w* (?:wam )?(?:jedynk|zla opini|negatyw)\w*|"
+    r"bad review|(?:post|write|tweet)\w* (?:about|on) (?:this|you|it)|go public|social media"
+    r")\b"
+)
+
+
+def asks_for_human(text: str) -> bool:
+    folded = _folded(text)
+    return bool(_HUMAN_REQUEST.search(folded)) and not _NEGATED_HUMAN.search(folded)
+
+
+def threatens_legal_action(text: str) -> bool:
+    return bool(_LEGAL.search(_folded(text)))
+
+
+def demands_compensation(text: str) -> bool:
+    return bool(_COMPENSATION.search(_folded(text)))
+
+
+def threatens_public_complaint(text: str) -> bool:
+    return bool(_PUBLIC_COMPLAINT.search(_folded(text)))

@@ -4,7 +4,7 @@ PY := .venv/bin/python
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: setup model index run test test-unit lint bench bench-rasa lock clean
+.PHONY: setup model index run test test-unit lint bench bench-rasa eval lock clean
 
 setup:
 	@bin/setup
@@ -13,12 +13,12 @@ model: setup
 	@bin/train
 
 index: setup
-	@$(PY) -m bot.build_index --if-changed
+	@PYTHONPATH=. $(PY) -m bot.build_index --if-changed
 
 run: setup model index
-	@$(PY) -m ops.launch
+	@PYTHONPATH=. $(PY) -m ops.launch
 
-test: setup model
+test: setup model index
 	$(PY) -m pytest
 
 test-unit: setup
@@ -33,7 +33,12 @@ bench: bench-rasa
 
 # Plain `rasa init` assistant vs this stack, same load, one run (about 10 minutes).
 bench-rasa: setup model
-	$(PY) -m bench.rasa_pipeline
+	PYTHONPATH=. $(PY) -m bench.rasa_pipeline
+
+# The brain on held-out data and on BANKING77 / CLINC150; reports in bench/results/.
+eval: setup index
+	PYTHONPATH=. $(PY) -m bench.eval_brain
+	PYTHONPATH=. $(PY) -m bench.eval_public
 
 # Regenerate the lock files from the live environments (after changing requirements/*.in).
 lock:

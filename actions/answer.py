@@ -26,10 +26,11 @@ def topic_button(option: dict[str, str]) -> dict[str, str]:
 
 def earlier_customer_texts(tracker: Tracker) -> list[str]:
     """Earlier questions of this conversation (small talk is not a failed attempt)."""
-    questions = [
-        e.get("text") or "" for e in tracker.events
-        if e.get("event") == "user" and (e.get("parse_data") or {}).get("intent", {}).get("name") not in SMALLTALK_INTENTS
-    ]
+    def intent(event: dict[str, Any]) -> str | None:
+        return (event.get("parse_data") or {}).get("intent", {}).get("name")
+
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    questions = [e.get("text") or "" for e in users if intent(e) not in SMALLTALK_INTENTS]
     return questions[:-1]
 
 

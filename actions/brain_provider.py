@@ -1,15 +1,25 @@
-"""One brain per action-server process, loaded once and used off the event loop."""
+"""One brain per action-server process: loaded once, used off the event loop, and
+replaced without a restart when a new index version is published.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from bot.brain import Brain, Decision, load_brain
 from bot.embeddings import load_embedder
+from bot.index import IndexNotFound, current_version
 from bot.settings import BrainSettings
+
+logger = logging.getLogger(__name__)
+# How often a request may look for a newly published index version.
+RELOAD_CHECK_SECONDS = 2.0
 
 
 def _load_from_env() -> Brain:
@@ -18,18 +28,31 @@ def _load_from_env() -> Brain:
     return load_brain(settings.index_dir, embedder, settings.register, settings.answer_threshold)
 
 
+def _version_from_env() -> str:
+    return current_version(Path(os.environ.get("INDEX_DIR", "var/index")))
+
+
 class BrainProvider:
     """Loads the brain lazily and runs its blocking work on one worker thread.
 
     One thread keeps model inference serialised (the embedding backends are not
-    all thread-safe) and leaves the event loop free for other conversations.
+    all thread-safe) and leaves the event loop free for other conversations. A
+    new index version is loaded on a second thread while the old brain keeps
+    answering, then swapped in.
     """
 
-    def __init__(self, loader: Callable[[], Brain] = _load_from_env) -> None:
+    def __init__(self, loader: Callable[[], Brain] = _load_from_env,
+                 published_version: Callable[[], str] = _version_from_env,
+                 check_seconds: float = RELOAD_CHECK_SECONDS) -> None:
         self._loader = loader
+        self._published_version = published_version
+        self._check_seconds = check_seconds
         self._brain: Brain | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="brain")
+        self._reloader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="brain-reload")
         self._lock = asyncio.Lock()
+        self._checked_at = 0.0
+        self._reload: asyncio.Task[None] | None = None
 
     async def get(self) -> Brain:
         if self._brain is None:
@@ -37,7 +60,32 @@ class BrainProvider:
                 if self._brain is None:
                     loop = asyncio.get_running_loop()
                     self._brain = await loop.run_in_executor(self._executor, self._loader)
+                    self._checked_at = time.monotonic()
+        else:
+            await self._maybe_reload()
         return self._brain
+
+    async def _maybe_reload(self) -> None:
+        now = time.monotonic()
+        if now - self._checked_at < self._check_seconds or (self._reload and not self._reload.done()):
+            return
+        self._checked_at = now
+        loop = asyncio.get_running_loop()
+        try:
+            version = await loop.run_in_executor(self._reloader, self._published_version)
+        except IndexNotFound:
+            return
+        if self._brain is not None and version != self._brain.version:
+            self._reload = asyncio.create_task(self._swap(version))
+
+    async def _swap(self, version: str) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            self._brain = await loop.run_in_executor(self._reloader, self._loader)
+            logger.info("switched to index version %s", self._brain.version)
+        except Exception:  # a broken new version must not take the working one down
+            kept = self._brain.version if self._brain else None
+            logger.exception("could not load index version %s; keeping %s", version, kept)
 
     async def decide(self, text: str, history: Sequence[str] = ()) -> Decision:
         brain = await self.get()

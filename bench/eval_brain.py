@@ -23,6 +23,7 @@ from bot.sentiment import is_holdout, load_labelled
 DEV = Path("faq_corpus/dev/faq_dev.jsonl")
 ESCALATION = Path("faq_corpus/labelled/escalation.jsonl")
 SENTIMENT = Path("faq_corpus/labelled/sentiment.jsonl")
+RESULTS = Path("bench/results")
 
 
 def _jsonl(path: Path) -> list[dict[str, Any]]:
@@ -100,12 +101,46 @@ def run(index_dir: Path, embedder: str) -> dict[str, Any]:
             "escalation": escalation_metrics(brain), "sentiment": sentiment_auc(brain)}
 
 
+def markdown(r: dict[str, Any]) -> str:
+    dev, esc = r["dev"], r["escalation"]
+    lines = [
+        "# The brain on held-out data", "",
+        f"Embedder `{r['embedder']}`, index of {r['index_size']} questions, thresholds {r['thresholds']}.",
+        "Command: `make eval`. Dev set: `faq_corpus/dev/faq_dev.jsonl` (never indexed or trained on);",
+        "escalation set: `faq_corpus/labelled/escalation.jsonl` (never trained on).", "",
+        "| lang | questions | top-1 % | answered % | answered right % | clarify % | handoff % |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for lang in ("pl", "en"):
+        d = dev[lang]
+        lines.append(f"| {lang} | {d['questions']} | {d['top1_accuracy']} | {d['answer_rate']} | "
+                     f"{d['answered_correctly']} | {d['clarify_rate']} | {d['handoff_rate']} |")
+    lines += [
+        "", f"Per-query decision latency (model loaded, one thread): median {dev['latency_ms']['median']} ms, "
+        f"p99 {dev['latency_ms']['p99']} ms. Index build: {r['embed_per_second']} questions/s embedded.", "",
+        f"Escalation set ({esc['messages']} messages): handoff precision {esc['handoff_precision']} %, "
+        f"recall {esc['handoff_recall']} %, routine questions sent to a person {esc['routine_sent_to_human']} %, "
+        f"off-topic messages recognised {esc['out_of_scope_recognised']} %.", "",
+        "| expected reason | decisions |", "|---|---|",
+    ]
+    lines += [f"| {k} | {v} |" for k, v in esc["decisions_by_reason"].items()]
+    s = r["sentiment"]
+    lines += ["", f"Sentiment ROC AUC on the held-out quarter: pl {s['pl']['auc']} ({s['pl']['held_out']} messages), "
+              f"en {s['en']['auc']} ({s['en']['held_out']})", ""]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--index", type=Path, default=Path(os.environ.get("INDEX_DIR", "var/index")))
     parser.add_argument("--embedder", default=os.environ.get("EMBEDDER", "e5"))
+    parser.add_argument("--results", type=Path, default=RESULTS, help="folder for brain.json and brain.md")
     args = parser.parse_args()
-    print(json.dumps(run(args.index, args.embedder), indent=1, ensure_ascii=False))
+    report = run(args.index, args.embedder)
+    args.results.mkdir(parents=True, exist_ok=True)
+    (args.results / "brain.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+    (args.results / "brain.md").write_text(markdown(report))
+    print(markdown(report))
 
 
 if __name__ == "__main__":

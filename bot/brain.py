@@ -24,7 +24,7 @@ from bot.index import VectorIndex, current_version
 from bot.language import detect_lang
 from bot.replies import reply
 from bot.sentiment import SentimentClassifier
-from bot.text import sanitize
+from bot.text import fold_diacritics, sanitize
 
 logger = logging.getLogger(__name__)
 
@@ -37,10 +37,18 @@ MAX_CLAUSES = 4
 MIN_CLAUSE_WORDS = 2
 # Where one problem ends and another begins in a customer's message.
 _CLAUSE_SPLIT = re.compile(
-    r"[.!?;\n]+|,?\s+(?:a (?:do tego|poza tym|w dodatku|jeszcze)|poza tym|do tego|w dodatku|dodatkowo|"
-    r"oprocz tego|oraz|i jeszcze|ponadto|also|and also|plus|on top of that|besides|another thing)\s+",
+    r"[.!?;,\n()]+\s*(?:(?:a|i|and|plus|also)\s+)?|\s+(?:a (?:do tego|poza tym|w dodatku|jeszcze|na dodatek)|"
+    r"poza tym|do tego|w dodatku|na dodatek|dodatkowo|oprocz tego|oprócz tego|oraz|i jeszcze|i do tego|ponadto|"
+    r"and also|and|plus|on top of that|besides|another thing|i nie|i nikt|i brak)\s+",
     re.IGNORECASE,
 )
+# A clause that reports something wrong; three of them in one message are a tangle.
+_PROBLEM = re.compile(
+    r"\b(?:nie|brak\w*|zepsu\w*|peknie\w*|pekni\w*|uszkodz\w*|porysowan\w*|zgubi\w*|odrzuc\w*|zl[aey]\b|"
+    r"inn[aeyi]\b|wadliw\w*|cieknie|iskrzy|halasuje|not|no|never|missing|broken|wrong|damaged|lost|"
+    r"rejected|cracked|doesn'?t|didn'?t|can'?t|isn'?t|won'?t|stuck)\b"
+)
+MIN_PROBLEM_CLAUSES = 3
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,7 @@ class Brain:
         self.sentiment = sentiment
         self.thresholds = thresholds
         self.register = register
+        self.version = ""
         self._embed_one = lru_cache(maxsize=4096)(self._embed_uncached)
 
     def _embed_uncached(self, text: str) -> np.ndarray:
@@ -89,8 +98,16 @@ class Brain:
         return ranked[0][0], ranked[0][1] / max(ranked[0][1] + p2, 1e-12)
 
     def _count_problems(self, text: str) -> int:
-        found = {t for t, c in map(self._top_with_confidence, clauses(text)) if c >= self.thresholds.problem}
-        return len(found)
+        """Faults reported about distinct topics; three reported faults count as a tangle too.
+
+        Only clauses that report something wrong count: context ("jestem w pracy")
+        and the question itself ("co mam zrobić?") are not problems.
+        """
+        faults = [p for p in clauses(text) if _PROBLEM.search(fold_diacritics(p).lower())]
+        if len(faults) < 2:
+            return len(faults)
+        found = {t for t, c in map(self._top_with_confidence, faults) if c >= self.thresholds.problem}
+        return max(len(found), 2 if len(faults) >= MIN_PROBLEM_CLAUSES else 0)
 
     def _history_signals(self, history: Sequence[str], topic: str) -> tuple[bool, bool]:
         """(the same topic was confidently asked before, the previous message was not understood)."""
@@ -134,7 +151,7 @@ class Brain:
             return Decision("clarify", None, 0.0, ["empty"], lang, reply("empty", lang, self.register))
         sig, ranked = self.signals(text, history)
         decision, reasons = decide(sig, self.thresholds)
-        top, p1 = ranked[0]
+        top = ranked[0][0]
         evidence = self._evidence(text, ranked)
         answer, options = self._render(decision, reasons, top, ranked, lang)
         faq_id = top if decision != "clarify" or reasons == ["low_confidence"] else None
@@ -169,4 +186,6 @@ def load_brain(index_root: Path, embedder: Embedder, register: str, threshold: f
         thresholds = Thresholds(**{**index.meta["thresholds"], "answer": threshold})
     classifier = TopicClassifier.from_state(models["classifier"])
     logger.info("loaded index %s (%d vectors, %s, %s)", directory.name, len(index.rows), embedder.name, thresholds)
-    return Brain(embedder, index, entries, classifier, models["sentiment"], thresholds, register)
+    brain = Brain(embedder, index, entries, classifier, models["sentiment"], thresholds, register)
+    brain.version = directory.name
+    return brain

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import tempfile
 import time
 from collections.abc import Iterable
@@ -139,4 +140,5 @@ def embed_rows(embedder: Embedder, rows: list[Row], batch: int = 64, progress: b
 
 
 def new_version() -> str:
-    return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{os.getpid()}"
+    """Sortable by time and unique: two builds in the same second get different names."""
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)

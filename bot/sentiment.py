@@ -41,7 +41,7 @@ class SentimentClassifier:
     def __init__(self) -> None:
         self._model = LogisticRegression(C=SENTIMENT_C, max_iter=3000, class_weight="balanced")
 
-    def fit(self, vectors: np.ndarray, negative: Sequence[bool]) -> SentimentClassifier:
+    def fit(self, vectors: np.ndarray, negative: Sequence[bool] | np.ndarray) -> SentimentClassifier:
         self._model.fit(vectors, np.asarray(negative, dtype=int))
         return self
 

@@ -28,19 +28,28 @@ _HUMAN_REQUEST = re.compile(
     r")\b"
 )
 # "nie chcę rozmawiać z konsultantem" and "no human needed" are not requests.
-_NEGATED_HUMAN = re.compile(r"\b(?:nie (?:chce|potrzebuje|trzeba)|no need|don'?t (?:need|want)|not) \w*\s?\w*\s?(?:czlowiek|konsultant|human|agent|person)")
+# "w jakich godzinach działa konsultant" asks for information, not for a person now.
+_CONTACT_INFO = re.compile(r"\b(?:godzin\w*|jak (?:moge |mozna )?(?:sie )?skontaktowac)\b")
+_NEGATED_HUMAN = re.compile(
+    r"\b(?:nie (?:chce|potrzebuje|trzeba)|no need|don'?t (?:need|want)|not) \w*\s?\w*\s?"
+    r"(?:czlowiek|konsultant|human|agent|person)"
+)
 
 _LEGAL = re.compile(
-    r"\b(?:prawnik\w*|adwokat\w*|radc\w* prawn\w*|kancelari\w*|sad(?:u|zie|em|owi|y|owy|owe|owej|owa|owo|ownie|owym)?|pozew|pozwu|pozwem|pozwe|pozwiemy|pozwac|pozwany|"
+    r"\b(?:prawnik\w*|adwokat\w*|radc\w* prawn\w*|kancelari\w*|"
+    r"sad(?:u|zie|em|owi|y|owy|owe|owej|owa|owo|ownie|owym)?|pozew|pozwu|pozwem|pozwe|pozwiemy|pozwac|pozwany|"
     r"uokik|rzeczni\w* (?:praw )?konsument\w*|inspekcj\w* handlow\w*|prokuratur\w*|policj\w*|"
-    r"przedsadow\w*|wezwani\w* do zaplaty|uodo|(?:ustaw\w*|prawa?\w*) (?:o prawach )?konsumen\w*|niezgodn\w* z prawem|"
-    r"europejski\w* centrum konsumenck\w*|rzecznik\w*|zglos\w* (?:to )?(?:gdzie trzeba|odpowiednim|do (?:urzedu|inspekcji|prokurat|sadu))|"
+    r"przedsadow\w*|wezwani\w* do zaplaty|uodo|(?:ustaw\w*|prawa?\w*) (?:o prawach )?konsumen\w*|"
+    r"niezgodn\w* z prawem|europejski\w* centrum konsumenck\w*|rzecznik\w*|"
+    r"zglos\w* (?:to )?(?:gdzie trzeba|odpowiednim|do (?:urzedu|inspekcji|prokurat|sadu))|"
     r"lawyer\w*|solicitor\w*|attorney\w*|court|sue|suing|lawsuit|legal action|litigation|ombudsman|"
     r"trading standards|trade inspection|small claims|consumer (?:rights|centre|center|protection)|gdpr complaint)\b"
 )
 _COMPENSATION = re.compile(
-    r"\b(?:odszkodowan\w*|zadoscuczynien\w*|rekompensat\w*|zrekompensowa\w*|(?:rabat|znizk\w*|bon\w*) za (?:klopot|problem|fatyg)\w*|"
-    r"(?:rabat|znizk|bon|voucher|kod)\w* (?:za|w ramach) (?:ten |to |te )?(?:klopot|problem|opoznien|przeprosin|fatyg)\w*|"
+    r"\b(?:odszkodowan\w*|zadoscuczynien\w*|rekompensat\w*|zrekompensowa\w*|"
+    r"(?:rabat|znizk\w*|bon\w*) za (?:klopot|problem|fatyg)\w*|"
+    r"(?:rabat|znizk|bon|voucher|kod)\w* (?:za|w ramach) (?:ten |to |te )?"
+    r"(?:klopot|problem|opoznien|przeprosin|fatyg)\w*|"
     r"w ramach przeprosin|(?:zaplac|pokryj|zwroc)\w* mi (?:za|koszt)\w*|"
     r"compensat\w*|damages|make (?:it|this) up to me|goodwill|for the (?:hassle|trouble|inconvenience)|"
     r"(?:i expect|i want|i'?m owed|would be fair)\W.*(?:voucher|discount|reduction)|cover the cost)\b"
@@ -57,7 +66,9 @@ _PUBLIC_COMPLAINT = re.compile(
 
 def asks_for_human(text: str) -> bool:
     folded = _folded(text)
-    return bool(_HUMAN_REQUEST.search(folded)) and not _NEGATED_HUMAN.search(folded)
+    if _NEGATED_HUMAN.search(folded) or _CONTACT_INFO.search(folded):
+        return False
+    return bool(_HUMAN_REQUEST.search(folded))
 
 
 def threatens_legal_action(text: str) -> bool:

@@ -21,7 +21,7 @@ from bot.sentiment import SentimentClassifier, is_holdout, load_labelled
 
 FOLDS = 5
 TARGET_ANSWER_PRECISION = 0.92  # of answered out-of-fold questions, how many must be right
-NEUTRAL_FALSE_ALARMS = 0.015  # share of calm messages allowed to look angry
+NEUTRAL_FALSE_ALARMS = 0.01  # share of calm messages allowed to look angry
 OUT_OF_SCOPE_QUANTILE = 0.02  # in-scope questions allowed to look off-topic
 
 
@@ -54,10 +54,11 @@ def confidence(probs: np.ndarray) -> np.ndarray:
 
 def answer_threshold(top: np.ndarray, right: np.ndarray) -> float:
     """The lowest confidence at which answered questions are still right often enough."""
-    for threshold in np.arange(0.5, 0.96, 0.01):
+    for step in range(50, 96):
+        threshold = step / 100
         answered = top >= threshold
         if answered.any() and right[answered].mean() >= TARGET_ANSWER_PRECISION:
-            return round(float(threshold), 2)
+            return threshold
     return 0.95
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.build_index import build
 from ops.processes import REPO, RedisServer, action_server, free_port, rasa_server, redis_env
 
 MODEL = REPO / "models" / "current.tar.gz"
@@ -29,8 +28,9 @@ def stack(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) -
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make model` (make test does it)")
     logs = tmp_path_factory.mktemp("logs")
-    index_dir = tmp_path_factory.mktemp("index")
-    build(REPO / "faq_corpus" / "faq", index_dir, "e5", progress=False)
+    index_dir = REPO / "var" / "index"  # built by `make index`, which `make test` runs first
+    if not (index_dir / "CURRENT").exists():
+        pytest.fail(f"no index in {index_dir}: run `make index` (make test does it)")
     action_port, rasa_port = free_port(), free_port()
     actions = action_server(action_port, index_dir, "e5", logs)
     rasa = rasa_server(MODEL, rasa_port, logs, TOKEN, redis_env(redis_server.port, action_port))

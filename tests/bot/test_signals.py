@@ -1,0 +1,75 @@
+import pytest
+
+from bot.signals import asks_for_human, demands_compensation, threatens_legal_action, threatens_public_complaint
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "chcę rozmawiać z człowiekiem",
+        "chce rozmawiac z czlowiekiem",
+        "poproszę konsultanta",
+        "kosultant!!",
+        "czy jest tam ktoś żywy?",
+        "połączcie mnie z pracownikiem",
+        "Chcę rozmawiać z kierownikiem.",
+        "I want to talk to a real person",
+        "agent please",
+        "can I speak to someone?",
+        "Could someone from your team call me back?",
+    ],
+)
+def test_explicit_requests_for_a_person(text: str) -> None:
+    assert asks_for_human(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["nie chcę rozmawiać z konsultantem, wystarczy link", "gdzie jest moja paczka", "how do I return a product",
+     "ile kosztuje dostawa"],
+)
+def test_no_request_for_a_person(text: str) -> None:
+    assert not asks_for_human(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["oddaję sprawę do sądu", "zgłoszę to do UOKiK", "mój prawnik się z wami skontaktuje", "pozwę was",
+     "napiszę do rzecznika konsumentów", "I'll see you in court", "my lawyer will contact you",
+     "dostaniecie wezwanie przedsądowe"],
+)
+def test_legal_threats(text: str) -> None:
+    assert threatens_legal_action(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sądzę, że paczka zaginęła",
+        "czy pozwolicie mi odebrać w sklepie?",
+        "zmywarka przecieka, jak zgłosić do was usterkę",
+        "can I return it to the store?",
+    ],
+)
+def test_ordinary_words_that_look_legal_are_not_threats(text: str) -> None:
+    assert not threatens_legal_action(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["żądam odszkodowania", "należy mi się rekompensata", "dajcie chociaż rabat za ten kłopot",
+     "I want compensation for this", "a voucher for the hassle would be fair"],
+)
+def test_demands_for_compensation(text: str) -> None:
+    assert demands_compensation(text)
+
+
+def test_refund_question_is_not_a_compensation_demand() -> None:
+    assert not demands_compensation("kiedy dostanę zwrot pieniędzy za zwrócony towar?")
+
+
+@pytest.mark.parametrize(
+    "text", ["opiszę to na facebooku", "wystawię wam negatywną opinię", "I'll leave a bad review"]
+)
+def test_public_complaints(text: str) -> None:
+    assert threatens_public_complaint(text)

@@ -19,6 +19,7 @@ from bot import signals
 from bot.classifier import TopicClassifier
 from bot.decision import Signals, Thresholds, decide
 from bot.embeddings import Embedder
+from bot.escalation import EscalationClassifier
 from bot.faq import FaqEntry
 from bot.index import VectorIndex, current_version
 from bot.language import detect_lang
@@ -75,12 +76,13 @@ def clauses(text: str) -> list[str]:
 class Brain:
     def __init__(self, embedder: Embedder, index: VectorIndex, entries: Sequence[FaqEntry],
                  classifier: TopicClassifier, sentiment: SentimentClassifier, thresholds: Thresholds,
-                 register: str = "ty") -> None:
+                 register: str = "ty", escalation: EscalationClassifier | None = None) -> None:
         self.embedder = embedder
         self.index = index
         self.entries = {e.id: e for e in entries}
         self.classifier = classifier
         self.sentiment = sentiment
+        self.escalation = escalation
         self.thresholds = thresholds
         self.register = register
         self.version = ""
@@ -130,6 +132,7 @@ class Brain:
             compensation=signals.demands_compensation(text),
             public_complaint=signals.threatens_public_complaint(text),
             negative=float(self.sentiment.negative_probability(vector[None, :])[0]),
+            escalate=float(self.escalation.probability(vector[None, :])[0]) if self.escalation else 0.0,
             problems=self._count_problems(text),
             confidence=p1 / max(p1 + p2, 1e-12),
             similarity=hits[0].score if hits else 0.0,
@@ -186,6 +189,7 @@ def load_brain(index_root: Path, embedder: Embedder, register: str, threshold: f
         thresholds = Thresholds(**{**index.meta["thresholds"], "answer": threshold})
     classifier = TopicClassifier.from_state(models["classifier"])
     logger.info("loaded index %s (%d vectors, %s, %s)", directory.name, len(index.rows), embedder.name, thresholds)
-    brain = Brain(embedder, index, entries, classifier, models["sentiment"], thresholds, register)
+    brain = Brain(embedder, index, entries, classifier, models["sentiment"], thresholds, register,
+                  models.get("escalation"))
     brain.version = directory.name
     return brain

@@ -14,13 +14,16 @@ import logging
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import joblib
+import numpy as np
 
 from bot.archive import approved_entries
 from bot.classifier import TopicClassifier
-from bot.embeddings import load_embedder
+from bot.embeddings import Embedder, load_embedder
+from bot.escalation import train_escalation, training_texts
 from bot.faq import LANGS, FaqEntry, FaqError, corpus_hash, load_faq
 from bot.index import IndexNotFound, Row, VectorIndex, current_version, embed_rows, new_version
 from bot.lexical import Lemmatizer
@@ -28,6 +31,7 @@ from bot.training import calibrate, thresholds_dict, train_sentiment
 
 logger = logging.getLogger(__name__)
 DEFAULT_LABELLED = Path("faq_corpus/labelled/sentiment.jsonl")
+DEFAULT_ESCALATION = Path("faq_corpus/labelled/escalation.jsonl")
 
 
 def rows_for(entries: list[FaqEntry]) -> list[Row]:
@@ -38,9 +42,25 @@ def sources_hash(faq_dir: Path, archive_dir: Path | None, labelled: Path) -> str
     digest = hashlib.sha256(corpus_hash(faq_dir).encode())
     for path in sorted(archive_dir.glob("*.jsonl")) if archive_dir and archive_dir.is_dir() else []:
         digest.update(path.read_bytes())
-    if labelled.exists():
-        digest.update(labelled.read_bytes())
+    for path in (labelled, DEFAULT_ESCALATION):
+        if path.exists():
+            digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+class CachedEncoder:
+    """Embeds each distinct text once per build: the FAQ, sentiment and escalation data overlap."""
+
+    def __init__(self, embedder: Embedder, known: dict[str, np.ndarray]) -> None:
+        self._embedder = embedder
+        self._known = dict(known)
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._known))
+        for start in range(0, len(missing), 64):
+            chunk = missing[start : start + 64]
+            self._known.update(zip(chunk, self._embedder.encode_queries(chunk), strict=True))
+        return np.stack([self._known[t] for t in texts])
 
 
 def build(faq_dir: Path, out: Path, embedder_name: str, progress: bool = True,
@@ -56,8 +76,11 @@ def build(faq_dir: Path, out: Path, embedder_name: str, progress: bool = True,
     texts, labels = [r.text for r in rows], [r.faq_id for r in rows]
     lemmatizer = Lemmatizer(texts)
     classifier = TopicClassifier(lemmatizer).fit(texts, labels, vectors)
-    sentiment, negative = train_sentiment(labelled, embedder.encode_queries)
-    thresholds = calibrate(texts, labels, vectors, lemmatizer, negative)
+    encode = CachedEncoder(embedder, dict(zip(texts, vectors, strict=True)))
+    sentiment, negative = train_sentiment(labelled, encode)
+    escalation_texts, escalate = training_texts(DEFAULT_ESCALATION, labelled, texts)
+    escalation, escalate_threshold = train_escalation(escalation_texts, escalate, encode)
+    thresholds = replace(calibrate(texts, labels, vectors, lemmatizer, negative), escalate=escalate_threshold)
     meta = {
         "embedder": embedder.name,
         "corpus_hash": sources_hash(faq_dir, archive_dir, labelled),
@@ -67,7 +90,7 @@ def build(faq_dir: Path, out: Path, embedder_name: str, progress: bool = True,
         "thresholds": thresholds_dict(thresholds),
     }
     models = io.BytesIO()
-    joblib.dump({"classifier": classifier.state(), "sentiment": sentiment}, models)
+    joblib.dump({"classifier": classifier.state(), "sentiment": sentiment, "escalation": escalation}, models)
     index = VectorIndex.build(rows, vectors, meta)
     extra = {"faq.json": [e.to_json() for e in entries], "models.joblib": models.getvalue()}
     return index.save(out, new_version(), extra=extra)

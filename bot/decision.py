@@ -15,6 +15,7 @@ class Thresholds:
     out_of_scope: float  # below this cosine to every stored question the message is off-topic
     negative: float  # probability of negative sentiment that calls a person
     problem: float = 0.7  # confidence about one clause's topic when counting problems
+    escalate: float = 1.01  # probability from the learned detector that calls a person (above 1: off)
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Signals:
     compensation: bool = False
     public_complaint: bool = False
     negative: float = 0.0
+    escalate: float = 0.0  # the learned detector's probability that a person is needed
     problems: int = 0  # clauses confidently about different topics
     confidence: float = 0.0  # p(top) / (p(top) + p(runner-up)): how clearly one topic wins
     similarity: float = 0.0  # best cosine to any stored question
@@ -44,6 +46,8 @@ def escalation_reasons(s: Signals, t: Thresholds) -> list[str]:
         ("multiple_problems", s.problems >= 2),
         ("repeated_question", s.repeated_topic),
     ]
+    if not any(hit for _, hit in checks) and s.escalate >= t.escalate:
+        checks.append(("complex_or_upset", True))
     return [name for name, hit in checks if hit]
 
 

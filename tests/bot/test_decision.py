@@ -50,3 +50,15 @@ def test_empty_message_comes_first() -> None:
 
 def test_one_problem_is_not_a_tangle() -> None:
     assert decide(Signals(**{**CALM_AND_CLEAR, "problems": 1}), T)[0] == "answer"
+
+
+def test_learned_detector_calls_a_person_when_no_rule_did() -> None:
+    t = Thresholds(answer=0.7, out_of_scope=0.8, negative=0.7, escalate=0.8)
+    assert decide(Signals(**{**CALM_AND_CLEAR, "escalate": 0.9}), t) == ("handoff", ["complex_or_upset"])
+    assert decide(Signals(**{**CALM_AND_CLEAR, "escalate": 0.5}), t) == ("answer", ["confident"])
+
+
+def test_learned_detector_adds_nothing_when_a_rule_already_fired() -> None:
+    t = Thresholds(answer=0.7, out_of_scope=0.8, negative=0.7, escalate=0.8)
+    signals = Signals(**{**CALM_AND_CLEAR, "escalate": 0.9, "legal_threat": True})
+    assert decide(signals, t) == ("handoff", ["legal_threat"])

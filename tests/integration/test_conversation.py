@@ -44,6 +44,18 @@ async def test_polish_and_english_faq_questions_are_answered_over_rest(stack: St
     assert thanks[0]["text"].startswith("Nie ma sprawy")
 
 
+async def test_request_for_a_person_is_handed_off_with_contact_details(stack: Stack) -> None:
+    sender = f"human-{uuid.uuid4().hex[:8]}"
+    reply = await say(stack, sender, "chce rozmawiac z czlowiekiem, nie z botem")
+    assert "+48 22 100 20 30" in reply[0]["text"]
+
+
+async def test_chosen_quick_reply_answers_that_topic(stack: Stack) -> None:
+    sender = f"choose-{uuid.uuid4().hex[:8]}"
+    reply = await say(stack, sender, '/choose_topic{"faq_id":"delivery_cost"}')
+    assert [m["text"] for m in reply] == [faq_answer("delivery_cost", "pl_ty")]
+
+
 async def test_conversation_is_kept_in_redis(stack: Stack) -> None:
     sender = f"store-{uuid.uuid4().hex[:8]}"
     await say(stack, sender, "ile kosztuje dostawa")

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import faiss
 import joblib
 import numpy as np
 
@@ -33,6 +34,9 @@ logger = logging.getLogger(__name__)
 MAX_CHARS = 2000
 EVIDENCE_K = 5
 CLARIFY_OPTIONS = 3
+# One query at a time is searched; FAISS's default thread pool made single queries
+# 2.5-4 times slower on 2 cores (measured for the product issue), so serve with one.
+SEARCH_THREADS = 1
 HISTORY_LOOKBACK = 3
 MAX_CLAUSES = 4
 MIN_CLAUSE_WORDS = 2
@@ -176,6 +180,7 @@ class Brain:
 def load_brain(index_root: Path, embedder: Embedder, register: str, threshold: float | None) -> Brain:
     """Load the published index version with its FAQ entries, trained layers and thresholds."""
     directory = index_root / current_version(index_root)
+    faiss.omp_set_num_threads(SEARCH_THREADS)
     index = VectorIndex.load(directory)
     if index.meta.get("embedder") != embedder.name:
         raise ValueError(

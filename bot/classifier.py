@@ -19,9 +19,11 @@ from sklearn.linear_model import LogisticRegression
 from bot.lexical import Lemmatizer
 from bot.text import fold_diacritics
 
-DENSE_C = 10.0
+# Chosen by 5-fold cross-validation over the FAQ's own questions (not the dev set):
+# out-of-fold top-1 82.1% at C=10, weight 0.6; 84.4% at C=40, weight 0.7.
+DENSE_C = 40.0
 LEXICAL_C = 20.0
-DENSE_WEIGHT = 0.6  # share of the embedding model in the averaged probability
+DENSE_WEIGHT = 0.7  # share of the embedding model in the averaged probability
 
 
 def _folded(texts: Sequence[str]) -> list[str]:

@@ -38,10 +38,12 @@ async def test_polish_and_english_faq_questions_are_answered_over_rest(stack: St
     assert greeting[0]["text"].startswith("Cześć! Tu asystent Volta")
     answer = await say(stack, sender, "Jak zwrócić produkt?")
     assert [m["text"] for m in answer] == [faq_answer("return_howto", "pl_ty")]
-    english = await say(stack, sender, "How do I return a product?")
+    english = await say(stack, f"{sender}-en", "How do I return a product?")
     assert [m["text"] for m in english] == [faq_answer("return_howto", "en")]
     thanks = await say(stack, sender, "dzięki")
     assert thanks[0]["text"].startswith("Nie ma sprawy")
+    again = await say(stack, sender, "no dobrze, ale jak mam zwrócić ten produkt?")
+    assert "+48 22 100 20 30" in again[0]["text"]  # the same question again: a person takes over
 
 
 async def test_request_for_a_person_is_handed_off_with_contact_details(stack: Stack) -> None:

@@ -139,6 +139,8 @@ def concat_features(parts: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndar
 
 def encode_one(embedders: Sequence[Any], text: str) -> np.ndarray:
     """One query through each embedder, concatenated: the online path of a (concatenated) feature set."""
+    if not embedders:
+        return np.zeros((1, 0), dtype=np.float32)
     return np.hstack([e.encode_queries([text]) for e in embedders])
 
 
@@ -589,7 +591,10 @@ The data are not redistributed here; they were read from a local copy of the fil
 ANCHORS = """\
 Published anchors (from the datasets README): BANKING77 full data — BERT fine-tuned 93.66, USE+ConveRT 93.36
 (Casanueva et al. 2020, Table 3). CLINC150 full — BERT 96.9 in-scope / 40.3 oos recall (oos-train) and
-96.2 / 52.3 (oos-threshold) (Larson et al. 2019, Table 2)."""
+96.2 / 52.3 (oos-threshold) (Larson et al. 2019, Table 2).
+
+Reference baselines measured earlier on the same files (datasets README), for checking the 1-NN rows: BANKING77
+1-NN on full train — minilm 92.05, e5 90.10, use 88.57; CLINC150 in-scope 1-NN, no oos — 88.02, 88.89, 88.73."""
 
 
 def fmt(value: float | None, digits: int = 2) -> str:

@@ -22,7 +22,7 @@ from bot.decision import Signals, Thresholds, decide
 from bot.embeddings import Embedder
 from bot.escalation import EscalationClassifier
 from bot.faq import FaqEntry
-from bot.index import VectorIndex, current_version
+from bot.index import Hit, VectorIndex, current_version
 from bot.language import detect_lang
 from bot.replies import reply
 from bot.sentiment import SentimentClassifier
@@ -123,13 +123,14 @@ class Brain:
         unresolved = bool(earlier) and earlier[-1][1] < self.thresholds.answer
         return repeated, unresolved
 
-    def signals(self, text: str, history: Sequence[str] = ()) -> tuple[Signals, list[tuple[str, float]]]:
+    def signals(self, text: str, history: Sequence[str] = ()) -> tuple[Signals, list[tuple[str, float]], list[Hit]]:
+        """The signals about ``text``, its ranked topics, and its nearest stored questions."""
         vector = self._embed_one(text)
         ranked = self._topics(text)
         top, p1 = ranked[0]
         p2 = ranked[1][1] if len(ranked) > 1 else 0.0
         repeated, unresolved = self._history_signals(history, top)
-        hits = self.index.search(vector, 1)
+        hits = self.index.search(vector, EVIDENCE_K)
         return Signals(
             human_request=signals.asks_for_human(text),
             legal_threat=signals.threatens_legal_action(text),
@@ -141,10 +142,10 @@ class Brain:
             confidence=p1 / max(p1 + p2, 1e-12),
             similarity=hits[0].score if hits else 0.0,
             repeated_topic=repeated, unresolved_before=unresolved,
-        ), ranked
+        ), ranked, hits
 
-    def _evidence(self, text: str, ranked: list[tuple[str, float]]) -> list[dict[str, Any]]:
-        hits = self.index.search(self._embed_one(text), EVIDENCE_K)
+    @staticmethod
+    def _evidence(ranked: list[tuple[str, float]], hits: list[Hit]) -> list[dict[str, Any]]:
         return [{"faq_id": t, "probability": round(p, 4)} for t, p in ranked] + [
             {"faq_id": h.row.faq_id, "question": h.row.text, "similarity": round(h.score, 4), "source": h.row.source}
             for h in hits
@@ -156,10 +157,10 @@ class Brain:
         lang = detect_lang(text)
         if not any(ch.isalnum() for ch in text):
             return Decision("clarify", None, 0.0, ["empty"], lang, reply("empty", lang, self.register))
-        sig, ranked = self.signals(text, history)
+        sig, ranked, hits = self.signals(text, history)
         decision, reasons = decide(sig, self.thresholds)
         top = ranked[0][0]
-        evidence = self._evidence(text, ranked)
+        evidence = self._evidence(ranked, hits)
         answer, options = self._render(decision, reasons, top, ranked, lang)
         faq_id = top if decision != "clarify" or reasons == ["low_confidence"] else None
         return Decision(decision, faq_id, round(sig.confidence, 4), reasons, lang, answer, options, evidence,

@@ -50,7 +50,8 @@ _CLAUSE_SPLIT = re.compile(
 # A clause that reports something wrong; three of them in one message are a tangle.
 _PROBLEM = re.compile(
     r"\b(?:nie|brak\w*|zepsu\w*|peknie\w*|pekni\w*|uszkodz\w*|porysowan\w*|zgubi\w*|odrzuc\w*|zl[aey]\b|"
-    r"inn[aeyi]\b|wadliw\w*|cieknie|iskrzy|halasuje|not|no|never|missing|broken|wrong|damaged|lost|"
+    r"inn[aeyi]\b|wadliw\w*|cieknie|iskrzy|halasuje|martw\w*|trzeszcz\w*|spozni\w*|wgniec\w*|zniszcz\w*|"
+    r"zablokowan\w*|bez|not|no|never|missing|broken|wrong|damaged|lost|dead|late|dented|scratched|without|"
     r"rejected|cracked|doesn'?t|didn'?t|can'?t|isn'?t|won'?t|stuck)\b"
 )
 MIN_PROBLEM_CLAUSES = 3

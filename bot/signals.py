@@ -17,12 +17,13 @@ def _folded(text: str) -> str:
 
 _HUMAN_REQUEST = re.compile(
     r"\b(?:"
-    r"czlowiek\w*|ko?n?s?ultant\w*|pracownik\w*|operator\w*|moderator\w*|doradc\w*|kierownik\w*|przelozon\w*|"
-    r"kogos (?:z|ze) \w+|(?:numer|telefon) do kogos|oddzwon\w*|osobiscie|"
+    r"czlowiek\w*|ko?n?s?ultant\w*|kon?s(?!ument)\w{1,5}nt\w*|pracownik\w*|przekieruj\w*|"
+    r"ktos (?:zywy|prawdziwy)|anyone (?:alive|real|there)|operator\w*|moderator\w*|doradc\w*|kierownik\w*|przelozon\w*|"
+    r"kogos (?:z|ze) \w+|(?:numer|telefon) do kogos|oddzwon\w*|"
     r"(?:zyw|prawdziw)\w* (?:osob|czlowiek|ktos)\w*|ktos zywy|ktokolwiek zywy|"
     r"(?:z|ze) (?:kims|osoba)\b|przelacz\w*|"
     r"human|real person|real people|live (?:agent|person|chat)|(?:an? |your )?agent|"
-    r"representative|supervisor|manager|someone real|someone from (?:your|the) \w+|call me back|"
+    r"representative|supervisor|(?:the|a|your) manager|someone real|someone from (?:your|the) \w+|call me back|"
     r"(?:an )?actual (?:person|human)|(?:want|need) a person|"
     r"(?:speak|talk) (?:to|with) (?:a |an )?(?:person|someone|consultant)"
     r")\b"
@@ -30,6 +31,8 @@ _HUMAN_REQUEST = re.compile(
 # "nie chcę rozmawiać z konsultantem" and "no human needed" are not requests.
 # "w jakich godzinach działa konsultant" asks for information, not for a person now.
 _CONTACT_INFO = re.compile(r"\b(?:godzin\w*|jak (?:moge |mozna )?(?:sie )?skontaktowac)\b")
+# "szukacie pracowników?" and "rekrutacja na konsultanta" are about jobs, not about talking to one.
+_JOBS = re.compile(r"\b(?:prac[auy]|rekrutac\w*|zatrudni\w*|karier\w*|szukacie|hiring|jobs?|careers?|vacanc\w*)\b")
 _NEGATED_HUMAN = re.compile(
     r"\b(?:nie (?:chce|potrzebuje|trzeba)|no need|don'?t (?:need|want)|not) \w*\s?\w*\s?"
     r"(?:czlowiek|konsultant|human|agent|person)"
@@ -50,7 +53,10 @@ _COMPENSATION = re.compile(
     r"(?:rabat|znizk\w*|bon\w*) za (?:klopot|problem|fatyg)\w*|"
     r"(?:rabat|znizk|bon|voucher|kod)\w* (?:za|w ramach) (?:ten |to |te )?"
     r"(?:klopot|problem|opoznien|przeprosin|fatyg)\w*|"
-    r"w ramach przeprosin|(?:zaplac|pokryj|zwroc)\w* mi (?:za|koszt)\w*|"
+    r"w ramach przeprosin|na oslode|(?:zaplac|pokryj|zwroc)\w* mi (?:za|koszt)\w*|"
+    r"kto (?:mi )?(?:pokryje|zwroci|zaplaci)|"
+    r"strat\w*|oczekuj\w* (?:bonu|rabatu|znizki|rekompensat\w*|odszkodowan\w*|punktow)|zadam\w*|"
+    r"reimburs\w*|as an apology|i demand|"
     r"compensat\w*|damages|make (?:it|this) up to me|goodwill|for the (?:hassle|trouble|inconvenience)|"
     r"(?:i expect|i want|i'?m owed|would be fair)\W.*(?:voucher|discount|reduction)|cover the cost)\b"
 )
@@ -66,7 +72,7 @@ _PUBLIC_COMPLAINT = re.compile(
 
 def asks_for_human(text: str) -> bool:
     folded = _folded(text)
-    if _NEGATED_HUMAN.search(folded) or _CONTACT_INFO.search(folded):
+    if _NEGATED_HUMAN.search(folded) or _CONTACT_INFO.search(folded) or _JOBS.search(folded):
         return False
     return bool(_HUMAN_REQUEST.search(folded))
 

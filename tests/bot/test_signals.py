@@ -73,3 +73,20 @@ def test_refund_question_is_not_a_compensation_demand() -> None:
 )
 def test_public_complaints(text: str) -> None:
     assert threatens_public_complaint(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Czy szukacie pracowników?", "rekrutacja na stanowisko konsultanta infolinii", "are you hiring consultants?"],
+)
+def test_questions_about_jobs_are_not_requests_for_a_person(text: str) -> None:
+    assert not asks_for_human(text)
+
+
+@pytest.mark.parametrize("text", ["konsulatnt prosze", "halo, jest tam ktos prawdziwy?", "is anyone alive over there?"])
+def test_typos_and_loose_phrasings_of_a_request_for_a_person(text: str) -> None:
+    assert asks_for_human(text)
+
+
+def test_consumer_is_not_a_misspelt_consultant() -> None:
+    assert not asks_for_human("jakie mam prawa jako konsument przy zwrocie?")

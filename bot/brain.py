@@ -73,6 +73,13 @@ class Decision:
         return asdict(self)
 
 
+def confidence_of(ranked: Sequence[tuple[str, float]]) -> float:
+    """p(top) / (p(top) + p(runner-up)), as in ``bot.training.confidence``."""
+    p1 = ranked[0][1]
+    p2 = ranked[1][1] if len(ranked) > 1 else 0.0
+    return p1 / max(p1 + p2, 1e-12)
+
+
 def clauses(text: str) -> list[str]:
     parts = [p.strip() for p in _CLAUSE_SPLIT.split(text) if p and p.strip()]
     return [p for p in parts if len(p.split()) >= MIN_CLAUSE_WORDS][:MAX_CLAUSES]
@@ -101,8 +108,7 @@ class Brain:
 
     def _top_with_confidence(self, text: str) -> tuple[str, float]:
         ranked = self._topics(text)
-        p2 = ranked[1][1] if len(ranked) > 1 else 0.0
-        return ranked[0][0], ranked[0][1] / max(ranked[0][1] + p2, 1e-12)
+        return ranked[0][0], confidence_of(ranked)
 
     def _count_problems(self, text: str) -> int:
         """Faults reported about distinct topics; three reported faults count as a tangle too.
@@ -128,9 +134,7 @@ class Brain:
         """The signals about ``text``, its ranked topics, and its nearest stored questions."""
         vector = self._embed_one(text)
         ranked = self._topics(text)
-        top, p1 = ranked[0]
-        p2 = ranked[1][1] if len(ranked) > 1 else 0.0
-        repeated, unresolved = self._history_signals(history, top)
+        repeated, unresolved = self._history_signals(history, ranked[0][0])
         hits = self.index.search(vector, EVIDENCE_K)
         return Signals(
             human_request=signals.asks_for_human(text),
@@ -140,7 +144,7 @@ class Brain:
             negative=float(self.sentiment.negative_probability(vector[None, :])[0]),
             escalate=float(self.escalation.probability(vector[None, :])[0]) if self.escalation else 0.0,
             problems=self._count_problems(text),
-            confidence=p1 / max(p1 + p2, 1e-12),
+            confidence=confidence_of(ranked),
             similarity=hits[0].score if hits else 0.0,
             repeated_topic=repeated, unresolved_before=unresolved,
         ), ranked, hits

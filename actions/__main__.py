@@ -13,16 +13,10 @@ from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
 
 from actions.brain_provider import default_provider
+from bot.settings import SettingsError, port_from_env
 
 logger = logging.getLogger(__name__)
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-
-
-def _port(environ: os._Environ[str]) -> int:
-    raw = environ.get("ACTION_PORT", "5055")
-    if not raw.isdigit() or not 0 < int(raw) < 65536:
-        sys.exit(f"ACTION_PORT must be a port number, got {raw!r}")
-    return int(raw)
 
 
 async def _warm_up(app: object, loop: object) -> None:
@@ -33,7 +27,10 @@ async def _warm_up(app: object, loop: object) -> None:
 
 def main() -> None:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format=LOG_FORMAT)
-    port = _port(os.environ)
+    try:
+        port = port_from_env(os.environ, "ACTION_PORT", "5055")
+    except SettingsError as exc:
+        sys.exit(f"actions: {exc}")
     host = os.environ.get("ACTION_HOST", "127.0.0.1")
     executor = ActionExecutor()
     executor.register_package("actions")

@@ -161,7 +161,8 @@ class Brain:
         history = [sanitize(h) for h in history]
         lang = detect_lang(text)
         if not any(ch.isalnum() for ch in text):
-            return Decision("clarify", None, 0.0, ["empty"], lang, reply("empty", lang, self.register))
+            decision, reasons = decide(Signals(empty=True), self.thresholds)
+            return Decision(decision, None, 0.0, reasons, lang, reply("empty", lang, self.register))
         sig, ranked, hits = self.signals(text, history)
         decision, reasons = decide(sig, self.thresholds)
         top = ranked[0][0]

@@ -13,6 +13,13 @@ class SettingsError(ValueError):
     """An environment variable is missing or has a bad value; the message names it."""
 
 
+def port_from_env(environ: Mapping[str, str], name: str, default: str) -> int:
+    raw = environ.get(name, default)
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise SettingsError(f"{name} must be a port number (1-65535), got {raw!r}")
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class BrainSettings:
     faq_dir: Path

@@ -14,3 +14,4 @@ def test_defaults_listen_on_loopback() -> None:
 def test_bad_values_name_the_variable(env: dict[str, str], name: str) -> None:
     with pytest.raises(SettingsError, match=name):
         Settings.from_env(env)
+

@@ -14,6 +14,8 @@ from bot.language import detect_lang
 from bot.replies import reply
 
 SMALLTALK_INTENTS = frozenset({"greet", "goodbye", "thanks", "help"})
+# A photo or sticker (the Messenger channel sends it as "/attachment"): thanked, asked for words.
+ATTACHMENT_INTENT = "attachment"
 # Below this NLU confidence a "greeting" is more likely a question starting with "hej".
 SMALLTALK_CONFIDENCE = 0.7
 CHOOSE_TOPIC_INTENT = "choose_topic"
@@ -30,7 +32,8 @@ def earlier_customer_texts(tracker: Tracker) -> list[str]:
         return (event.get("parse_data") or {}).get("intent", {}).get("name")
 
     users = [e for e in tracker.events if e.get("event") == "user"]
-    questions = [e.get("text") or "" for e in users if intent(e) not in SMALLTALK_INTENTS]
+    questions = [e.get("text") or "" for e in users
+                 if intent(e) not in SMALLTALK_INTENTS and intent(e) != ATTACHMENT_INTENT]
     return questions[:-1]
 
 
@@ -54,6 +57,9 @@ class ActionAnswer(Action):
             if faq_id in brain.entries:
                 dispatcher.utter_message(text=brain.entries[faq_id].answer(lang, brain.register))
                 return []
+        if intent.get("name") == ATTACHMENT_INTENT:
+            dispatcher.utter_message(text=reply("attachment", tracker.get_slot("lang") or "pl", brain.register))
+            return []
         if intent.get("name") in SMALLTALK_INTENTS and intent.get("confidence", 0) >= SMALLTALK_CONFIDENCE:
             lang = detect_lang(text)
             dispatcher.utter_message(text=reply(intent["name"], lang, brain.register))

@@ -24,7 +24,7 @@ RELOAD_CHECK_SECONDS = 2.0
 
 def _load_from_env() -> Brain:
     settings = BrainSettings.from_env(os.environ)
-    embedder = load_embedder(settings.embedder)
+    embedder = load_embedder(settings.embedder, settings.embed_threads)
     return load_brain(settings.index_dir, embedder, settings.register, settings.answer_threshold)
 
 

@@ -94,10 +94,11 @@ def sentiment_auc(brain: Brain) -> dict[str, Any]:
     return out
 
 
-def run(index_dir: Path, embedder: str) -> dict[str, Any]:
-    brain = load_brain(index_dir, load_embedder(embedder), "ty", None)
+def run(index_dir: Path, embedder: str, threads: int) -> dict[str, Any]:
+    brain = load_brain(index_dir, load_embedder(embedder, threads), "ty", None)
     meta = brain.index.meta
-    return {"embedder": embedder, "index_size": meta["size"], "embed_per_second": meta.get("embed_per_second"),
+    return {"embedder": embedder, "embed_threads": threads, "index_size": meta["size"],
+            "embed_per_second": meta.get("embed_per_second"),
             "thresholds": meta["thresholds"], "dev": dev_metrics(brain),
             "escalation": escalation_metrics(brain), "sentiment": sentiment_auc(brain)}
 
@@ -118,7 +119,8 @@ def markdown(r: dict[str, Any]) -> str:
         lines.append(f"| {lang} | {d['questions']} | {d['top1_accuracy']} | {d['answer_rate']} | "
                      f"{d['answered_correctly']} | {d['clarify_rate']} | {d['handoff_rate']} |")
     lines += [
-        "", f"Per-query decision latency (model loaded, one thread): median {dev['latency_ms']['median']} ms, "
+        "", f"Per-query decision latency (model loaded, {r.get('embed_threads', 1)} embedding "
+        f"thread(s), FAISS one thread): median {dev['latency_ms']['median']} ms, "
         f"p99 {dev['latency_ms']['p99']} ms. Index build: {r['embed_per_second']} questions/s embedded.", "",
         f"Escalation set ({esc['messages']} messages): handoff precision {esc['handoff_precision']} %, "
         f"recall {esc['handoff_recall']} %, routine questions sent to a person {esc['routine_sent_to_human']} %, "
@@ -136,9 +138,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--index", type=Path, default=Path(os.environ.get("INDEX_DIR", "var/index")))
     parser.add_argument("--embedder", default=os.environ.get("EMBEDDER", "e5"))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("EMBED_THREADS", "2")),
+                        help="embedding threads, as the action server's EMBED_THREADS")
     parser.add_argument("--results", type=Path, default=RESULTS, help="folder for brain.json and brain.md")
     args = parser.parse_args()
-    report = run(args.index, args.embedder)
+    report = run(args.index, args.embedder, args.threads)
     args.results.mkdir(parents=True, exist_ok=True)
     (args.results / "brain.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
     (args.results / "brain.md").write_text(markdown(report))

@@ -49,8 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
     try:
         settings = BrainSettings.from_env(os.environ)
-        brain = load_brain(settings.index_dir, load_embedder(settings.embedder), settings.register,
-                           settings.answer_threshold)
+        embedder = load_embedder(settings.embedder, settings.embed_threads)
+        brain = load_brain(settings.index_dir, embedder, settings.register, settings.answer_threshold)
     except (SettingsError, FileNotFoundError, ValueError) as exc:
         print(f"ask: {exc}", file=sys.stderr)
         return 2

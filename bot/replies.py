@@ -32,6 +32,14 @@ REPLIES: dict[str, dict[str, str]] = {
         "pl_pan": "Dziękujemy za wiadomość i życzymy miłego dnia.",
         "en": "Goodbye, have a nice day!",
     },
+    "attachment": {
+        "pl_ty": "Dzięki za załącznik! Na razie czytam tylko wiadomości tekstowe, więc opisz proszę "
+        "w kilku słowach, w czym mogę pomóc. Jeśli to zdjęcie do reklamacji, konsultant je zobaczy.",
+        "pl_pan": "Dziękujemy za załącznik. Na razie odczytujemy tylko wiadomości tekstowe, prosimy więc "
+        "opisać sprawę w kilku słowach. Zdjęcia do reklamacji zobaczy nasz konsultant.",
+        "en": "Thanks for the attachment! I can only read text for now, so please tell me in a few "
+        "words how I can help. If it's a photo for a complaint, our team will see it.",
+    },
     "clarify": {
         "pl_ty": "Nie jestem pewien, o co dokładnie pytasz. Chodzi o któryś z tych tematów?",
         "pl_pan": "Chcemy dobrze zrozumieć pytanie. Czy chodzi o jeden z tych tematów?",

@@ -27,6 +27,7 @@ class BrainSettings:
     embedder: str
     register: str
     answer_threshold: float | None
+    embed_threads: int = 2
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> BrainSettings:
@@ -38,10 +39,14 @@ class BrainSettings:
             answer_threshold = float(threshold) if threshold else None
         except ValueError:
             raise SettingsError(f"ANSWER_THRESHOLD must be a number, got {threshold!r}") from None
+        threads = environ.get("EMBED_THREADS", "2")
+        if not threads.isdigit() or not 1 <= int(threads) <= 64:
+            raise SettingsError(f"EMBED_THREADS must be a whole number from 1 to 64, got {threads!r}")
         return cls(
             faq_dir=Path(environ.get("FAQ_DIR", "faq_corpus/faq")),
             index_dir=Path(environ.get("INDEX_DIR", "var/index")),
             embedder=environ.get("EMBEDDER", "e5"),
             register=register,
             answer_threshold=answer_threshold,
+            embed_threads=int(threads),
         )

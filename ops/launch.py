@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ops.preflight import PreflightError, check_index, check_model, check_port_free, check_redis_reachable
+from ops.processes import MESSENGER_OFF
 
 MODEL = Path("models/current.tar.gz")
 TOKEN_FILE = Path("var/secrets/rasa_token")
@@ -50,7 +51,7 @@ def redis_parts(url: str) -> dict[str, str]:
 
 def stack_env(environ: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
     """The children's environment and the honcho processes to start."""
-    env = {**DEFAULT_PORTS, "RASA_HOST": "127.0.0.1", "TRACKER_TTL_SECONDS": "7776000", **environ}
+    env = {**DEFAULT_PORTS, **MESSENGER_OFF, "RASA_HOST": "127.0.0.1", "TRACKER_TTL_SECONDS": "7776000", **environ}
     for name in DEFAULT_PORTS:
         if not env[name].isdigit():
             raise PreflightError(f"{name} must be a port number, got {env[name]!r}")

@@ -65,12 +65,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# credentials.yml reads these; empty leaves the Messenger channel off.
+MESSENGER_OFF = {name: "" for name in (
+    "MESSENGER_VERIFY_TOKEN", "MESSENGER_APP_SECRET", "MESSENGER_PAGE_ACCESS_TOKEN", "MESSENGER_GRAPH_URL")}
 RASA_ENV = {"RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
 
 
 def action_server(port: int, index_dir: Path, embedder: str, log_dir: Path) -> Process:
     env = {"ACTION_PORT": str(port), "INDEX_DIR": str(index_dir), "EMBEDDER": embedder}
     return Process("actions", [str(REPO / ".venv/bin/python"), "-m", "actions"], env, log_dir)
+
+
+def handoff_server(port: int, redis_url: str, log_dir: Path, env: Mapping[str, str] | None = None) -> Process:
+    """The handoff service (queue, console, widget files) on loopback."""
+    base = {"HANDOFF_HOST": "127.0.0.1", "HANDOFF_PORT": str(port), "REDIS_URL": redis_url}
+    return Process("handoff", [str(REPO / ".venv/bin/python"), "-m", "handoff"], {**base, **(env or {})}, log_dir)
 
 
 def rasa_server(
@@ -90,7 +99,7 @@ def redis_env(port: int, action_port: int) -> dict[str, str]:
     return {
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
         "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(port), "REDIS_DB": "0", "REDIS_PASSWORD": "",
-        "TRACKER_TTL_SECONDS": "3600",
+        "TRACKER_TTL_SECONDS": "3600", **MESSENGER_OFF,
     }
 
 

@@ -8,6 +8,8 @@ import redis
 
 from ops.processes import RedisServer
 
+pytest_plugins = ["tests.stack"]
+
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:

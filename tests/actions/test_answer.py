@@ -77,3 +77,12 @@ def test_topic_button_payload_is_rasa_intent_syntax() -> None:
 async def test_handoff_tells_the_customer_how_to_reach_a_person(brain: Brain) -> None:
     dispatcher, _ = await run(brain, tracker("chcę rozmawiać z człowiekiem"))
     assert "+48 22 100 20 30" in dispatcher.messages[0]["text"]
+
+
+async def test_attachment_is_thanked_in_the_conversations_language(brain: Brain) -> None:
+    dispatcher, events = await run(brain, tracker("/attachment", intent="attachment", confidence=1.0))
+    assert "załącznik" in dispatcher.messages[0]["text"] and events == []
+    english = Tracker("c2", {"lang": "en"}, {"text": "/attachment", "intent": {"name": "attachment"}, "entities": []},
+                      [], False, None, {}, "action_listen")
+    dispatcher, _ = await run(brain, english)
+    assert dispatcher.messages[0]["text"].startswith("Thanks for the attachment")

@@ -1,9 +1,29 @@
+from pathlib import Path
+
 import pytest
 
-from bot.settings import SettingsError, port_from_env
+from bot.settings import BrainSettings, SettingsError
 
 
-def test_action_server_port_names_the_variable() -> None:
-    assert port_from_env({}, "ACTION_PORT", "5055") == 5055
-    with pytest.raises(SettingsError, match="ACTION_PORT must be a port number"):
-        port_from_env({"ACTION_PORT": "0"}, "ACTION_PORT", "5055")
+def test_defaults() -> None:
+    settings = BrainSettings.from_env({})
+    assert settings.embedder == "e5"
+    assert settings.index_dir == Path("var/index")
+    assert settings.register == "ty"
+    assert settings.answer_threshold is None
+    assert settings.embed_threads == 2
+
+
+def test_values_from_the_environment() -> None:
+    settings = BrainSettings.from_env({"EMBED_THREADS": "1", "BRAND_REGISTER": "pan", "ANSWER_THRESHOLD": "0.6"})
+    assert (settings.embed_threads, settings.register, settings.answer_threshold) == (1, "pan", 0.6)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("EMBED_THREADS", "0"), ("EMBED_THREADS", "two"), ("EMBED_THREADS", "-1"),
+     ("BRAND_REGISTER", "vy"), ("ANSWER_THRESHOLD", "high")],
+)
+def test_bad_values_name_the_variable(name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        BrainSettings.from_env({name: value})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from pathlib import Path
 from typing import Any
@@ -10,11 +9,10 @@ from typing import Any
 import aiohttp
 import pytest
 import redis
-import socketio
 import yaml
 
 from ops.processes import REPO
-from tests.integration.conftest import Stack
+from tests.stack import Stack
 
 pytestmark = pytest.mark.integration
 
@@ -75,21 +73,6 @@ async def test_rasa_http_api_needs_the_token(stack: Stack) -> None:
             assert response.status == 401
         async with session.get(f"{stack.rasa_url}/status", params={"token": stack.token}) as response:
             assert response.status == 200
-
-
-async def test_widget_channel_delivers_replies_over_socketio(stack: Stack) -> None:
-    received: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-    client = socketio.AsyncClient()
-    client.on("bot_uttered", received.put)
-    session_id = f"web-{uuid.uuid4().hex[:8]}"
-    await client.connect(stack.rasa_url, socketio_path="/socket.io")
-    try:
-        await client.emit("session_request", {"session_id": session_id})
-        await client.emit("user_uttered", {"session_id": session_id, "message": "Jak zwrócić produkt?"})
-        message = await asyncio.wait_for(received.get(), timeout=30)
-    finally:
-        await client.disconnect()
-    assert message["text"] == faq_answer("return_howto", "pl_ty")
 
 
 def test_index_in_use_is_a_published_version(stack: Stack) -> None:

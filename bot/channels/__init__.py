@@ -1,0 +1,1 @@
+"""Customer channels that run inside the Rasa server: Messenger and the web widget."""

@@ -1,0 +1,133 @@
+"""Messenger's durable inbox in Redis: accepted events wait in a stream until processed.
+
+The webhook is acknowledged only after its events are in the stream, and an entry is
+deleted only after Rasa has handled it, so neither a crash of the Rasa server nor a
+Messenger retry loses or doubles a customer message:
+
+- ``accept`` stores each event once: a ``seen`` key per message id (kept a week, longer
+  than Messenger retries) and the stream entry are written together by one script;
+- ``take`` hands out entries through a consumer group; entries another consumer took and
+  did not finish within ``CLAIM_IDLE_MS`` are claimed again (``XAUTOCLAIM``), and a
+  restarted consumer first re-reads what it had taken before it stopped;
+- ``done`` acknowledges and deletes; ``dead`` moves an entry that failed to a dead-letter
+  stream for a person to look at.
+
+It uses redis-py's asyncio client only (redis 4.6 inside Rasa, 5+ elsewhere).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from bot.channels.messenger_protocol import Inbound
+
+SEEN_SECONDS = 7 * 24 * 3600
+CLAIM_IDLE_MS = 60_000
+GROUP = "rasa"
+
+_ACCEPT = """
+local added = 0
+for i = 2, #KEYS do
+  if redis.call('SET', KEYS[i], '1', 'NX', 'EX', ARGV[1]) then
+    redis.call('XADD', KEYS[1], '*', 'event', ARGV[i])
+    added = added + 1
+  end
+end
+return added
+"""
+
+
+class MessengerInbox:
+    def __init__(self, client: Any, prefix: str = "messenger", claim_idle_ms: int = CLAIM_IDLE_MS) -> None:
+        self._redis = client
+        self._claim_idle_ms = claim_idle_ms
+        self.stream = f"{prefix}:inbox"
+        self.dead_stream = f"{prefix}:dead"
+        self.failed_sends = f"{prefix}:failed_sends"
+        self._prefix = prefix
+        self._group_ready = False
+        self._accept = client.register_script(_ACCEPT)
+
+    def _seen_key(self, event_id: str) -> str:
+        return f"{self._prefix}:seen:{event_id}"
+
+    async def accept(self, events: list[Inbound]) -> int:
+        """Store events not seen before; returns how many were new."""
+        if not events:
+            return 0
+        keys = [self.stream] + [self._seen_key(e.event_id) for e in events]
+        args = [SEEN_SECONDS] + [e.to_json() for e in events]
+        return int(await self._accept(keys=keys, args=args))
+
+    async def _ensure_group(self) -> None:
+        if self._group_ready:
+            return
+        try:
+            await self._redis.xgroup_create(self.stream, GROUP, id="0", mkstream=True)
+        except Exception as e:  # BUSYGROUP: it exists already
+            if "BUSYGROUP" not in str(e):
+                raise
+        self._group_ready = True
+
+    async def take(self, consumer: str, count: int = 10, block_ms: int = 1000,
+                   own_pending: bool = False) -> list[tuple[str, Inbound]]:
+        """Entries to process: this consumer's unfinished ones when ``own_pending``, else
+        stale ones of other consumers, else new ones (waiting up to ``block_ms``)."""
+        await self._ensure_group()
+        if own_pending:
+            reply = await self._redis.xreadgroup(GROUP, consumer, {self.stream: "0"}, count=count)
+            return self._entries(reply)
+        claimed = await self._redis.xautoclaim(self.stream, GROUP, consumer, self._claim_idle_ms, "0-0", count=count)
+        entries = [(_text(i), Inbound.from_json(_text(f[_key(f, "event")]))) for i, f in claimed[1] if f]
+        if entries:
+            return entries
+        reply = await self._redis.xreadgroup(GROUP, consumer, {self.stream: ">"}, count=count, block=block_ms)
+        return self._entries(reply)
+
+    @staticmethod
+    def _entries(reply: Any) -> list[tuple[str, Inbound]]:
+        out: list[tuple[str, Inbound]] = []
+        for _stream, items in reply or []:
+            for entry_id, fields in items:
+                if fields:
+                    out.append((_text(entry_id), Inbound.from_json(_text(fields[_key(fields, "event")]))))
+        return out
+
+    async def done(self, entry_id: str) -> None:
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.xack(self.stream, GROUP, entry_id)
+        pipe.xdel(self.stream, entry_id)
+        await pipe.execute()
+
+    async def dead(self, entry_id: str, event: Inbound, error: str) -> None:
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.xadd(self.dead_stream, {"event": event.to_json(), "error": error[:2000], "at": str(time.time())})
+        pipe.xack(self.stream, GROUP, entry_id)
+        pipe.xdel(self.stream, entry_id)
+        await pipe.execute()
+
+    async def waiting(self) -> int:
+        return int(await self._redis.xlen(self.stream))
+
+    async def note_customer_message(self, psid: str, at: float) -> None:
+        await self._redis.set(f"{self._prefix}:last_in:{psid}", repr(at), ex=8 * 24 * 3600)
+
+    async def last_customer_message(self, psid: str) -> float | None:
+        raw = await self._redis.get(f"{self._prefix}:last_in:{psid}")
+        return float(_text(raw)) if raw is not None else None
+
+    async def record_failed_send(self, psid: str, message: dict[str, Any], error: str) -> None:
+        await self._redis.xadd(self.failed_sends, {
+            "psid": psid, "message": json.dumps(message, ensure_ascii=False), "error": error[:2000],
+            "at": str(time.time()),
+        })
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _key(fields: dict[Any, Any], name: str) -> Any:
+    return name if name in fields else name.encode()

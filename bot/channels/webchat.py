@@ -1,0 +1,108 @@
+"""The web widget's socket.io channel: Rasa's ``socketio`` channel, made safe to expose.
+
+Differences from ``rasa.core.channels.socketio.SocketIOInput`` (Rasa 3.6.21):
+
+- a conversation id must be ``web:`` + a random UUID (the widget makes one and keeps it);
+  anything else is refused, so a browser cannot write into a Messenger conversation or
+  guess a short id;
+- a socket speaks only for the conversation it asked for with ``session_request``; the
+  ``session_id`` inside each message is not trusted;
+- ``enter_room`` is awaited when it is a coroutine (python-socketio 5.10+, RasaHQ/rasa#13027);
+- custom payloads reach the widget as ``bot_uttered {"custom": {...}}`` (Rasa's output
+  passes them to ``emit`` as keyword arguments, which loses them);
+- a message longer than ``MAX_MESSAGE_CHARS`` is refused with an ``error`` event.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from bot.channels.conversation_ids import valid_web_id
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 5000
+
+
+class WebChatOutput(SocketIOOutput):
+    @classmethod
+    def name(cls) -> str:
+        return "webchat"
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        await self._send_message(recipient_id, {"custom": json_message})
+
+
+class WebChatInput(SocketIOInput):
+    @classmethod
+    def name(cls) -> str:
+        return "webchat"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        c = credentials or {}
+        return cls(socketio_path=c.get("socketio_path", "/socket.io"))
+
+    def __init__(self, socketio_path: str = "/socket.io") -> None:
+        super().__init__("user_uttered", "bot_uttered", None, True, socketio_path)
+        self._sessions: dict[str, str] = {}
+
+    def get_output_channel(self) -> WebChatOutput | None:  # type: ignore[override]
+        if self.sio is None:
+            return None
+        return WebChatOutput(self.sio, self.bot_message_evt)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        bp = SocketBlueprint(sio, self.socketio_path, "webchat_webhook", __name__)
+        self.sio = sio
+        sessions = self._sessions
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("disconnect")
+        async def disconnect(sid: str) -> None:
+            sessions.pop(sid, None)
+
+        @sio.on("session_request")
+        async def session_request(sid: str, data: Any) -> None:
+            session_id = data.get("session_id") if isinstance(data, dict) else None
+            if not valid_web_id(session_id):
+                await sio.emit("error", {"error": "session_id must be 'web:' followed by a random UUID"}, room=sid)
+                return
+            entered = sio.enter_room(sid, session_id)
+            if inspect.isawaitable(entered):
+                await entered
+            sessions[sid] = session_id
+            await sio.emit("session_confirm", session_id, room=sid)
+
+        @sio.on("user_uttered")
+        async def handle_message(sid: str, data: Any) -> None:
+            session_id = sessions.get(sid)
+            if session_id is None:
+                await sio.emit("error", {"error": "send session_request first"}, room=sid)
+                return
+            text = data.get("message") if isinstance(data, dict) else None
+            if not isinstance(text, str) or not text.strip():
+                await sio.emit("error", {"error": "message must be a non-empty string"}, room=sid)
+                return
+            if len(text) > MAX_MESSAGE_CHARS:
+                await sio.emit("error", {"error": f"message longer than {MAX_MESSAGE_CHARS} characters"}, room=sid)
+                return
+            metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+            await on_new_message(UserMessage(text, WebChatOutput(sio, self.bot_message_evt), session_id,
+                                             input_channel=self.name(), metadata=metadata))
+
+        return bp

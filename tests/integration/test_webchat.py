@@ -1,0 +1,107 @@
+"""The web widget's socket.io channel (bot/channels/webchat.py) on the real Rasa server."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+import socketio
+
+from tests.integration.test_conversation import faq_answer
+from tests.stack import Stack
+
+pytestmark = pytest.mark.integration
+
+
+class Customer:
+    """A socket.io client the way the widget speaks."""
+
+    def __init__(self) -> None:
+        self.client = socketio.AsyncClient()
+        self.replies: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.errors: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.confirmed: asyncio.Queue[str] = asyncio.Queue()
+        self.client.on("bot_uttered", self.replies.put)
+        self.client.on("error", self.errors.put)
+        self.client.on("session_confirm", self.confirmed.put)
+
+    async def start(self, url: str, session_id: str) -> None:
+        await self.client.connect(url, socketio_path="/socket.io", transports=["websocket"])
+        await self.client.emit("session_request", {"session_id": session_id})
+
+    async def say(self, text: str, session_id: str | None = None) -> None:
+        await self.client.emit("user_uttered", {"session_id": session_id, "message": text})
+
+    async def next_reply(self, timeout: float = 30) -> dict[str, Any]:
+        return await asyncio.wait_for(self.replies.get(), timeout=timeout)
+
+
+@pytest.fixture
+async def customer() -> AsyncIterator[Customer]:
+    c = Customer()
+    yield c
+    await c.client.disconnect()
+
+
+def web_id() -> str:
+    return f"web:{uuid.uuid4()}"
+
+
+async def test_widget_conversation_gets_answers(stack: Stack, customer: Customer) -> None:
+    session_id = web_id()
+    await customer.start(stack.rasa_url, session_id)
+    assert await asyncio.wait_for(customer.confirmed.get(), 10) == session_id
+    await customer.say("Jak zwrócić produkt?")
+    assert (await customer.next_reply())["text"] == faq_answer("return_howto", "pl_ty")
+
+
+async def test_session_ids_not_made_by_the_widget_are_refused(stack: Stack, customer: Customer) -> None:
+    await customer.start(stack.rasa_url, "messenger:1234567890")
+    error = await asyncio.wait_for(customer.errors.get(), 10)
+    assert "session_id" in error["error"]
+    await customer.say("Jak zwrócić produkt?", session_id="messenger:1234567890")
+    assert "session_request" in (await asyncio.wait_for(customer.errors.get(), 10))["error"]
+    assert customer.replies.empty()
+
+
+async def test_a_socket_speaks_only_for_its_own_conversation(stack: Stack, customer: Customer) -> None:
+    mine, victim = web_id(), web_id()
+    await customer.start(stack.rasa_url, mine)
+    await asyncio.wait_for(customer.confirmed.get(), 10)
+    await customer.say("ile kosztuje dostawa", session_id=victim)  # the claimed id is ignored
+    await customer.next_reply()
+    async with aiohttp.ClientSession() as http:
+        params = {"token": stack.token}
+        async with http.get(f"{stack.rasa_url}/conversations/{victim}/tracker", params=params) as r:
+            victim_events = (await r.json())["events"]
+        async with http.get(f"{stack.rasa_url}/conversations/{mine}/tracker", params=params) as r:
+            my_texts = [e.get("text") for e in (await r.json())["events"] if e["event"] == "user"]
+    assert not [e for e in victim_events if e["event"] == "user"]
+    assert my_texts == ["ile kosztuje dostawa"]
+
+
+async def test_pushed_status_and_moderator_messages_reach_the_widget(stack: Stack, customer: Customer) -> None:
+    session_id = web_id()
+    await customer.start(stack.rasa_url, session_id)
+    await customer.say("Jak zwrócić produkt?")
+    await customer.next_reply()
+    events = [{"event": "bot", "text": None, "data": {"custom": {"handoff": {"state": "human", "moderator": "Anna"}}}},
+              {"event": "bot", "text": "Dzień dobry, tu Anna."}]
+    async with aiohttp.ClientSession() as http:
+        url = f"{stack.rasa_url}/conversations/{session_id}/tracker/events"
+        params = {"token": stack.token, "execute_side_effects": "true", "output_channel": "latest"}
+        async with http.post(url, params=params, json=events) as r:
+            assert r.status == 200, await r.text()
+    assert await customer.next_reply() == {"custom": {"handoff": {"state": "human", "moderator": "Anna"}}}
+    assert (await customer.next_reply())["text"] == "Dzień dobry, tu Anna."
+
+
+async def test_oversized_message_is_refused(stack: Stack, customer: Customer) -> None:
+    await customer.start(stack.rasa_url, web_id())
+    await customer.say("a" * 6000)
+    assert "longer than" in (await asyncio.wait_for(customer.errors.get(), 10))["error"]
+    assert customer.replies.empty()

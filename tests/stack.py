@@ -1,0 +1,72 @@
+"""The real stack for integration and browser tests: redis-server, the action server, the Rasa
+server with the trained model, and the handoff service. One per test session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from ops.processes import (
+    REPO,
+    Process,
+    RedisServer,
+    action_server,
+    free_port,
+    handoff_server,
+    rasa_server,
+    redis_env,
+)
+
+MODEL = REPO / "models" / "current.tar.gz"
+RASA_START_TIMEOUT = 240
+TOKEN = "integration-token"
+MESSENGER_SECRET = "test-app-secret"
+MESSENGER_VERIFY = "test-verify-token"
+MESSENGER_PAGE_TOKEN = "test-page-token"
+GRAPH_VERSION = "v21.0"
+
+
+@dataclass
+class Stack:
+    rasa_url: str
+    token: str
+    redis_url: str
+    index_dir: Path
+    handoff_url: str
+    log_dir: Path
+    graph_url: str  # the fake Graph API (tests/fakes/graph_api.py), without the version
+
+
+@pytest.fixture(scope="session")
+def stack(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make model` (make test does it)")
+    logs = tmp_path_factory.mktemp("logs")
+    index_dir = REPO / "var" / "index"  # built by `make index`, which `make test` runs first
+    if not (index_dir / "CURRENT").exists():
+        pytest.fail(f"no index in {index_dir}: run `make index` (make test does it)")
+    action_port, rasa_port, handoff_port, graph_port = free_port(), free_port(), free_port(), free_port()
+    rasa_url, handoff_url = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{handoff_port}"
+    graph_url = f"http://127.0.0.1:{graph_port}"
+    graph = Process("graph", [str(REPO / ".venv/bin/python"), "-m", "tests.fakes.graph_api", "--port",
+                              str(graph_port)], {}, logs)
+    actions = action_server(action_port, index_dir, "e5", logs)
+    messenger = {"MESSENGER_APP_SECRET": MESSENGER_SECRET, "MESSENGER_VERIFY_TOKEN": MESSENGER_VERIFY,
+                 "MESSENGER_PAGE_ACCESS_TOKEN": MESSENGER_PAGE_TOKEN,
+                 "MESSENGER_GRAPH_URL": f"{graph_url}/{GRAPH_VERSION}"}
+    rasa = rasa_server(MODEL, rasa_port, logs, TOKEN, {**redis_env(redis_server.port, action_port), **messenger})
+    handoff = handoff_server(handoff_port, redis_server.url, logs, {"PUBLIC_RASA_URL": rasa_url})
+    try:
+        graph.wait_http(f"{graph_url}/health", timeout=30)
+        actions.wait_http(f"http://127.0.0.1:{action_port}/health", timeout=60)
+        handoff.wait_http(f"{handoff_url}/health", timeout=30)
+        rasa.wait_http(f"{rasa_url}/status?token={TOKEN}", timeout=RASA_START_TIMEOUT)
+        yield Stack(rasa_url, TOKEN, redis_server.url, index_dir, handoff_url, logs, graph_url)
+    finally:
+        rasa.stop()
+        actions.stop()
+        handoff.stop()
+        graph.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -61,10 +62,14 @@ async def test_conversation_is_kept_in_redis(stack: Stack) -> None:
     await say(stack, sender, "ile kosztuje dostawa")
     client = redis.Redis.from_url(stack.redis_url, decode_responses=True)
     try:
-        stored = client.get(f"bot:tracker:{sender}")
+        stored = [json.loads(e) for e in client.lrange(f"bot:events:{sender}", 0, -1)]
+        streamed = [json.loads(f["event"]) for _, f in client.xrange("bot:stream:events") if f["sender_id"] == sender]
     finally:
         client.close()
-    assert stored is not None and "ile kosztuje dostawa" in stored
+    user = [e["text"] for e in stored if e["event"] == "user"]
+    bot = [e["text"] for e in stored if e["event"] == "bot"]
+    assert user == ["ile kosztuje dostawa"] and bot == [faq_answer("delivery_cost", "pl_ty")]
+    assert streamed == stored  # the handoff service's feed has every event, in order
 
 
 async def test_rasa_http_api_needs_the_token(stack: Stack) -> None:

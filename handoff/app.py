@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import redis.asyncio as aioredis
 from aiohttp import web
 
-from handoff import views
+from handoff import views, widget
 from handoff.appkeys import REDIS, SETTINGS
 from handoff.settings import Settings
 
@@ -24,4 +24,5 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app.cleanup_ctx.append(_redis_ctx)
     app.router.add_get("/health", views.health)
+    widget.setup_routes(app)
     return app

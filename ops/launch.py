@@ -61,6 +61,8 @@ def stack_env(environ: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
         processes.insert(0, "redis")
     env.update(redis_parts(env["REDIS_URL"]))
     env["ACTION_SERVER_URL"] = f"http://127.0.0.1:{env['ACTION_PORT']}/webhook"
+    browser_host = "127.0.0.1" if env["RASA_HOST"] in ("0.0.0.0", "::") else env["RASA_HOST"]
+    env.setdefault("PUBLIC_RASA_URL", f"http://{browser_host}:{env['RASA_PORT']}")
     env.update(RASA_TELEMETRY_ENABLED="false", SQLALCHEMY_SILENCE_UBER_WARNING="1", PYTHONUNBUFFERED="1")
     return env, processes
 
@@ -84,7 +86,9 @@ def banner(env: Mapping[str, str]) -> str:
             "Volta customer-care stack is starting (Rasa answers once its model is loaded, 15-60 s).",
             f"  Chat (REST):        curl -s -XPOST {rasa}/webhooks/rest/webhook "
             """-d '{"sender":"t1","message":"Jak zwrócić produkt?"}'""",
-            f"  Web widget channel: {rasa}/socket.io (socket.io)",
+            f"  Demo shop + widget: http://127.0.0.1:{env['HANDOFF_PORT']}/demo",
+            f"  Messenger webhook:  {rasa}/webhooks/messenger/webhook "
+            f"({'on' if env.get('MESSENGER_APP_SECRET') else 'off: set MESSENGER_* to connect a page'})",
             f"  Rasa HTTP API:      {rasa}/status?token=<token in {TOKEN_FILE} or RASA_TOKEN>",
             f"  Action server:      http://127.0.0.1:{env['ACTION_PORT']}/health",
             f"  Handoff service:    http://127.0.0.1:{env['HANDOFF_PORT']}/health",

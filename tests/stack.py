@@ -41,13 +41,15 @@ class Stack:
 
 
 @pytest.fixture(scope="session")
-def stack(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The stack has its own redis-server: unit tests empty the shared one between tests."""
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make model` (make test does it)")
     logs = tmp_path_factory.mktemp("logs")
     index_dir = REPO / "var" / "index"  # built by `make index`, which `make test` runs first
     if not (index_dir / "CURRENT").exists():
         pytest.fail(f"no index in {index_dir}: run `make index` (make test does it)")
+    redis_server = RedisServer(tmp_path_factory.mktemp("stack-redis"))
     action_port, rasa_port, handoff_port, graph_port = free_port(), free_port(), free_port(), free_port()
     rasa_url, handoff_url = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{handoff_port}"
     graph_url = f"http://127.0.0.1:{graph_port}"
@@ -70,3 +72,4 @@ def stack(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) -
         actions.stop()
         handoff.stop()
         graph.stop()
+        redis_server.stop()

@@ -61,6 +61,9 @@ class MessengerInbox:
         args = [SEEN_SECONDS] + [e.to_json() for e in events]
         return int(await self._accept(keys=keys, args=args))
 
+    def forget_group(self) -> None:
+        self._group_ready = False
+
     async def _ensure_group(self) -> None:
         if self._group_ready:
             return

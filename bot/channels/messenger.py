@@ -176,6 +176,7 @@ class MessengerInput(InputChannel):
                 raise
             except Exception:
                 logger.exception("Messenger inbox unavailable; retrying")
+                inbox.forget_group()  # Redis may have restarted empty: make the group again
                 await asyncio.sleep(IDLE_RETRY_SECONDS)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from bot.channels.commands import customer_text
+
 # Messenger sends at most a few KB per event and batches events; anything bigger is not Messenger.
 MAX_BODY_BYTES = 1024 * 1024
 # After 24 hours since the customer's last message, only tagged messages may be sent;
@@ -66,13 +68,14 @@ def psid_of(sender_id: str) -> str:
 
 
 def rasa_text(event: Inbound) -> str:
-    """What Rasa is given for an event: typed text as it is; a button's payload when it is an
-    intent command (``/choose_topic{...}``), else the title the customer clicked."""
+    """What Rasa is given for an event: typed text; a button's payload when it is one of our
+    intent commands (``/choose_topic{...}``), else the title the customer clicked. Other
+    text starting with "/" is never a command (``bot.channels.commands``)."""
     if event.kind == "attachment":
         return ATTACHMENT_INTENT
     if event.kind in ("quick_reply", "postback") and not event.text.startswith("/"):
-        return event.title
-    return event.text
+        return customer_text(event.title)
+    return customer_text(event.text)
 
 
 def signature_valid(app_secret: str, body: bytes, header: str | None) -> bool:

@@ -27,6 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.channels.commands import customer_text
 from bot.channels.conversation_ids import valid_web_id
 
 logger = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ class WebChatInput(SocketIOInput):
                 await sio.emit("error", {"error": f"message longer than {MAX_MESSAGE_CHARS} characters"}, room=sid)
                 return
             metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-            await on_new_message(UserMessage(text, WebChatOutput(sio, self.bot_message_evt), session_id,
+            await on_new_message(UserMessage(customer_text(text), WebChatOutput(sio, self.bot_message_evt), session_id,
                                              input_channel=self.name(), metadata=metadata))
 
         return bp

@@ -13,6 +13,7 @@ from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
 
 from actions.brain_provider import default_provider
+from actions.suggest import add_suggest_route
 from bot.settings import SettingsError, port_from_env
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ def main() -> None:
     executor = ActionExecutor()
     executor.register_package("actions")
     app = create_app(executor, cors_origins=None)
+    add_suggest_route(app)
     app.register_listener(_warm_up, "before_server_start")
     app.run(host=host, port=port, single_process=True, access_log=False, motd=False)
 

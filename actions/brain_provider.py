@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from bot.brain import Brain, Decision, load_brain
 from bot.embeddings import load_embedder
@@ -91,6 +92,12 @@ class BrainProvider:
         brain = await self.get()
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, brain.decide, text, history)
+
+    async def suggest(self, text: str, k: int = 3) -> list[dict[str, Any]]:
+        """The closest FAQ answers to ``text`` (``Brain.suggest``), on the brain thread."""
+        brain = await self.get()
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, brain.suggest, text, k)
 
 
 default_provider = BrainProvider()

@@ -22,6 +22,7 @@ from bot.decision import Signals, Thresholds, decide
 from bot.embeddings import Embedder
 from bot.escalation import EscalationClassifier
 from bot.faq import FaqEntry
+from bot.faults import TANGLE_FAULTS, FaultClassifier, clauses
 from bot.index import Hit, VectorIndex, current_version
 from bot.language import detect_lang
 from bot.replies import reply
@@ -38,16 +39,7 @@ CLARIFY_OPTIONS = 3
 # 2.5-4 times slower on 2 cores (measured for the product issue), so serve with one.
 SEARCH_THREADS = 1
 HISTORY_LOOKBACK = 3
-MAX_CLAUSES = 4
-MIN_CLAUSE_WORDS = 2
-# Where one problem ends and another begins in a customer's message.
-_CLAUSE_SPLIT = re.compile(
-    r"[.!?;,\n()]+\s*(?:(?:a|i|and|plus|also)\s+)?|\s+(?:a (?:do tego|poza tym|w dodatku|jeszcze|na dodatek)|"
-    r"poza tym|do tego|w dodatku|na dodatek|dodatkowo|oprocz tego|oprócz tego|oraz|i jeszcze|i do tego|ponadto|"
-    r"and also|and|plus|on top of that|besides|another thing|i nie|i nikt|i brak)\s+",
-    re.IGNORECASE,
-)
-# A clause that reports something wrong; three of them in one message are a tangle.
+# A clause that reports something wrong, for indexes built before the learned detector.
 _PROBLEM = re.compile(
     r"\b(?:nie|brak\w*|zepsu\w*|peknie\w*|pekni\w*|uszkodz\w*|porysowan\w*|zgubi\w*|odrzuc\w*|zl[aey]\b|"
     r"inn[aeyi]\b|wadliw\w*|cieknie|iskrzy|halasuje|martw\w*|trzeszcz\w*|spozni\w*|wgniec\w*|zniszcz\w*|"
@@ -73,6 +65,11 @@ class Decision:
         return asdict(self)
 
 
+def _prepared(text: str | None) -> str:
+    """A customer message as the brain reads it: sanitised, trimmed, its opening only."""
+    return sanitize(text or "").strip()[:MAX_CHARS]
+
+
 def confidence_of(ranked: Sequence[tuple[str, float]]) -> float:
     """p(top) / (p(top) + p(runner-up)), as in ``bot.training.confidence``."""
     p1 = ranked[0][1]
@@ -80,21 +77,18 @@ def confidence_of(ranked: Sequence[tuple[str, float]]) -> float:
     return p1 / max(p1 + p2, 1e-12)
 
 
-def clauses(text: str) -> list[str]:
-    parts = [p.strip() for p in _CLAUSE_SPLIT.split(text) if p and p.strip()]
-    return [p for p in parts if len(p.split()) >= MIN_CLAUSE_WORDS][:MAX_CLAUSES]
-
-
 class Brain:
     def __init__(self, embedder: Embedder, index: VectorIndex, entries: Sequence[FaqEntry],
                  classifier: TopicClassifier, sentiment: SentimentClassifier, thresholds: Thresholds,
-                 register: str = "ty", escalation: EscalationClassifier | None = None) -> None:
+                 register: str = "ty", escalation: EscalationClassifier | None = None,
+                 faults: FaultClassifier | None = None) -> None:
         self.embedder = embedder
         self.index = index
         self.entries = {e.id: e for e in entries}
         self.classifier = classifier
         self.sentiment = sentiment
         self.escalation = escalation
+        self.faults = faults
         self.thresholds = thresholds
         self.register = register
         self.version = ""
@@ -103,20 +97,40 @@ class Brain:
     def _embed_uncached(self, text: str) -> np.ndarray:
         return np.asarray(self.embedder.encode_queries([text])[0])
 
-    def _topics(self, text: str) -> list[tuple[str, float]]:
-        return self.classifier.ranked(text, self._embed_one(text), k=CLARIFY_OPTIONS)
+    def _topics(self, text: str, k: int = CLARIFY_OPTIONS) -> list[tuple[str, float]]:
+        """The ``k`` most probable distinct topics of ``text``, best first: the ranking ``decide`` uses."""
+        return self.classifier.ranked(text, self._embed_one(text), k=k)
 
     def _top_with_confidence(self, text: str) -> tuple[str, float]:
         ranked = self._topics(text)
         return ranked[0][0], confidence_of(ranked)
 
     def _count_problems(self, text: str) -> int:
-        """Faults reported about distinct topics; three reported faults count as a tangle too.
+        """Faults reported in ``text``: 2 or more only when they make a tangle for a person.
 
         Only clauses that report something wrong count: context ("jestem w pracy")
-        and the question itself ("co mam zrobić?") are not problems.
+        and the question itself ("co mam zrobić?") are not problems. With the learned
+        detector, a tangle is three clauses whose fault probabilities add up to
+        ``TANGLE_FAULTS``; one fault and a question is routine.
         """
-        faults = [p for p in clauses(text) if _PROBLEM.search(fold_diacritics(p).lower())]
+        parts = clauses(text)
+        if self.faults is None:
+            return self._count_problems_by_pattern(parts)
+        keyword_faults = sum(1 for p in parts if _PROBLEM.search(fold_diacritics(p).lower()))
+        if len(parts) < 2 or keyword_faults < 1:
+            # Embedding the clauses costs about as much as the question itself, so skip it when
+            # no clause even looks like a fault: recall on the held-out set stayed 94.4% and
+            # the median decision fell from 24.8 to 22.0 ms (measured with `make eval`).
+            return min(keyword_faults, 1)
+        probabilities = self.faults.probability(np.asarray(self.embedder.encode_queries(parts)))
+        found = int((probabilities >= self.faults.threshold).sum())
+        if float(np.sort(probabilities)[::-1][:3].sum()) >= TANGLE_FAULTS:
+            return max(found, 2)
+        return min(found, 1)
+
+    def _count_problems_by_pattern(self, parts: list[str]) -> int:
+        """Faults by keyword; two about confidently different topics, or three, are a tangle."""
+        faults = [p for p in parts if _PROBLEM.search(fold_diacritics(p).lower())]
         if len(faults) < 2:
             return len(faults)
         found = {t for t, c in map(self._top_with_confidence, faults) if c >= self.thresholds.problem}
@@ -157,7 +171,7 @@ class Brain:
         ]
 
     def decide(self, text: str, history: Sequence[str] = ()) -> Decision:
-        text = sanitize(text or "").strip()[:MAX_CHARS]
+        text = _prepared(text)
         history = [sanitize(h) for h in history]
         lang = detect_lang(text)
         if not any(ch.isalnum() for ch in text):
@@ -171,6 +185,22 @@ class Brain:
         faq_id = top if decision != "clarify" or reasons == ["low_confidence"] else None
         return Decision(decision, faq_id, round(sig.confidence, 4), reasons, lang, answer, options, evidence,
                         round(sig.negative, 4))
+
+    def suggest(self, text: str, k: int = CLARIFY_OPTIONS) -> list[dict[str, Any]]:
+        """The ``k`` closest FAQ topics to ``text`` with their answers, for a moderator to pick from.
+
+        Answers are in the language of ``text`` and the brain's register; an empty
+        message has no suggestions.
+        """
+        text = _prepared(text)
+        if not any(ch.isalnum() for ch in text):
+            return []
+        lang = detect_lang(text)
+        return [
+            {"faq_id": t, "title": self.entries[t].title.get(lang, t),
+             "answer": self.entries[t].answer(lang, self.register), "score": round(p, 4), "lang": lang}
+            for t, p in self._topics(text, k)
+        ]
 
     def _render(self, decision: str, reasons: list[str], top: str, ranked: list[tuple[str, float]],
                 lang: str) -> tuple[str, list[dict[str, str]]]:
@@ -202,6 +232,6 @@ def load_brain(index_root: Path, embedder: Embedder, register: str, threshold: f
     classifier = TopicClassifier.from_state(models["classifier"])
     logger.info("loaded index %s (%d vectors, %s, %s)", directory.name, len(index.rows), embedder.name, thresholds)
     brain = Brain(embedder, index, entries, classifier, models["sentiment"], thresholds, register,
-                  models.get("escalation"))
+                  models.get("escalation"), models.get("faults"))
     brain.version = directory.name
     return brain

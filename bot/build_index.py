@@ -25,6 +25,7 @@ from bot.classifier import TopicClassifier
 from bot.embeddings import Embedder, load_embedder
 from bot.escalation import train_escalation, training_texts
 from bot.faq import LANGS, FaqEntry, FaqError, corpus_hash, load_faq
+from bot.faults import train_faults
 from bot.index import IndexNotFound, Row, VectorIndex, current_version, embed_rows, new_version
 from bot.lexical import Lemmatizer
 from bot.training import calibrate, thresholds_dict, train_sentiment
@@ -32,6 +33,7 @@ from bot.training import calibrate, thresholds_dict, train_sentiment
 logger = logging.getLogger(__name__)
 DEFAULT_LABELLED = Path("faq_corpus/labelled/sentiment.jsonl")
 DEFAULT_ESCALATION = Path("faq_corpus/labelled/escalation.jsonl")
+DEFAULT_CLAUSES = Path("faq_corpus/labelled/clauses.jsonl")
 
 
 def rows_for(entries: list[FaqEntry]) -> list[Row]:
@@ -42,7 +44,7 @@ def sources_hash(faq_dir: Path, archive_dir: Path | None, labelled: Path) -> str
     digest = hashlib.sha256(corpus_hash(faq_dir).encode())
     for path in sorted(archive_dir.glob("*.jsonl")) if archive_dir and archive_dir.is_dir() else []:
         digest.update(path.read_bytes())
-    for path in (labelled, DEFAULT_ESCALATION):
+    for path in (labelled, DEFAULT_ESCALATION, DEFAULT_CLAUSES):
         if path.exists():
             digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -80,6 +82,7 @@ def build(faq_dir: Path, out: Path, embedder_name: str, progress: bool = True,
     sentiment, negative = train_sentiment(labelled, encode)
     escalation_texts, escalate = training_texts(DEFAULT_ESCALATION, labelled, texts)
     escalation, escalate_threshold = train_escalation(escalation_texts, escalate, encode)
+    faults = train_faults(DEFAULT_CLAUSES, encode)
     thresholds = replace(calibrate(texts, labels, vectors, lemmatizer, negative), escalate=escalate_threshold)
     meta = {
         "embedder": embedder.name,
@@ -90,7 +93,8 @@ def build(faq_dir: Path, out: Path, embedder_name: str, progress: bool = True,
         "thresholds": thresholds_dict(thresholds),
     }
     models = io.BytesIO()
-    joblib.dump({"classifier": classifier.state(), "sentiment": sentiment, "escalation": escalation}, models)
+    joblib.dump({"classifier": classifier.state(), "sentiment": sentiment, "escalation": escalation,
+                 "faults": faults}, models)
     index = VectorIndex.build(rows, vectors, meta)
     extra = {"faq.json": [e.to_json() for e in entries], "models.joblib": models.getvalue()}
     return index.save(out, new_version(), extra=extra)

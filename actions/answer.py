@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.brain_provider import BrainProvider, default_provider
+from actions.handoff_client import HandoffClient, default_client
 from bot.brain import Decision
 from bot.language import detect_lang
-from bot.replies import reply
+from bot.replies import handoff_reply, reply
 
 SMALLTALK_INTENTS = frozenset({"greet", "goodbye", "thanks", "help"})
 # A photo or sticker (the Messenger channel sends it as "/attachment"): thanked, asked for words.
@@ -38,8 +39,9 @@ def earlier_customer_texts(tracker: Tracker) -> list[str]:
 
 
 class ActionAnswer(Action):
-    def __init__(self, provider: BrainProvider | None = None) -> None:
+    def __init__(self, provider: BrainProvider | None = None, handoff: HandoffClient | None = None) -> None:
         self._provider = provider or default_provider
+        self._handoff = handoff or default_client
 
     def name(self) -> str:
         return "action_answer"
@@ -65,8 +67,24 @@ class ActionAnswer(Action):
             dispatcher.utter_message(text=reply(intent["name"], lang, brain.register))
             return [SlotSet("lang", lang)]
         decision = await self._provider.decide(text, earlier_customer_texts(tracker))
+        if decision.decision == "handoff" and await self._hand_off(dispatcher, tracker, decision, brain.register):
+            return [SlotSet("lang", decision.lang), ConversationPaused()]
         self._dispatch(dispatcher, decision)
         return [SlotSet("lang", decision.lang)]
+
+    async def _hand_off(self, dispatcher: CollectingDispatcher, tracker: Tracker, decision: Decision,
+                        register: str) -> bool:
+        """Open a ticket and tell the customer their place; False if the queue is unreachable
+        (the decision's own answer then gives the contact details)."""
+        metadata = (tracker.latest_message or {}).get("metadata") or {}
+        name = metadata.get("customer_name", "") if isinstance(metadata, dict) else ""
+        opened = await self._handoff.open_ticket(tracker.sender_id, decision.lang, decision.reasons,
+                                                 decision.evidence, name if isinstance(name, str) else "")
+        if opened is None:
+            return False
+        state = opened["handoff"]
+        dispatcher.utter_message(text=handoff_reply(state, decision.lang, register), json_message={"handoff": state})
+        return True
 
     @staticmethod
     def _dispatch(dispatcher: CollectingDispatcher, decision: Decision) -> None:

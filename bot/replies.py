@@ -53,6 +53,27 @@ REPLIES: dict[str, dict[str, str]] = {
         "en": "A member of our team is best placed to help with this. Call +48 22 100 20 30 (Mon-Fri 8-20, "
         "Sat 9-17) or e-mail pomoc@volta.example – we reply within 1 business day.",
     },
+    "queued": {
+        "pl_ty": "Przekazuję rozmowę konsultantowi – odpisze tutaj. Jesteś {position}. w kolejce, "
+        "przewidywany czas oczekiwania to ok. {minutes} min.",
+        "pl_pan": "Przekazujemy rozmowę konsultantowi, który odpowie w tym miejscu. Jest Pan/Pani {position}. "
+        "w kolejce, przewidywany czas oczekiwania to ok. {minutes} min.",
+        "en": "I'm passing you to a member of our team, who will reply here. You're number {position} in the "
+        "queue; the expected wait is about {minutes} min.",
+    },
+    "queued_closed": {
+        "pl_ty": "Przekazuję rozmowę konsultantowi. Nasz zespół pracuje od {opens}, odpisze tutaj najpóźniej "
+        "{day} po {opens}. Jesteś {position}. w kolejce.",
+        "pl_pan": "Przekazujemy rozmowę konsultantowi. Nasz zespół pracuje od {opens} i odpowie w tym miejscu "
+        "{day} po {opens}. Jest Pan/Pani {position}. w kolejce.",
+        "en": "I'm passing you to our team. We're back at {opens} and will reply here {day} after {opens}. "
+        "You're number {position} in the queue.",
+    },
+    "with_moderator": {
+        "pl_ty": "{name} z naszego zespołu już prowadzi tę rozmowę i zaraz odpisze.",
+        "pl_pan": "{name} z naszego zespołu prowadzi już tę rozmowę i wkrótce odpowie.",
+        "en": "{name} from our team is handling this conversation and will reply shortly.",
+    },
     "out_of_scope": {
         "pl_ty": "Tu raczej nie pomogę – jestem asystentem sklepu Volta. Mogę odpowiedzieć na pytania o "
         "zamówienia, dostawę, zwroty, reklamacje, płatności, konto i nasze sklepy. Jeśli wolisz, napisz "
@@ -71,7 +92,24 @@ REPLIES: dict[str, dict[str, str]] = {
 }
 
 
-def reply(key: str, lang: str, register: str = "ty") -> str:
-    """The line ``key`` in ``lang``; Polish in the brand's register."""
+DAY_WORDS = {"pl": {"today": "dziś", "tomorrow": "jutro"}, "en": {"today": "today", "tomorrow": "tomorrow"}}
+
+
+def reply(key: str, lang: str, register: str = "ty", **values: object) -> str:
+    """The line ``key`` in ``lang``; Polish in the brand's register; ``values`` fill its blanks."""
     variants = REPLIES[key]
-    return variants["en"] if lang == "en" else variants[f"pl_{register}"]
+    line = variants["en"] if lang == "en" else variants[f"pl_{register}"]
+    return line.format(**values) if values else line
+
+
+def handoff_reply(state: dict[str, object], lang: str, register: str = "ty") -> str:
+    """What a customer handed to people is told: their place and wait, or when people are back."""
+    if state.get("state") == "human":
+        return reply("with_moderator", lang, register, name=state.get("moderator", ""))
+    position, minutes = state.get("position", 1), state.get("expected_wait_minutes", 5)
+    reply_by = state.get("reply_by")
+    if isinstance(reply_by, str) and len(reply_by) >= 16:
+        words = DAY_WORDS["en" if lang == "en" else "pl"]
+        day = words.get(str(state.get("reply_day")), reply_by[:10])
+        return reply("queued_closed", lang, register, opens=reply_by[11:16], day=day, position=position)
+    return reply("queued", lang, register, position=position, minutes=minutes)

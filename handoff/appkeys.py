@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import aiohttp
 import redis.asyncio as aioredis
 from aiohttp import web
 
+from handoff.accounts import Accounts, Session
+from handoff.rasa_client import RasaClient
 from handoff.settings import Settings
+from handoff.suggest import SuggestClient
+from handoff.tickets import TicketStore
 
 SETTINGS = web.AppKey("settings", Settings)
 REDIS = web.AppKey("redis", aioredis.Redis)
+HTTP = web.AppKey("http", aiohttp.ClientSession)
+TICKETS = web.AppKey("tickets", TicketStore)
+ACCOUNTS = web.AppKey("accounts", Accounts)
+RASA = web.AppKey("rasa", RasaClient)
+SUGGEST = web.AppKey("suggest", SuggestClient)
+# The signed-in moderator of a request (set by the auth middleware).
+SESSION = web.RequestKey("session", Session)
+
+
+def session_of(request: web.Request) -> Session:
+    return request[SESSION]

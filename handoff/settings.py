@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+from handoff.hours import OpeningHours
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6390/0"
 DEFAULT_PUBLIC_RASA_URL = "http://127.0.0.1:5005"
+DEFAULT_HOURS = "08:00-22:00"
+DEFAULT_ZONE = "Europe/Warsaw"
+MIN_SECRET_CHARS = 16
 
 
 class SettingsError(ValueError):
@@ -45,6 +51,28 @@ def check_public_url(url: str, name: str) -> str:
     return url
 
 
+def _choice(environ: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = environ.get(name, default)
+    if value not in allowed:
+        raise SettingsError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+def _secret(environ: Mapping[str, str], name: str, why: str) -> str:
+    value = environ.get(name, "")
+    if len(value) < MIN_SECRET_CHARS:
+        raise SettingsError(f"{name} must be set to a secret of at least {MIN_SECRET_CHARS} characters ({why}); "
+                            "`make run` generates one")
+    return value
+
+
+def _minutes(environ: Mapping[str, str], name: str, default: str) -> int:
+    raw = environ.get(name, default)
+    if not raw.isdigit() or not 1 <= int(raw) <= 24 * 60:
+        raise SettingsError(f"{name} must be a number of minutes (1-1440), got {raw!r}")
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str
@@ -52,9 +80,25 @@ class Settings:
     redis_url: str
     # Where customers' browsers reach Rasa's socket.io channel (the web widget connects there).
     public_rasa_url: str = DEFAULT_PUBLIC_RASA_URL
+    rasa_url: str = "http://127.0.0.1:5005"  # Rasa's HTTP API, for replies and hand-backs
+    rasa_token: str = field(default="", repr=False)
+    service_token: str = field(default="", repr=False)  # the action server's key to /internal
+    action_url: str = "http://127.0.0.1:5055"  # the action server, for suggested answers
+    register: str = "ty"
+    opening_hours: OpeningHours = field(default_factory=lambda: OpeningHours.parse(DEFAULT_HOURS, DEFAULT_ZONE))
+    sla_minutes: int = 30
+    cookie_secure: bool = False
+    consumer: str = "handoff"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        try:
+            hours = OpeningHours.parse(environ.get("HANDOFF_OPENING_HOURS", DEFAULT_HOURS),
+                                       environ.get("HANDOFF_TIMEZONE", DEFAULT_ZONE))
+        except ValueError as e:
+            raise SettingsError(f"HANDOFF_OPENING_HOURS / HANDOFF_TIMEZONE: {e}") from None
+        except Exception:  # zoneinfo.ZoneInfoNotFoundError and friends
+            raise SettingsError(f"HANDOFF_TIMEZONE must be an IANA zone such as {DEFAULT_ZONE}") from None
         return cls(
             host=environ.get("HANDOFF_HOST", "127.0.0.1"),
             port=_port(environ, "HANDOFF_PORT", "8008"),
@@ -62,4 +106,13 @@ class Settings:
             public_rasa_url=check_public_url(
                 environ.get("PUBLIC_RASA_URL", DEFAULT_PUBLIC_RASA_URL), "PUBLIC_RASA_URL"
             ),
+            rasa_url=check_public_url(environ.get("RASA_URL", "http://127.0.0.1:5005"), "RASA_URL"),
+            rasa_token=_secret(environ, "RASA_TOKEN", "to send moderators' replies through Rasa's HTTP API"),
+            service_token=_secret(environ, "HANDOFF_SERVICE_TOKEN", "the action server's key to open tickets"),
+            action_url=check_public_url(environ.get("ACTION_URL", "http://127.0.0.1:5055"), "ACTION_URL"),
+            register=_choice(environ, "BRAND_REGISTER", "ty", ("ty", "pan")),
+            opening_hours=hours,
+            sla_minutes=_minutes(environ, "HANDOFF_SLA_MINUTES", "30"),
+            cookie_secure=_choice(environ, "HANDOFF_COOKIE_SECURE", "false", ("true", "false")) == "true",
+            consumer=environ.get("HANDOFF_CONSUMER") or socket.gethostname(),
         )

@@ -21,18 +21,23 @@ from ops.processes import MESSENGER_OFF
 
 MODEL = Path("models/current.tar.gz")
 TOKEN_FILE = Path("var/secrets/rasa_token")
+SERVICE_TOKEN_FILE = Path("var/secrets/handoff_service_token")
 DEFAULT_PORTS = {"RASA_PORT": "5005", "ACTION_PORT": "5055", "HANDOFF_PORT": "8008", "EMBEDDED_REDIS_PORT": "6390"}
 
 
+def stored_secret(environ: Mapping[str, str], name: str, path: Path) -> str:
+    """The variable ``name``, or a random secret kept in ``path`` so it survives restarts."""
+    if environ.get(name):
+        return environ[name]
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(24))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def rasa_token(environ: Mapping[str, str]) -> str:
-    """RASA_TOKEN, or a random one kept in var/secrets so it survives restarts."""
-    if environ.get("RASA_TOKEN"):
-        return environ["RASA_TOKEN"]
-    if not TOKEN_FILE.exists():
-        TOKEN_FILE.parent.mkdir(parents=True, exist_ok=True)
-        TOKEN_FILE.write_text(secrets.token_urlsafe(24))
-        TOKEN_FILE.chmod(0o600)
-    return TOKEN_FILE.read_text().strip()
+    return stored_secret(environ, "RASA_TOKEN", TOKEN_FILE)
 
 
 def redis_parts(url: str) -> dict[str, str]:
@@ -61,8 +66,11 @@ def stack_env(environ: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
         processes.insert(0, "redis")
     env.update(redis_parts(env["REDIS_URL"]))
     env["ACTION_SERVER_URL"] = f"http://127.0.0.1:{env['ACTION_PORT']}/webhook"
-    browser_host = "127.0.0.1" if env["RASA_HOST"] in ("0.0.0.0", "::") else env["RASA_HOST"]
-    env.setdefault("PUBLIC_RASA_URL", f"http://{browser_host}:{env['RASA_PORT']}")
+    env["ACTION_URL"] = f"http://127.0.0.1:{env['ACTION_PORT']}"
+    env["HANDOFF_URL"] = f"http://127.0.0.1:{env['HANDOFF_PORT']}"
+    rasa_host = "127.0.0.1" if env["RASA_HOST"] in ("0.0.0.0", "::") else env["RASA_HOST"]
+    env["RASA_URL"] = f"http://{rasa_host}:{env['RASA_PORT']}"
+    env.setdefault("PUBLIC_RASA_URL", env["RASA_URL"])
     env.update(RASA_TELEMETRY_ENABLED="false", SQLALCHEMY_SILENCE_UBER_WARNING="1", PYTHONUNBUFFERED="1")
     return env, processes
 
@@ -91,7 +99,8 @@ def banner(env: Mapping[str, str]) -> str:
             f"({'on' if env.get('MESSENGER_APP_SECRET') else 'off: set MESSENGER_* to connect a page'})",
             f"  Rasa HTTP API:      {rasa}/status?token=<token in {TOKEN_FILE} or RASA_TOKEN>",
             f"  Action server:      http://127.0.0.1:{env['ACTION_PORT']}/health",
-            f"  Handoff service:    http://127.0.0.1:{env['HANDOFF_PORT']}/health",
+            f"  Moderator console:  http://127.0.0.1:{env['HANDOFF_PORT']}/  (accounts: "
+            ".venv/bin/python -m handoff.admin add-user --login anna --name Anna --role moderator)",
             f"  Redis:              {env['REDIS_HOST']}:{env['REDIS_PORT']} db {env['REDIS_DB']}",
             "Stop everything with Ctrl-C.",
         ]
@@ -103,6 +112,7 @@ def main() -> int:
         env, processes = stack_env(os.environ)
         preflight(env, processes)
         env["RASA_TOKEN"] = rasa_token(env)
+        env["HANDOFF_SERVICE_TOKEN"] = stored_secret(env, "HANDOFF_SERVICE_TOKEN", SERVICE_TOKEN_FILE)
     except PreflightError as exc:
         print(f"make run: {exc}", file=sys.stderr)
         return 1

@@ -71,8 +71,9 @@ MESSENGER_OFF = {name: "" for name in (
 RASA_ENV = {"RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
 
 
-def action_server(port: int, index_dir: Path, embedder: str, log_dir: Path) -> Process:
-    env = {"ACTION_PORT": str(port), "INDEX_DIR": str(index_dir), "EMBEDDER": embedder}
+def action_server(port: int, index_dir: Path, embedder: str, log_dir: Path,
+                  extra: Mapping[str, str] | None = None) -> Process:
+    env = {"ACTION_PORT": str(port), "INDEX_DIR": str(index_dir), "EMBEDDER": embedder, **(extra or {})}
     return Process("actions", [str(REPO / ".venv/bin/python"), "-m", "actions"], env, log_dir)
 
 

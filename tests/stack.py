@@ -3,8 +3,8 @@ server with the trained model, and the handoff service. One per test session."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,8 @@ from ops.processes import (
 
 MODEL = REPO / "models" / "current.tar.gz"
 RASA_START_TIMEOUT = 240
-TOKEN = "integration-token"
+TOKEN = "integration-token-0123456789"
+SERVICE_TOKEN = "service-token-0123456789"
 MESSENGER_SECRET = "test-app-secret"
 MESSENGER_VERIFY = "test-verify-token"
 MESSENGER_PAGE_TOKEN = "test-page-token"
@@ -38,6 +39,15 @@ class Stack:
     handoff_url: str
     log_dir: Path
     graph_url: str  # the fake Graph API (tests/fakes/graph_api.py), without the version
+    processes: dict[str, Process] = field(default_factory=dict)
+    restart: dict[str, Callable[[], Process]] = field(default_factory=dict)
+    service_token: str = SERVICE_TOKEN  # the action server's key to the handoff service's /internal
+
+    def restart_handoff(self) -> None:
+        """Start the handoff service again (after a test killed it) and wait until it serves."""
+        self.processes["handoff"].stop()  # reaps the killed process and closes its log
+        self.processes["handoff"] = self.restart["handoff"]()
+        self.processes["handoff"].wait_http(f"{self.handoff_url}/health", timeout=30)
 
 
 @pytest.fixture(scope="session")
@@ -55,21 +65,31 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     graph_url = f"http://127.0.0.1:{graph_port}"
     graph = Process("graph", [str(REPO / ".venv/bin/python"), "-m", "tests.fakes.graph_api", "--port",
                               str(graph_port)], {}, logs)
-    actions = action_server(action_port, index_dir, "e5", logs)
+    actions = action_server(action_port, index_dir, "e5", logs,
+                            {"HANDOFF_URL": handoff_url, "HANDOFF_SERVICE_TOKEN": SERVICE_TOKEN})
     messenger = {"MESSENGER_APP_SECRET": MESSENGER_SECRET, "MESSENGER_VERIFY_TOKEN": MESSENGER_VERIFY,
                  "MESSENGER_PAGE_ACCESS_TOKEN": MESSENGER_PAGE_TOKEN,
                  "MESSENGER_GRAPH_URL": f"{graph_url}/{GRAPH_VERSION}"}
     rasa = rasa_server(MODEL, rasa_port, logs, TOKEN, {**redis_env(redis_server.port, action_port), **messenger})
-    handoff = handoff_server(handoff_port, redis_server.url, logs, {"PUBLIC_RASA_URL": rasa_url})
+    handoff_env = {"PUBLIC_RASA_URL": rasa_url, "RASA_URL": rasa_url, "RASA_TOKEN": TOKEN,
+                   "HANDOFF_SERVICE_TOKEN": SERVICE_TOKEN, "ACTION_URL": f"http://127.0.0.1:{action_port}",
+                   "HANDOFF_CONSUMER": "test-handoff"}
+
+    def start_handoff() -> Process:
+        return handoff_server(handoff_port, redis_server.url, logs, handoff_env)
+
+    handoff = start_handoff()
+    stack = Stack(rasa_url, TOKEN, redis_server.url, index_dir, handoff_url, logs, graph_url,
+                  {"handoff": handoff, "rasa": rasa, "actions": actions}, {"handoff": start_handoff})
     try:
         graph.wait_http(f"{graph_url}/health", timeout=30)
         actions.wait_http(f"http://127.0.0.1:{action_port}/health", timeout=60)
         handoff.wait_http(f"{handoff_url}/health", timeout=30)
         rasa.wait_http(f"{rasa_url}/status?token={TOKEN}", timeout=RASA_START_TIMEOUT)
-        yield Stack(rasa_url, TOKEN, redis_server.url, index_dir, handoff_url, logs, graph_url)
+        yield stack
     finally:
         rasa.stop()
         actions.stop()
-        handoff.stop()
+        stack.processes["handoff"].stop()
         graph.stop()
         redis_server.stop()

@@ -7,6 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import ActionAnswer, topic_button
 from actions.brain_provider import BrainProvider
+from actions.handoff_client import HandoffClient
 from bot.brain import Brain, load_brain
 from bot.build_index import build
 from bot.decision import Thresholds
@@ -31,9 +32,26 @@ def tracker(text: str, intent: str = "question", confidence: float = 0.9, **extr
     return Tracker("c1", {}, message, events, False, None, {}, "action_listen")
 
 
-async def run(brain: Brain, t: Tracker) -> tuple[CollectingDispatcher, list[Any]]:
+class FakeHandoff(HandoffClient):
+    """Records tickets instead of calling the handoff service; ``down`` makes it unreachable."""
+
+    def __init__(self, down: bool = False) -> None:
+        super().__init__("http://unused", "token")
+        self.down = down
+        self.opened: list[dict[str, Any]] = []
+
+    async def open_ticket(self, conversation_id: str, lang: str, reasons: list[str], evidence: list[dict[str, Any]],
+                          customer_name: str = "") -> dict[str, Any] | None:
+        if self.down:
+            return None
+        self.opened.append({"conversation_id": conversation_id, "lang": lang, "reasons": reasons})
+        return {"ticket": "T000001", "created": True,
+                "handoff": {"state": "queued", "position": 2, "expected_wait_minutes": 10}}
+
+
+async def run(brain: Brain, t: Tracker, handoff: HandoffClient | None = None) -> tuple[CollectingDispatcher, list[Any]]:
     dispatcher = CollectingDispatcher()
-    events = await ActionAnswer(BrainProvider(lambda: brain)).run(dispatcher, t, {})
+    events = await ActionAnswer(BrainProvider(lambda: brain), handoff or FakeHandoff()).run(dispatcher, t, {})
     return dispatcher, events
 
 
@@ -74,9 +92,20 @@ def test_topic_button_payload_is_rasa_intent_syntax() -> None:
     assert button == {"title": "X", "payload": '/choose_topic{"faq_id":"x"}'}
 
 
-async def test_handoff_tells_the_customer_how_to_reach_a_person(brain: Brain) -> None:
-    dispatcher, _ = await run(brain, tracker("chcę rozmawiać z człowiekiem"))
+async def test_handoff_opens_a_ticket_tells_the_place_and_pauses_the_bot(brain: Brain) -> None:
+    handoff = FakeHandoff()
+    dispatcher, events = await run(brain, tracker("chcę rozmawiać z człowiekiem"), handoff)
+    assert handoff.opened == [{"conversation_id": "c1", "lang": "pl", "reasons": ["human_request"]}]
+    [message] = dispatcher.messages
+    assert "Jesteś 2. w kolejce" in message["text"] and "ok. 10 min" in message["text"]
+    assert message["custom"] == {"handoff": {"state": "queued", "position": 2, "expected_wait_minutes": 10}}
+    assert events[-1] == {"event": "pause", "timestamp": None}
+
+
+async def test_handoff_without_the_queue_gives_contact_details(brain: Brain) -> None:
+    dispatcher, events = await run(brain, tracker("chcę rozmawiać z człowiekiem"), FakeHandoff(down=True))
     assert "+48 22 100 20 30" in dispatcher.messages[0]["text"]
+    assert all(e["event"] != "pause" for e in events)
 
 
 async def test_attachment_is_thanked_in_the_conversations_language(brain: Brain) -> None:

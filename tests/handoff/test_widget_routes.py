@@ -8,6 +8,8 @@ from handoff import widget
 from handoff.app import create_app
 from handoff.settings import DEFAULT_PUBLIC_RASA_URL, Settings, SettingsError
 
+SECRETS = {"RASA_TOKEN": "r" * 20, "HANDOFF_SERVICE_TOKEN": "s" * 20}
+
 REDIS = "redis://127.0.0.1:1/0"  # never contacted by these routes
 RASA = "https://rasa.shop.example:5005"
 
@@ -74,8 +76,8 @@ async def test_demo_page_embeds_the_widget_with_the_configured_rasa_url(aiohttp_
 
 
 def test_public_rasa_url_defaults_to_the_local_rasa() -> None:
-    assert Settings.from_env({}).public_rasa_url == DEFAULT_PUBLIC_RASA_URL == "http://127.0.0.1:5005"
-    assert Settings.from_env({"PUBLIC_RASA_URL": RASA}).public_rasa_url == RASA
+    assert Settings.from_env(SECRETS).public_rasa_url == DEFAULT_PUBLIC_RASA_URL == "http://127.0.0.1:5005"
+    assert Settings.from_env({**SECRETS, "PUBLIC_RASA_URL": RASA}).public_rasa_url == RASA
 
 
 @pytest.mark.parametrize(
@@ -83,4 +85,4 @@ def test_public_rasa_url_defaults_to_the_local_rasa() -> None:
 )
 def test_public_rasa_url_must_be_http_or_https(url: str) -> None:
     with pytest.raises(SettingsError, match="PUBLIC_RASA_URL"):
-        Settings.from_env({"PUBLIC_RASA_URL": url})
+        Settings.from_env({**SECRETS, "PUBLIC_RASA_URL": url})

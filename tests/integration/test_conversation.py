@@ -42,13 +42,15 @@ async def test_polish_and_english_faq_questions_are_answered_over_rest(stack: St
     thanks = await say(stack, sender, "dzięki")
     assert thanks[0]["text"].startswith("Nie ma sprawy")
     again = await say(stack, sender, "no dobrze, ale jak mam zwrócić ten produkt?")
-    assert "+48 22 100 20 30" in again[0]["text"]  # the same question again: a person takes over
+    assert "w kolejce" in again[0]["text"]  # the same question again: a person takes over
 
 
-async def test_request_for_a_person_is_handed_off_with_contact_details(stack: Stack) -> None:
+async def test_request_for_a_person_is_queued_and_the_bot_falls_silent(stack: Stack) -> None:
     sender = f"human-{uuid.uuid4().hex[:8]}"
     reply = await say(stack, sender, "chce rozmawiac z czlowiekiem, nie z botem")
-    assert "+48 22 100 20 30" in reply[0]["text"]
+    assert "w kolejce" in reply[0]["text"]
+    assert reply[-1]["custom"]["handoff"]["state"] == "queued"
+    assert await say(stack, sender, "ile kosztuje dostawa?") == []  # paused: people own it now
 
 
 async def test_chosen_quick_reply_answers_that_topic(stack: Stack) -> None:

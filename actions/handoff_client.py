@@ -1,0 +1,68 @@
+"""The action server's calls to the handoff service: open a ticket, ask who owns a conversation.
+
+``HANDOFF_URL`` (default ``http://127.0.0.1:8008``) and ``HANDOFF_SERVICE_TOKEN`` come
+from the environment when first used. Calls have short timeouts and one retry; if the
+handoff service cannot be reached the caller gets None and the customer is given the
+contact details instead, so a handoff never leaves them without an answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+
+logger = logging.getLogger(__name__)
+TIMEOUT = aiohttp.ClientTimeout(total=3.0)
+ATTEMPTS = 2
+
+
+class HandoffClient:
+    def __init__(self, base_url: str | None = None, token: str | None = None) -> None:
+        self._base = base_url
+        self._token = token
+        self._session: aiohttp.ClientSession | None = None
+
+    def _config(self) -> tuple[str, str]:
+        base = self._base or os.environ.get("HANDOFF_URL", "http://127.0.0.1:8008")
+        token = self._token if self._token is not None else os.environ.get("HANDOFF_SERVICE_TOKEN", "")
+        return base.rstrip("/"), token
+
+    async def _request(self, method: str, path: str, payload: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        base, token = self._config()
+        if not token:
+            logger.warning("HANDOFF_SERVICE_TOKEN is not set: cannot reach the human queue")
+            return None
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=TIMEOUT)
+        headers = {"Authorization": f"Bearer {token}"}
+        for attempt in range(ATTEMPTS):
+            try:
+                async with self._session.request(method, base + path, json=payload, headers=headers) as response:
+                    if response.status < 300:
+                        data: dict[str, Any] = await response.json()
+                        return data
+                    logger.warning("handoff service answered %s to %s %s", response.status, method, path)
+                    return None
+            except (aiohttp.ClientError, asyncio.TimeoutError) as e:
+                logger.warning("handoff service unreachable (attempt %d): %s", attempt + 1, e)
+        return None
+
+    async def open_ticket(self, conversation_id: str, lang: str, reasons: list[str], evidence: list[dict[str, Any]],
+                          customer_name: str = "") -> dict[str, Any] | None:
+        """``{"ticket", "created", "handoff": {"state", "position", "expected_wait_minutes", ...}}`` or None."""
+        return await self._request("POST", "/internal/tickets", {
+            "conversation_id": conversation_id, "lang": lang, "reasons": reasons, "evidence": evidence,
+            "customer_name": customer_name})
+
+    async def owner(self, conversation_id: str) -> str | None:
+        """``bot``, ``queue`` or ``moderator``; None when the service cannot say."""
+        data = await self._request("GET", f"/internal/conversations/{quote(conversation_id, safe='')}")
+        return str(data["owner"]) if data else None
+
+
+default_client = HandoffClient()

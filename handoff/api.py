@@ -1,0 +1,177 @@
+"""The console's JSON API (``/api``): every route behind a signed-in session."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+from aiohttp import web
+
+from handoff import keys
+from handoff.appkeys import ACCOUNTS, REDIS, SETTINGS, SUGGEST, TICKETS, session_of
+from handoff.errors import BadRequest, NotFound
+from handoff.metrics import snapshot
+from handoff.models import Outcome, Ticket, TicketState, clean_tags, clean_text
+from handoff.notify import notify_queue
+from handoff.transcript import last_customer_text, transcript
+from handoff.vocative import greeting
+
+MAX_BODY_BYTES = 64 * 1024
+TRANSCRIPT_EVENTS = 2000  # the latest events of a conversation read for the console
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise BadRequest(f"body larger than {MAX_BODY_BYTES} bytes")
+    try:
+        data = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise BadRequest("body must be JSON") from None
+    if not isinstance(data, dict):
+        raise BadRequest("body must be a JSON object")
+    return data
+
+
+def summary(ticket: Ticket, position: int | None, sla_minutes: int, now: float) -> dict[str, Any]:
+    """A ticket as the queue shows it, with its SLA clock (first human reply)."""
+    due = ticket.created_at + sla_minutes * 60
+    answered = ticket.first_response_at
+    return {
+        **ticket.public(), "position": position, "waiting_seconds": round((answered or now) - ticket.created_at),
+        "first_response_due_at": due, "sla_breached": (answered or now) > due,
+    }
+
+
+async def me(request: web.Request) -> web.Response:
+    session = session_of(request)
+    account = session.account
+    return web.json_response({"login": account.login, "display_name": account.display_name,
+                              "role": account.role.value, "csrf_token": session.csrf,
+                              "sla_minutes": request.app[SETTINGS].sla_minutes})
+
+
+async def queue(request: web.Request) -> web.Response:
+    store, now = request.app[TICKETS], time.time()
+    sla = request.app[SETTINGS].sla_minutes
+    tickets = [summary(t, await store.position(t.id), sla, now) for t in await store.open_tickets()]
+    return web.json_response({"tickets": tickets, "sla_minutes": sla, "now": now})
+
+
+async def ticket_detail(request: web.Request) -> web.Response:
+    app, ticket_id = request.app, request.match_info["ticket_id"]
+    store = app[TICKETS]
+    ticket = await store.get(ticket_id)
+    raw = await app[REDIS].lrange(keys.conversation_events(ticket.conversation_id), -TRANSCRIPT_EVENTS, -1)
+    events = [json.loads(r) for r in raw]
+    last = last_customer_text(events)
+    suggestions = await app[SUGGEST].suggest(last) if last else []
+    first_name = ticket.customer_name.split(" ")[0] if ticket.customer_name else ""
+    hello = await asyncio.to_thread(greeting, first_name, ticket.lang, app[SETTINGS].register)
+    return web.json_response({
+        "ticket": summary(ticket, await store.position(ticket_id), app[SETTINGS].sla_minutes, time.time()),
+        "transcript": transcript(events), "notes": await store.notes(ticket_id),
+        "history": await store.history(ticket_id), "suggestions": suggestions, "greeting": hello,
+    })
+
+
+async def claim(request: web.Request) -> web.Response:
+    account = session_of(request).account
+    ticket = await request.app[TICKETS].claim(request.match_info["ticket_id"], account.login, account.display_name)
+    await notify_queue(request.app)
+    return web.json_response(ticket.public())
+
+
+async def reply(request: web.Request) -> web.Response:
+    account = session_of(request).account
+    text = _text_field(await _body(request), "text")
+    ticket = await request.app[TICKETS].reply(request.match_info["ticket_id"], account.login,
+                                              account.display_name, text)
+    return web.json_response(ticket.public())
+
+
+async def add_note(request: web.Request) -> web.Response:
+    account = session_of(request).account
+    text = _text_field(await _body(request), "text")
+    note = await request.app[TICKETS].add_note(request.match_info["ticket_id"], account.login, text)
+    return web.json_response(note, status=201)
+
+
+async def set_tags(request: web.Request) -> web.Response:
+    try:
+        tags = clean_tags((await _body(request)).get("tags"))
+    except ValueError as e:
+        raise BadRequest(str(e)) from None
+    ticket = await request.app[TICKETS].set_tags(request.match_info["ticket_id"], session_of(request).account.login,
+                                                 tags)
+    return web.json_response(ticket.public())
+
+
+async def transfer(request: web.Request) -> web.Response:
+    session = session_of(request)
+    to = (await _body(request)).get("to")
+    if not isinstance(to, str):
+        raise BadRequest("'to' must be a moderator's login")
+    try:
+        target = await request.app[ACCOUNTS].get(to)
+    except NotFound:
+        raise BadRequest(f"no moderator {to}") from None
+    ticket = await request.app[TICKETS].transfer(request.match_info["ticket_id"], session.account.login,
+                                                 target.login, target.display_name, session.account.is_admin)
+    return web.json_response(ticket.public())
+
+
+async def _close(request: web.Request, outcome: Outcome) -> web.Response:
+    account = session_of(request).account
+    ticket = await request.app[TICKETS].close(request.match_info["ticket_id"], account.login, outcome,
+                                              account.is_admin)
+    await notify_queue(request.app)
+    return web.json_response(ticket.public())
+
+
+async def resolve(request: web.Request) -> web.Response:
+    return await _close(request, Outcome.RESOLVED)
+
+
+async def hand_back(request: web.Request) -> web.Response:
+    return await _close(request, Outcome.HANDED_BACK)
+
+
+async def moderators(request: web.Request) -> web.Response:
+    accounts = await request.app[ACCOUNTS].all()
+    return web.json_response([{"login": a.login, "display_name": a.display_name, "role": a.role.value}
+                              for a in accounts])
+
+
+async def recent(request: web.Request) -> web.Response:
+    tickets = await request.app[TICKETS].recent(100)
+    return web.json_response([t.public() for t in tickets if t.state == TicketState.RESOLVED])
+
+
+async def stats(request: web.Request) -> web.Response:
+    return web.json_response(await snapshot(request.app))
+
+
+def _text_field(data: dict[str, Any], name: str) -> str:
+    try:
+        return clean_text(data.get(name), name)
+    except ValueError as e:
+        raise BadRequest(str(e)) from None
+
+
+def setup_routes(app: web.Application) -> None:
+    r = app.router
+    r.add_get("/api/me", me)
+    r.add_get("/api/queue", queue)
+    r.add_get("/api/tickets/recent", recent)
+    r.add_get("/api/tickets/{ticket_id}", ticket_detail)
+    r.add_post("/api/tickets/{ticket_id}/claim", claim)
+    r.add_post("/api/tickets/{ticket_id}/reply", reply)
+    r.add_post("/api/tickets/{ticket_id}/notes", add_note)
+    r.add_put("/api/tickets/{ticket_id}/tags", set_tags)
+    r.add_post("/api/tickets/{ticket_id}/transfer", transfer)
+    r.add_post("/api/tickets/{ticket_id}/resolve", resolve)
+    r.add_post("/api/tickets/{ticket_id}/handback", hand_back)
+    r.add_get("/api/moderators", moderators)
+    r.add_get("/api/stats", stats)

@@ -1,0 +1,88 @@
+"""The moderator console's pages and sign-in (the pages are static; data comes from /api)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from handoff.appkeys import ACCOUNTS, session_of
+from handoff.web_auth import COOKIE, set_session_cookie
+
+logger = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static" / "console"
+HEADERS = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
+           "Referrer-Policy": "same-origin",
+           "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+                                      "base-uri 'none'; frame-ancestors 'none'"}
+MAX_FIELD_CHARS = 200
+
+
+def _page(name: str) -> web.FileResponse:
+    return web.FileResponse(STATIC / name, headers=HEADERS)
+
+
+async def login_page(request: web.Request) -> web.StreamResponse:
+    return _page("login.html")
+
+
+async def queue_page(request: web.Request) -> web.StreamResponse:
+    return _page("queue.html")
+
+
+async def ticket_page(request: web.Request) -> web.StreamResponse:
+    return _page("ticket.html")
+
+
+async def stats_page(request: web.Request) -> web.StreamResponse:
+    return _page("stats.html")
+
+
+def _same_origin(request: web.Request) -> bool:
+    """Sign-in forms only from our own pages (login CSRF)."""
+    origin = request.headers.get("Origin")
+    return origin is None or urlsplit(origin).netloc == request.host
+
+
+async def login(request: web.Request) -> web.StreamResponse:
+    if not _same_origin(request):
+        return web.json_response({"error": "sign-in from another site refused"}, status=403)
+    form = await request.post()
+    user, password = str(form.get("login", ""))[:MAX_FIELD_CHARS], str(form.get("password", ""))[:MAX_FIELD_CHARS]
+    account = await request.app[ACCOUNTS].authenticate(user.strip().lower(), password)
+    if account is None:
+        logger.info("failed sign-in for %r", user[:40])
+        raise web.HTTPFound("/login?error=1")
+    session = await request.app[ACCOUNTS].start_session(account)
+    response = web.HTTPFound("/")
+    set_session_cookie(request, response, session.token)
+    logger.info("%s signed in", account.login)
+    raise response
+
+
+async def logout(request: web.Request) -> web.Response:
+    await request.app[ACCOUNTS].end_session(session_of(request).token)
+    response = web.json_response({"signed_out": True})
+    response.del_cookie(COOKIE, path="/")
+    return response
+
+
+async def asset(request: web.Request) -> web.StreamResponse:
+    name = request.match_info["name"]
+    path = (STATIC / name).resolve()
+    if path.parent != STATIC.resolve() or not path.is_file() or path.suffix not in (".js", ".css", ".svg", ".png"):
+        raise web.HTTPNotFound()
+    return web.FileResponse(path, headers=HEADERS)
+
+
+def setup_routes(app: web.Application) -> None:
+    r = app.router
+    r.add_get("/login", login_page)
+    r.add_post("/login", login)
+    r.add_post("/logout", logout)
+    r.add_get("/", queue_page)
+    r.add_get("/tickets/{ticket_id}", ticket_page)
+    r.add_get("/stats", stats_page)
+    r.add_get("/console/{name}", asset)

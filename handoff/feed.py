@@ -1,0 +1,40 @@
+"""Reading Rasa's event stream (``bot:stream:events``, written by the tracker store).
+
+Every customer message, bot message and pause of every conversation arrives here in
+order. The handoff service counts conversations (for the handoff rate) and tells the
+console live when a conversation with an open ticket moves. Nothing is copied: the
+transcript is read from the conversation itself, so a message that arrived while this
+service was down is in the ticket anyway, and the consumer group catches up on restart.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from redis.asyncio import Redis
+
+from handoff import keys
+
+
+class EventFeed:
+    def __init__(self, client: Redis) -> None:
+        self.redis: Any = client
+
+    async def __call__(self, entry_id: str, fields: dict[str, str]) -> None:
+        conversation_id = fields.get("sender_id", "")
+        event = json.loads(fields.get("event") or "{}")
+        kind = event.get("event")
+        if kind == "user":
+            await self.redis.pfadd(keys.CONVERSATIONS, conversation_id)
+        if kind not in ("user", "bot"):
+            return
+        ticket_id = await self.redis.get(keys.owner_of_conversation(conversation_id))
+        if ticket_id:
+            role = "customer" if kind == "user" else "bot"
+            await self.redis.publish(keys.LIVE, json.dumps({"ticket": _text(ticket_id), "action": "message",
+                                                            "role": role}))
+
+
+def _text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)

@@ -1,0 +1,67 @@
+"""``/internal``: what the action server asks of the handoff service (service token only)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from bot.channels.conversation_ids import channel_of
+from handoff import keys
+from handoff.api import _body
+from handoff.appkeys import REDIS, TICKETS
+from handoff.errors import BadRequest
+from handoff.models import TicketState
+from handoff.notify import notify_queue, queue_state
+
+MAX_EVIDENCE = 5
+MAX_NAME_CHARS = 80
+
+
+def _ticket_request(data: dict[str, Any]) -> dict[str, Any]:
+    conversation_id, lang = data.get("conversation_id"), data.get("lang", "pl")
+    reasons, evidence = data.get("reasons", []), data.get("evidence", [])
+    name = data.get("customer_name") or ""
+    if not isinstance(conversation_id, str) or not 0 < len(conversation_id) <= 200:
+        raise BadRequest("conversation_id must be a string of 1-200 characters")
+    if lang not in ("pl", "en"):
+        raise BadRequest("lang must be pl or en")
+    if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons) or len(reasons) > 20:
+        raise BadRequest("reasons must be a list of strings")
+    if not isinstance(evidence, list) or not all(isinstance(e, dict) for e in evidence):
+        raise BadRequest("evidence must be a list of objects")
+    if not isinstance(name, str) or len(name) > MAX_NAME_CHARS:
+        raise BadRequest(f"customer_name must be a string of at most {MAX_NAME_CHARS} characters")
+    return {"conversation_id": conversation_id, "channel": channel_of(conversation_id), "lang": lang,
+            "customer_name": name.strip(), "reasons": reasons, "evidence": evidence[:MAX_EVIDENCE]}
+
+
+async def open_ticket(request: web.Request) -> web.Response:
+    """Hand a conversation to people: a queued ticket (or the open one) and what to tell the customer."""
+    fields = _ticket_request(await _body(request))
+    store = request.app[TICKETS]
+    ticket, created = await store.create(**fields)
+    if ticket.state == TicketState.ASSIGNED:
+        state: dict[str, Any] = {"state": "human", "moderator": ticket.owner_name}
+    else:
+        state = await queue_state(request.app, await store.position(ticket.id) or 1)
+        await request.app[REDIS].hset(keys.TOLD, ticket.id, json.dumps(state, sort_keys=True))
+    if created:
+        await notify_queue(request.app)  # a more urgent ticket moves others down
+    return web.json_response({"ticket": ticket.id, "created": created, "handoff": state},
+                             status=201 if created else 200)
+
+
+async def owner(request: web.Request) -> web.Response:
+    """Who owns a conversation: the bot, the queue or a moderator."""
+    ticket = await request.app[TICKETS].open_ticket_of(request.match_info["conversation_id"])
+    if ticket is None:
+        return web.json_response({"owner": "bot", "ticket": None})
+    kind = "queue" if ticket.state == TicketState.QUEUED else "moderator"
+    return web.json_response({"owner": kind, "ticket": ticket.id})
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_post("/internal/tickets", open_ticket)
+    app.router.add_get("/internal/conversations/{conversation_id}", owner)

@@ -1,0 +1,57 @@
+"""Telling waiting customers their place in the queue as it moves."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+from aiohttp import web
+
+from handoff import keys
+from handoff.appkeys import ACCOUNTS, REDIS, SETTINGS, TICKETS
+from handoff.hours import DEFAULT_MINUTES_PER_TICKET, expected_wait_minutes
+
+
+async def minutes_per_ticket(app: web.Application) -> float:
+    """The measured average wait from handoff to claim, or the default before any claim."""
+    stats = await app[REDIS].hmget(keys.STATS, "claims", "claim_wait_seconds")
+    claims, seconds = (float(v) if v else 0.0 for v in stats)
+    return seconds / claims / 60 if claims else DEFAULT_MINUTES_PER_TICKET
+
+
+async def queue_state(app: web.Application, position: int, now: float | None = None) -> dict[str, Any]:
+    """What a customer at ``position`` is told: place, expected wait, and when people are back."""
+    now = time.time() if now is None else now
+    hours = app[SETTINGS].opening_hours
+    online = await app[ACCOUNTS].online_count(now)
+    state: dict[str, Any] = {"state": "queued", "position": position,
+                             "expected_wait_minutes": expected_wait_minutes(position, online,
+                                                                            await minutes_per_ticket(app))}
+    at = datetime.fromtimestamp(now, tz=timezone.utc)
+    if not hours.is_open(at):
+        opening = hours.next_opening(at)
+        days = (opening.date() - at.astimezone(hours.zone).date()).days
+        state["reply_by"] = opening.isoformat()
+        state["reply_day"] = {0: "today", 1: "tomorrow"}.get(days, opening.date().isoformat())
+    return state
+
+
+async def notify_queue(app: web.Application) -> int:
+    """Queue an update for every waiting customer whose position or wait changed."""
+    store, client = app[TICKETS], app[REDIS]
+    sent = 0
+    for position, ticket_id in enumerate(await store.queue(), start=1):
+        state = await queue_state(app, position)
+        told = json.dumps(state, sort_keys=True)
+        if await client.hget(keys.TOLD, ticket_id) == told:
+            continue
+        ticket = await store.get(ticket_id)
+        async with client.pipeline(transaction=True) as pipe:
+            pipe.hset(keys.TOLD, ticket_id, told)
+            pipe.xadd(keys.OUTBOX, {"kind": "queue", "ticket": ticket_id, "conversation_id": ticket.conversation_id,
+                                    "lang": ticket.lang, "payload": json.dumps({"handoff": state})})
+            await pipe.execute()
+        sent += 1
+    return sent

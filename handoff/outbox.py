@@ -1,0 +1,70 @@
+"""Delivering the outbox to customers through Rasa: replies, status changes, hand-backs.
+
+Entries are written by the ticket store in the same transaction as the change that caused
+them and delivered by a ``StreamWorker``: if the service dies after a moderator pressed
+"send" and before Rasa got the message, the restarted service delivers it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from redis.asyncio import Redis
+
+from handoff import keys
+from handoff.messages import line, signed
+from handoff.rasa_client import RasaClient
+
+RECENT_EVENTS = 200  # how far back a redelivered entry is looked for
+
+
+def rasa_events(kind: str, payload: dict[str, Any], lang: str, register: str, ticket: str) -> list[dict[str, Any]]:
+    """The Rasa events that carry one outbox entry to the customer."""
+    if kind == "reply":
+        metadata = {"moderator": payload["moderator"], "moderator_name": payload["moderator_name"], "ticket": ticket}
+        text = signed(payload["text"], payload["moderator_name"], lang, register)
+        return [{"event": "bot", "text": text, "metadata": metadata}]
+    if kind == "status":
+        state = payload["handoff"]
+        joined = state.get("state") == "human"
+        status_text = line("joined", lang, register, name=state["moderator"]) if joined else None
+        return [{"event": "bot", "text": status_text, "data": {"custom": payload}, "metadata": {"ticket": ticket}}]
+    if kind == "queue":
+        return [{"event": "bot", "text": None, "data": {"custom": payload}, "metadata": {"ticket": ticket}}]
+    if kind == "handback":
+        text = payload.get("text") or line("handed_back", lang, register)
+        return [
+            {"event": "resume"},
+            {"event": "action", "name": "action_listen"},
+            {"event": "bot", "text": text, "data": {"custom": {"handoff": {"state": "bot"}}},
+             "metadata": {"ticket": ticket}},
+        ]
+    raise ValueError(f"unknown outbox entry kind {kind!r}")
+
+
+def already_delivered(recent_events: list[dict[str, Any]], entry_id: str) -> bool:
+    return any((e.get("metadata") or {}).get("outbox") == entry_id for e in recent_events)
+
+
+class OutboxDelivery:
+    """Delivers each entry once: its id goes into the bot event's metadata, and an entry whose
+    id is already in the conversation (delivered just before a crash, not yet acknowledged)
+    is not sent again."""
+
+    def __init__(self, rasa: RasaClient, client: Redis, register: str) -> None:
+        self._rasa = rasa
+        self._redis: Any = client
+        self._register = register
+
+    async def __call__(self, entry_id: str, fields: dict[str, str]) -> None:
+        conversation_id = fields["conversation_id"]
+        raw = await self._redis.lrange(keys.conversation_events(conversation_id), -RECENT_EVENTS, -1)
+        if already_delivered([json.loads(r) for r in raw], entry_id):
+            return
+        events = rasa_events(fields["kind"], json.loads(fields["payload"]), fields.get("lang", "pl"),
+                             self._register, fields.get("ticket", ""))
+        for event in events:
+            if event["event"] == "bot":
+                event["metadata"] = {**event.get("metadata", {}), "outbox": entry_id}
+        await self._rasa.push_events(conversation_id, events)

@@ -1,0 +1,731 @@
+/*
+ * Moderator console: what every signed-in page shares. Plain JS, no build step, no CDN.
+ *
+ * window.VC gives the pages: texts in Polish and English (the choice is kept in localStorage),
+ * the JSON API with the session's CSRF token (401 goes to /login), the top bar, notices,
+ * the live feed (server-sent events from /api/live plus a 30 s fallback poll) and clocks that
+ * tick every second. Customer, bot and moderator text is only ever inserted as text (el()
+ * sets textContent or appends text nodes), never as HTML.
+ *
+ * A page calls VC.start({load, render, onEvent}): load() fetches its data, render() draws it
+ * again from what it has (after a language switch), onEvent(event|null) follows the live feed
+ * (null: "something may have changed", on the fallback poll and after a reconnect).
+ */
+(function () {
+  "use strict";
+
+  const LANG_KEY = "voltaConsole.lang";
+  const FALLBACK_POLL_MS = 30000;
+  const LIVE_RETRY_MS = 5000;
+  const NOTICE_MS = 6000;
+  const SLA_WARN_SECONDS = 5 * 60;
+  const CLOCK_SKEW_SECONDS = 2; // ignore smaller differences between the server's clock and ours
+
+  const REASONS = {
+    pl: {
+      human_request: "prośba o człowieka",
+      negative_sentiment: "negatywne emocje",
+      legal_threat: "groźba prawna",
+      compensation: "żądanie rekompensaty",
+      public_complaint: "skarga publiczna",
+      multiple_problems: "kilka problemów",
+      repeated_question: "powtórzone pytanie",
+      second_attempt: "druga nieudana próba",
+      out_of_scope: "poza zakresem",
+      low_confidence: "niepewna odpowiedź",
+      complex_or_upset: "złożone lub zdenerwowany",
+    },
+    en: {
+      human_request: "asked for a person",
+      negative_sentiment: "negative emotions",
+      legal_threat: "legal threat",
+      compensation: "demands compensation",
+      public_complaint: "public complaint",
+      multiple_problems: "several problems",
+      repeated_question: "repeated question",
+      second_attempt: "second failed attempt",
+      out_of_scope: "out of scope",
+      low_confidence: "uncertain answer",
+      complex_or_upset: "complex or upset",
+    },
+  };
+  // The reasons that push a ticket up the queue most (handoff/models.py), shown stronger.
+  const STRONG_REASONS = new Set(["legal_threat", "public_complaint", "negative_sentiment"]);
+
+  const TEXT = {
+    pl: {
+      appName: "konsola konsultantów",
+      skip: "Przejdź do treści",
+      navLabel: "Nawigacja",
+      navQueue: "Kolejka",
+      navStats: "Statystyki",
+      signedInAs: "Zalogowano:",
+      admin: "administrator",
+      otherLang: "English",
+      otherLangCode: "en",
+      otherLangLabel: "Switch to English",
+      logout: "Wyloguj",
+      liveOn: "Na żywo",
+      liveOff: "Brak połączenia na żywo — odświeżam co 30 s",
+      liveConnecting: "Łączenie…",
+      close: "Zamknij komunikat",
+      networkError: "Brak połączenia z serwerem. Spróbuj ponownie.",
+      serverError: (status) => "Błąd serwera (" + status + ").",
+      customer: "Klient",
+      bot: "Bot",
+      moderator: "Konsultant",
+      none: "—",
+      channel: { webchat: "czat na stronie", messenger: "Messenger", rest: "API" },
+      langName: { pl: "polski", en: "angielski" },
+      state: { queued: "w kolejce", assigned: "przejęte", resolved: "zamknięte" },
+      outcome: { resolved: "rozwiązane", handed_back: "oddane botowi" },
+      slaLeft: (d) => "zostało " + d,
+      slaOverdue: (d) => "po terminie +" + d,
+      slaAnswered: (d) => "odpowiedź po " + d,
+      slaAnsweredLate: (d) => "odpowiedź po " + d + " (po terminie)",
+      slaClosed: "zamknięte bez odpowiedzi",
+      claim: "Przejmij",
+      claimTicket: (id) => "Przejmij " + id,
+      claimFailed: (id) => "Nie udało się przejąć " + id + ": ",
+      // queue
+      queueDocTitle: (n) => (n ? "(" + n + ") " : "") + "Kolejka — konsola",
+      queueTitle: "Kolejka zgłoszeń",
+      queueSummary: (queued, assigned) => "W kolejce: " + queued + " · w toku: " + assigned,
+      colPos: "Miejsce",
+      colTicket: "Zgłoszenie",
+      colCustomer: "Klient",
+      colChannel: "Kanał",
+      colLang: "Język",
+      colReasons: "Powody",
+      colWaiting: "Czeka",
+      colSla: "Pierwsza odpowiedź (SLA)",
+      colOwner: "Prowadzi",
+      colActions: "Działania",
+      colOutcome: "Wynik",
+      colClosed: "Zamknięto",
+      open: "Otwórz",
+      openTicket: (id) => "Otwórz " + id,
+      queueEmpty: "Brak otwartych zgłoszeń. Bot radzi sobie sam.",
+      recentTitle: "Ostatnio zamknięte",
+      recentEmpty: "Nic jeszcze nie zamknięto.",
+      // ticket
+      ticketDocTitle: (id) => id + " — konsola",
+      ticketTitle: (id, name) => "Zgłoszenie " + id + " · " + name,
+      ticketNotFound: "Nie ma takiego zgłoszenia.",
+      backToQueue: "← Kolejka",
+      factState: "Stan",
+      factChannel: "Kanał",
+      factLang: "Język",
+      factOwner: "Prowadzi",
+      factWaiting: "Czeka",
+      factSla: "SLA",
+      factTags: "Tagi",
+      transcriptLabel: "Rozmowa z klientem",
+      transcriptEmpty: "Brak wiadomości.",
+      pending: "wysłano — czeka na doręczenie",
+      replyLabel: "Odpowiedź do klienta",
+      replyHint: "Ctrl+Enter wysyła",
+      replySend: "Wyślij",
+      replySent: "Odpowiedź wysłana.",
+      claimToReply: "Przejmij, aby odpowiedzieć.",
+      ownedBy: (name) => "Rozmowę prowadzi " + name + ". Odpowiada tylko prowadzący.",
+      closedInfo: (outcome) => "Zgłoszenie zamknięte (" + outcome + "). Rozmowę prowadzi bot.",
+      chars: (n, max) => n + "/" + max,
+      reasonsTitle: "Dlaczego przekazano",
+      evidenceTitle: "Co znalazł bot",
+      evidenceEmpty: "Bot nie znalazł pasujących odpowiedzi.",
+      score: (s) => "trafność " + s,
+      suggestionsTitle: "Podpowiedzi odpowiedzi",
+      suggestionsEmpty: "Brak podpowiedzi.",
+      useSuggestion: "Wstaw",
+      useSuggestionLabel: (title) => "Wstaw do odpowiedzi: " + title,
+      suggestionInserted: "Wstawiono podpowiedź — możesz ją poprawić przed wysłaniem.",
+      actionsTitle: "Działania",
+      transferLabel: "Przekaż do",
+      transferChoose: "wybierz konsultanta…",
+      transfer: "Przekaż",
+      transferred: (name) => "Przekazano do: " + name + ".",
+      resolve: "Rozwiąż",
+      handBack: "Oddaj botowi",
+      confirmResolve: (id) => "Zamknąć zgłoszenie " + id + " jako rozwiązane? Rozmowę przejmie z powrotem bot.",
+      confirmHandBack: (id) => "Oddać rozmowę " + id + " botowi? Klient znów będzie rozmawiać z asystentem.",
+      confirmYesResolve: "Tak, rozwiąż",
+      confirmYesHandBack: "Tak, oddaj botowi",
+      cancel: "Anuluj",
+      resolvedDone: "Zgłoszenie rozwiązane.",
+      handedBackDone: "Rozmowa oddana botowi.",
+      tagsTitle: "Tagi",
+      tagsLabel: "Tagi (oddzielone przecinkami)",
+      tagsSave: "Zapisz tagi",
+      tagsSaved: "Tagi zapisane.",
+      notesTitle: "Notatki wewnętrzne",
+      notesHint: "Widzą je tylko konsultanci.",
+      notesEmpty: "Brak notatek.",
+      noteLabel: "Nowa notatka",
+      noteAdd: "Dodaj notatkę",
+      noteAdded: "Notatka dodana.",
+      historyTitle: "Historia zgłoszenia",
+      action: {
+        created: "utworzono", claimed: "przejęto", replied: "odpowiedź", resolved: "rozwiązano",
+        handed_back: "oddano botowi", transferred: "przekazano", note: "notatka", tagged: "tagi",
+      },
+      // stats
+      statsDocTitle: "Statystyki — konsola",
+      statsTitle: "Statystyki obsługi",
+      statsUpdated: (time) => "Odświeżono " + time + " · co 10 s",
+      statsSla: (m) => "Cel pierwszej odpowiedzi: " + m + " min",
+      colMetric: "Wskaźnik",
+      colValue: "Wartość",
+      minutes: (v) => v + " min",
+      metricsLink: "Metryki Prometheus (/metrics)",
+      openapiLink: "Opis API (OpenAPI)",
+      stat: {
+        queue_length: "Czeka w kolejce",
+        open_tickets: "Otwarte zgłoszenia",
+        oldest_wait_seconds: "Najdłuższe czekanie w kolejce",
+        sla_breaches_open: "Otwarte po terminie pierwszej odpowiedzi",
+        tickets_created_total: "Rozmowy przekazane ludziom (łącznie)",
+        first_responses_total: "Pierwsze odpowiedzi konsultantów",
+        first_response_seconds_avg: "Średni czas do pierwszej odpowiedzi",
+        resolved_total: "Rozwiązane przez konsultantów",
+        handed_back_total: "Oddane botowi",
+        resolution_seconds_avg: "Średni czas do zamknięcia",
+        conversations_total: "Wszystkie rozmowy (w przybliżeniu)",
+        handoff_rate: "Odsetek rozmów przekazanych ludziom",
+        bot_resolved_share: "Odsetek rozmów obsłużonych przez bota",
+      },
+    },
+    en: {
+      appName: "moderator console",
+      skip: "Skip to content",
+      navLabel: "Navigation",
+      navQueue: "Queue",
+      navStats: "Statistics",
+      signedInAs: "Signed in:",
+      admin: "admin",
+      otherLang: "Polski",
+      otherLangCode: "pl",
+      otherLangLabel: "Przełącz na polski",
+      logout: "Sign out",
+      liveOn: "Live",
+      liveOff: "Live updates lost — refreshing every 30 s",
+      liveConnecting: "Connecting…",
+      close: "Close the message",
+      networkError: "Cannot reach the server. Try again.",
+      serverError: (status) => "Server error (" + status + ").",
+      customer: "Customer",
+      bot: "Bot",
+      moderator: "Agent",
+      none: "—",
+      channel: { webchat: "web chat", messenger: "Messenger", rest: "API" },
+      langName: { pl: "Polish", en: "English" },
+      state: { queued: "queued", assigned: "claimed", resolved: "closed" },
+      outcome: { resolved: "resolved", handed_back: "handed back to the bot" },
+      slaLeft: (d) => d + " left",
+      slaOverdue: (d) => "overdue +" + d,
+      slaAnswered: (d) => "answered after " + d,
+      slaAnsweredLate: (d) => "answered after " + d + " (late)",
+      slaClosed: "closed without a reply",
+      claim: "Claim",
+      claimTicket: (id) => "Claim " + id,
+      claimFailed: (id) => "Could not claim " + id + ": ",
+      queueDocTitle: (n) => (n ? "(" + n + ") " : "") + "Queue — console",
+      queueTitle: "Ticket queue",
+      queueSummary: (queued, assigned) => "Queued: " + queued + " · in progress: " + assigned,
+      colPos: "Place",
+      colTicket: "Ticket",
+      colCustomer: "Customer",
+      colChannel: "Channel",
+      colLang: "Language",
+      colReasons: "Reasons",
+      colWaiting: "Waiting",
+      colSla: "First reply (SLA)",
+      colOwner: "Owner",
+      colActions: "Actions",
+      colOutcome: "Outcome",
+      colClosed: "Closed",
+      open: "Open",
+      openTicket: (id) => "Open " + id,
+      queueEmpty: "No open tickets. The bot is coping on its own.",
+      recentTitle: "Recently closed",
+      recentEmpty: "Nothing closed yet.",
+      ticketDocTitle: (id) => id + " — console",
+      ticketTitle: (id, name) => "Ticket " + id + " · " + name,
+      ticketNotFound: "There is no such ticket.",
+      backToQueue: "← Queue",
+      factState: "State",
+      factChannel: "Channel",
+      factLang: "Language",
+      factOwner: "Owner",
+      factWaiting: "Waiting",
+      factSla: "SLA",
+      factTags: "Tags",
+      transcriptLabel: "Conversation with the customer",
+      transcriptEmpty: "No messages.",
+      pending: "sent — waiting for delivery",
+      replyLabel: "Reply to the customer",
+      replyHint: "Ctrl+Enter sends",
+      replySend: "Send",
+      replySent: "Reply sent.",
+      claimToReply: "Claim the ticket to reply.",
+      ownedBy: (name) => name + " owns this conversation. Only the owner replies.",
+      closedInfo: (outcome) => "Ticket closed (" + outcome + "). The bot owns the conversation.",
+      chars: (n, max) => n + "/" + max,
+      reasonsTitle: "Why it was handed over",
+      evidenceTitle: "What the bot found",
+      evidenceEmpty: "The bot found no matching answers.",
+      score: (s) => "score " + s,
+      suggestionsTitle: "Suggested answers",
+      suggestionsEmpty: "No suggestions.",
+      useSuggestion: "Insert",
+      useSuggestionLabel: (title) => "Insert into the reply: " + title,
+      suggestionInserted: "Suggestion inserted — edit it before sending if needed.",
+      actionsTitle: "Actions",
+      transferLabel: "Transfer to",
+      transferChoose: "choose a moderator…",
+      transfer: "Transfer",
+      transferred: (name) => "Transferred to " + name + ".",
+      resolve: "Resolve",
+      handBack: "Hand back to the bot",
+      confirmResolve: (id) => "Close ticket " + id + " as resolved? The bot takes the conversation back.",
+      confirmHandBack: (id) => "Hand conversation " + id + " back to the bot? The customer will talk to the assistant again.",
+      confirmYesResolve: "Yes, resolve",
+      confirmYesHandBack: "Yes, hand back",
+      cancel: "Cancel",
+      resolvedDone: "Ticket resolved.",
+      handedBackDone: "Conversation handed back to the bot.",
+      tagsTitle: "Tags",
+      tagsLabel: "Tags (comma-separated)",
+      tagsSave: "Save tags",
+      tagsSaved: "Tags saved.",
+      notesTitle: "Internal notes",
+      notesHint: "Only moderators see them.",
+      notesEmpty: "No notes.",
+      noteLabel: "New note",
+      noteAdd: "Add note",
+      noteAdded: "Note added.",
+      historyTitle: "Ticket history",
+      action: {
+        created: "created", claimed: "claimed", replied: "replied", resolved: "resolved",
+        handed_back: "handed back", transferred: "transferred", note: "note", tagged: "tags",
+      },
+      statsDocTitle: "Statistics — console",
+      statsTitle: "Service statistics",
+      statsUpdated: (time) => "Updated " + time + " · every 10 s",
+      statsSla: (m) => "First-reply target: " + m + " min",
+      colMetric: "Figure",
+      colValue: "Value",
+      minutes: (v) => v + " min",
+      metricsLink: "Prometheus metrics (/metrics)",
+      openapiLink: "API description (OpenAPI)",
+      stat: {
+        queue_length: "Waiting in the queue",
+        open_tickets: "Open tickets",
+        oldest_wait_seconds: "Longest wait in the queue",
+        sla_breaches_open: "Open past the first-reply target",
+        tickets_created_total: "Conversations handed to people (total)",
+        first_responses_total: "First replies by moderators",
+        first_response_seconds_avg: "Average time to the first reply",
+        resolved_total: "Resolved by moderators",
+        handed_back_total: "Handed back to the bot",
+        resolution_seconds_avg: "Average time to closing",
+        conversations_total: "All conversations (approximate)",
+        handoff_rate: "Share of conversations handed to people",
+        bot_resolved_share: "Share of conversations the bot handled",
+      },
+    },
+  };
+
+  let lang = readLang();
+  let me = null;
+  let page = null;
+  let clockOffset = 0; // server time minus local time, in seconds
+  let liveState = "connecting";
+  let noticeTimer = 0;
+
+  function readLang() {
+    try {
+      return localStorage.getItem(LANG_KEY) === "en" ? "en" : "pl";
+    } catch (e) {
+      return "pl";
+    }
+  }
+
+  /** The text for key in the current language; functions are called with the arguments. */
+  function t(key, ...args) {
+    const value = key.split(".").reduce((node, part) => (node == null ? undefined : node[part]), TEXT[lang]);
+    if (typeof value === "function") return value(...args);
+    return value == null ? key.split(".").pop() : value;
+  }
+
+  function reasonLabel(reason) {
+    return REASONS[lang][reason] || String(reason).replace(/_/g, " ");
+  }
+
+  function locale() {
+    return lang === "en" ? "en-GB" : "pl-PL";
+  }
+
+  /** An element with props (text, class, dataset, on<event>, attributes) and children (nodes or text). */
+  function el(tag, props, children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(props || {})) {
+      if (value == null || value === false) continue;
+      if (key === "text") node.textContent = String(value);
+      else if (key === "class") node.className = value;
+      else if (key === "dataset") Object.assign(node.dataset, value);
+      else if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
+      else if (value === true) node.setAttribute(key, "");
+      else node.setAttribute(key, String(value));
+    }
+    for (const child of [].concat(children == null ? [] : children)) {
+      if (child != null && child !== false) node.append(child); // strings become text nodes
+    }
+    return node;
+  }
+
+  // -- time --------------------------------------------------------------------------------
+
+  function now() {
+    return Date.now() / 1000 + clockOffset;
+  }
+
+  function setServerNow(serverSeconds) {
+    if (typeof serverSeconds !== "number" || !isFinite(serverSeconds)) return;
+    const offset = serverSeconds - Date.now() / 1000;
+    clockOffset = Math.abs(offset) > CLOCK_SKEW_SECONDS ? offset : 0;
+  }
+
+  /** 75 -> "01:15", 3725 -> "1:02:05". */
+  function duration(seconds) {
+    const s = Math.max(0, Math.floor(seconds));
+    const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), rest = s % 60;
+    const mm = String(m).padStart(2, "0"), ss = String(rest).padStart(2, "0");
+    return h ? h + ":" + mm + ":" + ss : mm + ":" + ss;
+  }
+
+  /** A <time> for a unix time: the hour today, the date and hour otherwise, the full date on hover. */
+  function timeEl(unix) {
+    if (!unix) return el("span", { text: t("none") });
+    const date = new Date(unix * 1000);
+    const today = new Date(now() * 1000).toDateString() === date.toDateString();
+    const short = new Intl.DateTimeFormat(locale(), today
+      ? { hour: "2-digit", minute: "2-digit" }
+      : { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" }).format(date);
+    const full = new Intl.DateTimeFormat(locale(), { dateStyle: "full", timeStyle: "medium" }).format(date);
+    return el("time", { datetime: date.toISOString(), title: full, text: short });
+  }
+
+  function clockTime(unix) {
+    return new Intl.DateTimeFormat(locale(), { hour: "2-digit", minute: "2-digit", second: "2-digit" })
+      .format(new Date(unix * 1000));
+  }
+
+  /** How long a ticket waited for its first reply; ticks until there is one. */
+  function waitClock(ticket) {
+    return el("span", { class: "vc-clock", dataset: {
+      clock: "wait", created: ticket.created_at, answered: ticket.first_response_at || "",
+      closed: ticket.resolved_at || "",
+    } });
+  }
+
+  /** Time left to the first-reply target, then "overdue +mm:ss"; ticks every second. */
+  function slaClock(ticket) {
+    const due = ticket.first_response_due_at || ticket.created_at + ((me && me.sla_minutes) || 30) * 60;
+    return el("span", { class: "vc-clock vc-sla", dataset: {
+      clock: "sla", created: ticket.created_at, due: due, answered: ticket.first_response_at || "",
+      closed: ticket.resolved_at || "", breached: ticket.sla_breached ? "1" : "",
+    } });
+  }
+
+  /** Whether a ticket is past its first-reply target without a reply, now. */
+  function overdue(ticket) {
+    if (ticket.first_response_at || ticket.state === "resolved") return false;
+    return Boolean(ticket.sla_breached) || now() > ticket.first_response_due_at;
+  }
+
+  function tickWait(node, at) {
+    const d = node.dataset;
+    const end = d.answered ? +d.answered : d.closed ? +d.closed : at;
+    node.textContent = duration(end - +d.created);
+  }
+
+  function tickSla(node, at) {
+    const d = node.dataset, due = +d.due;
+    let text, kind;
+    if (d.answered) {
+      const late = +d.answered > due;
+      text = t(late ? "slaAnsweredLate" : "slaAnswered", duration(+d.answered - +d.created));
+      kind = late ? "late" : "ok";
+    } else if (d.closed) {
+      text = t("slaClosed");
+      kind = "none";
+    } else if (d.breached || at > due) {
+      text = t("slaOverdue", duration(at - due));
+      kind = "late";
+    } else {
+      text = t("slaLeft", duration(due - at));
+      kind = due - at < SLA_WARN_SECONDS ? "warn" : "ok";
+    }
+    if (node.textContent !== text) node.textContent = text;
+    node.className = "vc-clock vc-sla vc-sla-" + kind;
+  }
+
+  function tick() {
+    const at = now();
+    for (const node of document.querySelectorAll("[data-clock]")) {
+      if (node.dataset.clock === "wait") tickWait(node, at);
+      else if (node.dataset.clock === "sla") tickSla(node, at);
+    }
+  }
+
+  // -- the API -----------------------------------------------------------------------------
+
+  class ApiError extends Error {
+    constructor(status, message) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  /** Call the JSON API; resolves to the parsed body, rejects with an ApiError carrying the server's message. */
+  async function api(method, path, body) {
+    const headers = { Accept: "application/json" };
+    if (method !== "GET" && me) headers["X-CSRF-Token"] = me.csrf_token;
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    let response;
+    try {
+      response = await fetch(path, {
+        method, headers, credentials: "same-origin", cache: "no-store",
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      throw new ApiError(0, t("networkError"));
+    }
+    if (response.status === 401) {
+      location.assign("/login");
+      throw new ApiError(401, t("networkError"));
+    }
+    const raw = await response.text();
+    let data = null;
+    try {
+      data = raw ? JSON.parse(raw) : null;
+    } catch (e) {
+      data = null;
+    }
+    if (!response.ok) {
+      const message = data && typeof data.error === "string" ? data.error : t("serverError", response.status);
+      throw new ApiError(response.status, message);
+    }
+    return data;
+  }
+
+  function ticketPath(id, action) {
+    return "/api/tickets/" + encodeURIComponent(id) + (action ? "/" + action : "");
+  }
+
+  function ticketUrl(id) {
+    return "/tickets/" + encodeURIComponent(id);
+  }
+
+  /** A function that runs load(), never twice at once; calls while it runs make one more run after it. */
+  function refresher(load) {
+    let running = null, again = false;
+    const refresh = function () {
+      if (running) {
+        again = true;
+        return running;
+      }
+      running = Promise.resolve().then(load).catch(showApiError).finally(() => {
+        running = null;
+        if (again) {
+          again = false;
+          refresh();
+        }
+      });
+      return running;
+    };
+    return refresh;
+  }
+
+  // -- notices -----------------------------------------------------------------------------
+
+  function notices() {
+    let box = document.getElementById("vc-notices");
+    if (!box) {
+      box = el("div", { id: "vc-notices", class: "vc-notices" }, [
+        el("div", { id: "vc-alert", class: "vc-alert", role: "alert" }),
+        el("div", { id: "vc-notice", class: "vc-notice", role: "status" }),
+      ]);
+      const header = document.getElementById("vc-header");
+      header.after(box);
+    }
+    return box;
+  }
+
+  function fill(id, message) {
+    notices();
+    const box = document.getElementById(id);
+    if (!message) {
+      box.replaceChildren();
+      return;
+    }
+    const close = el("button", { type: "button", class: "vc-btn vc-btn-quiet vc-btn-small", "aria-label": t("close"),
+                                 text: "×", onclick: () => box.replaceChildren() });
+    box.replaceChildren(el("p", { text: message }), close);
+  }
+
+  /** A problem the moderator must see; stays until closed or replaced. */
+  function showError(message) {
+    fill("vc-notice", "");
+    fill("vc-alert", message);
+  }
+
+  function showApiError(error) {
+    if (error && error.status === 401) return;
+    showError(error && error.message ? error.message : String(error));
+  }
+
+  /** A short confirmation that something worked; goes away by itself. */
+  function notify(message) {
+    fill("vc-alert", "");
+    fill("vc-notice", message);
+    clearTimeout(noticeTimer);
+    noticeTimer = setTimeout(() => fill("vc-notice", ""), NOTICE_MS);
+  }
+
+  // -- the page frame ----------------------------------------------------------------------
+
+  function translateStatic() {
+    document.documentElement.lang = lang;
+    for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+    for (const node of document.querySelectorAll("[data-i18n-attr]")) {
+      for (const pair of node.dataset.i18nAttr.split(";")) {
+        const [attr, key] = pair.split(":");
+        node.setAttribute(attr.trim(), t(key.trim()));
+      }
+    }
+  }
+
+  function navLink(href, name, key) {
+    const current = document.body.dataset.page === name;
+    return el("a", { href, "aria-current": current ? "page" : null, text: t(key) });
+  }
+
+  function renderHeader() {
+    const header = document.getElementById("vc-header");
+    const who = me ? [t("signedInAs") + " ", el("strong", { text: me.display_name }),
+      me.role === "admin" ? " (" + t("admin") + ")" : null] : [];
+    header.replaceChildren(
+      el("a", { class: "vc-skip", href: "#main", text: t("skip") }),
+      el("a", { class: "vc-brand", href: "/" }, ["Volta ", el("span", { text: t("appName") })]),
+      el("nav", { "aria-label": t("navLabel") }, [
+        navLink("/", "queue", "navQueue"), navLink("/stats", "stats", "navStats"),
+      ]),
+      el("span", { id: "vc-live", class: "vc-live" }),
+      el("span", { class: "vc-spacer" }),
+      el("span", { class: "vc-me" }, who),
+      el("button", { type: "button", class: "vc-btn vc-btn-quiet vc-btn-small", lang: t("otherLangCode"),
+                     "aria-label": t("otherLangLabel"), text: t("otherLang"), onclick: toggleLang }),
+      el("button", { type: "button", id: "vc-logout", class: "vc-btn vc-btn-quiet vc-btn-small", text: t("logout"),
+                     onclick: logout }),
+    );
+    renderLive();
+  }
+
+  function renderLive() {
+    const node = document.getElementById("vc-live");
+    if (!node) return;
+    const key = { on: "liveOn", off: "liveOff", connecting: "liveConnecting" }[liveState];
+    node.textContent = t(key);
+    node.className = "vc-live is-" + liveState;
+  }
+
+  function setLang(next) {
+    lang = next === "en" ? "en" : "pl";
+    try {
+      localStorage.setItem(LANG_KEY, lang);
+    } catch (e) {
+      // private mode: the choice lasts for this page only
+    }
+    translateStatic();
+    renderHeader();
+    for (const id of ["vc-alert", "vc-notice"]) fill(id, "");
+    if (page && page.render) page.render();
+    tick();
+  }
+
+  function toggleLang() {
+    setLang(lang === "pl" ? "en" : "pl");
+  }
+
+  async function logout() {
+    try {
+      await fetch("/logout", { method: "POST", credentials: "same-origin",
+                               headers: { "X-CSRF-Token": me ? me.csrf_token : "" } });
+    } finally {
+      location.assign("/login");
+    }
+  }
+
+  /** Follow /api/live; EventSource reconnects by itself after network errors, we do after it gives up. */
+  function follow(onEvent) {
+    let opened = 0;
+    const connect = function () {
+      const source = new EventSource("/api/live");
+      source.onopen = () => {
+        liveState = "on";
+        renderLive();
+        if (opened++ > 0) onEvent(null); // events may have been missed while away
+      };
+      source.onmessage = (message) => {
+        let data;
+        try {
+          data = JSON.parse(message.data);
+        } catch (e) {
+          return;
+        }
+        if (data && typeof data === "object") onEvent(data);
+      };
+      source.onerror = () => {
+        liveState = "off";
+        renderLive();
+        if (source.readyState === EventSource.CLOSED) {
+          source.close();
+          // A 401 (signed out elsewhere) ends at /login through api(); anything else: try again later.
+          setTimeout(() => api("GET", "/api/me").then(connect, () => setTimeout(connect, LIVE_RETRY_MS)),
+                     LIVE_RETRY_MS);
+        }
+      };
+    };
+    connect();
+    setInterval(() => onEvent(null), FALLBACK_POLL_MS);
+  }
+
+  /** Start a signed-in page: who is signed in, the frame, the page's data, live updates, clocks. */
+  async function start(spec) {
+    page = spec;
+    translateStatic();
+    renderHeader();
+    notices();
+    try {
+      me = await api("GET", "/api/me");
+    } catch (error) {
+      showApiError(error);
+      return;
+    }
+    renderHeader();
+    await (page.load ? page.load() : null);
+    tick();
+    setInterval(tick, 1000);
+    if (page.onEvent) follow(page.onEvent);
+  }
+
+  window.VC = {
+    t, el, api, ApiError, start, refresher, notify, showError, showApiError, reasonLabel, duration, now,
+    setServerNow, timeEl, clockTime, waitClock, slaClock, overdue, tick, ticketPath, ticketUrl, locale,
+    STRONG_REASONS,
+    get me() { return me; },
+    get lang() { return lang; },
+  };
+})();

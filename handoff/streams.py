@@ -1,0 +1,106 @@
+"""A consumer-group worker over one Redis stream: at-least-once, nothing lost on a crash.
+
+A worker first re-reads what it had taken and not finished (its own pending entries: a
+restart after SIGKILL resumes there), then claims entries another worker left idle for
+``claim_idle_ms``, then waits for new ones. An entry is acknowledged only after its handler
+returned; a handler that keeps failing for ``max_attempts`` moves the entry to a dead-letter
+stream and logs it, so one bad entry cannot stop the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[str, dict[str, str]], Awaitable[None]]
+RETRY_SECONDS = 1.0
+
+
+class StreamWorker:
+    def __init__(self, client: Redis, stream: str, group: str, consumer: str, handler: Handler,
+                 claim_idle_ms: int = 30_000, max_attempts: int = 20, block_ms: int = 1000,
+                 start_id: str = "0", delete_done: bool = False) -> None:
+        self.redis: Any = client
+        self.stream, self.group, self.consumer = stream, group, consumer
+        self.handler = handler
+        self.claim_idle_ms, self.max_attempts, self.block_ms = claim_idle_ms, max_attempts, block_ms
+        self.start_id = start_id
+        self.delete_done = delete_done  # the stream is this group's alone: drop what is done
+        self.dead_stream = f"{stream}:dead"
+        self._failures: dict[str, int] = {}
+
+    async def ensure_group(self) -> None:
+        try:
+            await self.redis.xgroup_create(self.stream, self.group, id=self.start_id, mkstream=True)
+        except ResponseError as e:
+            if "BUSYGROUP" not in str(e):
+                raise
+
+    async def _read(self, entry_id: str) -> list[tuple[str, dict[str, str]]]:
+        reply = await self.redis.xreadgroup(self.group, self.consumer, {self.stream: entry_id}, count=50,
+                                            block=None if entry_id == "0" else self.block_ms)
+        return [(_text(i), _fields(f)) for _, items in reply or [] for i, f in items if f]
+
+    async def step(self) -> int:
+        """Handle one batch; returns how many entries were handled."""
+        entries = await self._read("0")
+        if not entries:
+            claimed = await self.redis.xautoclaim(self.stream, self.group, self.consumer, self.claim_idle_ms,
+                                                  "0-0", count=50)
+            entries = [(_text(i), _fields(f)) for i, f in claimed[1] if f]
+        if not entries:
+            entries = await self._read(">")
+        done = 0
+        for entry_id, fields in entries:
+            if not await self._handle(entry_id, fields):
+                break  # keep order: retry this entry before the ones after it
+            done += 1
+        return done
+
+    async def _handle(self, entry_id: str, fields: dict[str, str]) -> bool:
+        try:
+            await self.handler(entry_id, fields)
+        except Exception as e:
+            attempts = self._failures.get(entry_id, 0) + 1
+            self._failures[entry_id] = attempts
+            if attempts < self.max_attempts:
+                logger.warning("%s entry %s failed (attempt %d): %s", self.stream, entry_id, attempts, e)
+                await asyncio.sleep(min(RETRY_SECONDS * attempts, 10))
+                return False
+            logger.error("%s entry %s failed %d times; moved to %s", self.stream, entry_id, attempts,
+                         self.dead_stream)
+            await self.redis.xadd(self.dead_stream, {**fields, "error": repr(e)[:1000], "at": repr(time.time())})
+        self._failures.pop(entry_id, None)
+        await self.redis.xack(self.stream, self.group, entry_id)
+        if self.delete_done:
+            await self.redis.xdel(self.stream, entry_id)
+        return True
+
+    async def run(self) -> None:
+        """Work until cancelled; survives Redis restarts."""
+        while True:
+            try:
+                await self.ensure_group()
+                while True:
+                    await self.step()
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:
+                logger.warning("%s worker: %s; retrying", self.stream, e)
+                await asyncio.sleep(RETRY_SECONDS)
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _fields(raw: dict[Any, Any]) -> dict[str, str]:
+    return {_text(k): _text(v) for k, v in raw.items()}

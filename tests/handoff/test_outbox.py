@@ -1,0 +1,30 @@
+from handoff.outbox import already_delivered, rasa_events
+
+
+def test_reply_is_signed_and_marked_as_a_moderators() -> None:
+    [event] = rasa_events("reply", {"text": "Już sprawdzam.", "moderator": "anna", "moderator_name": "Anna"},
+                          "pl", "ty", "T000001")
+    assert event["event"] == "bot" and event["text"] == "Już sprawdzam.\n— Anna"
+    assert event["metadata"] == {"moderator": "anna", "moderator_name": "Anna", "ticket": "T000001"}
+
+
+def test_claim_tells_the_customer_who_joined() -> None:
+    [event] = rasa_events("status", {"handoff": {"state": "human", "moderator": "Anna"}}, "en", "ty", "T1")
+    assert event["text"] == "Anna from our customer care team has joined the conversation."
+    assert event["data"] == {"custom": {"handoff": {"state": "human", "moderator": "Anna"}}}
+
+
+def test_queue_updates_carry_no_text() -> None:
+    [event] = rasa_events("queue", {"handoff": {"state": "queued", "position": 2}}, "pl", "pan", "T1")
+    assert event["text"] is None and event["data"]["custom"]["handoff"]["position"] == 2
+
+
+def test_hand_back_resumes_then_listens_then_speaks() -> None:
+    events = rasa_events("handback", {"text": ""}, "pl", "pan", "T1")
+    assert [e["event"] for e in events] == ["resume", "action", "bot"]
+    assert events[1]["name"] == "action_listen" and events[2]["text"].startswith("Wraca Pan/Pani")
+
+
+def test_redelivery_is_recognised_by_the_entry_id() -> None:
+    events = [{"event": "user", "text": "hej"}, {"event": "bot", "text": "x", "metadata": {"outbox": "1-0"}}]
+    assert already_delivered(events, "1-0") and not already_delivered(events, "2-0")

@@ -1,0 +1,167 @@
+"""The human queue end to end: widget customer → handoff → moderator → hand back, on the real stack."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+import redis.asyncio as aioredis
+
+from handoff.accounts import Accounts, Role
+from handoff.errors import Conflict
+from tests.integration.test_webchat import Customer, web_id
+from tests.stack import Stack
+
+pytestmark = pytest.mark.integration
+PASSWORD = "moderator password 1"
+ANGRY = "To jest skandal! Trzeci tydzień czekam na zwrot pieniędzy, nikt nie odpowiada, mam was dość!"
+
+
+class Moderator:
+    """A signed-in console session over HTTP (cookie and CSRF token, as the browser has them)."""
+
+    def __init__(self, stack: Stack, login: str) -> None:
+        self.stack, self.login = stack, login
+        self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        self.csrf = ""
+
+    async def sign_in(self) -> None:
+        async with self.http.post(f"{self.stack.handoff_url}/login", allow_redirects=False,
+                                  data={"login": self.login, "password": PASSWORD}) as r:
+            assert r.status == 302 and r.headers["Location"] == "/"
+        self.csrf = (await self.call("GET", "/api/me"))[1]["csrf_token"]
+
+    async def call(self, method: str, path: str, json: Any = None) -> tuple[int, Any]:
+        async with self.http.request(method, self.stack.handoff_url + path, json=json,
+                                     headers={"X-CSRF-Token": self.csrf}) as r:
+            return r.status, await r.json()
+
+
+@pytest.fixture
+async def accounts(stack: Stack) -> AsyncIterator[None]:
+    client = aioredis.from_url(stack.redis_url, decode_responses=True)
+    for login, name in (("anna", "Anna"), ("piotr", "Piotr")):
+        with contextlib.suppress(Conflict):  # made by an earlier test
+            await Accounts(client).create(login, name, Role.MODERATOR, PASSWORD)
+    await client.aclose()
+    yield
+
+
+@pytest.fixture
+async def customer() -> AsyncIterator[Customer]:
+    c = Customer()
+    yield c
+    await c.client.disconnect()
+
+
+@pytest.fixture
+async def anna(stack: Stack, accounts: None) -> AsyncIterator[Moderator]:
+    m = Moderator(stack, "anna")
+    await m.sign_in()
+    yield m
+    await m.http.close()
+
+
+async def ticket_of(stack: Stack, conversation_id: str) -> str:
+    async with aiohttp.ClientSession() as http:
+        url = f"{stack.handoff_url}/internal/conversations/{conversation_id}"
+        async with http.get(url, headers={"Authorization": f"Bearer {stack.service_token}"}) as r:
+            body = await r.json()
+    assert body["owner"] != "bot", body
+    return str(body["ticket"])
+
+
+async def replies_until(customer: Customer, predicate: Any, timeout: float = 30) -> list[dict[str, Any]]:
+    seen: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        seen.append(await customer.next_reply(timeout=deadline - time.monotonic()))
+        if predicate(seen[-1]):
+            return seen
+    raise AssertionError(f"not received; got {seen}")
+
+
+async def hand_off(stack: Stack, customer: Customer) -> tuple[str, str]:
+    session_id = web_id()
+    await customer.start(stack.rasa_url, session_id)
+    await customer.say(ANGRY)
+    seen = await replies_until(customer, lambda m: "custom" in m)
+    assert any("w kolejce" in (m.get("text") or "") for m in seen)
+    state = seen[-1]["custom"]["handoff"]
+    assert state["state"] == "queued" and state["position"] >= 1 and state["expected_wait_minutes"] >= 5
+    return session_id, await ticket_of(stack, session_id)
+
+
+async def assert_silent(customer: Customer, seconds: float = 3.0) -> None:
+    with pytest.raises(asyncio.TimeoutError):
+        reply = await customer.next_reply(timeout=seconds)
+        print("unexpected reply:", reply)
+
+
+async def test_human_takes_over_replies_and_hands_back(stack: Stack, customer: Customer, anna: Moderator) -> None:
+    _, ticket = await hand_off(stack, customer)
+    await customer.say("halo? jest tam ktoś?")
+    await assert_silent(customer)  # the bot stays silent while people own the conversation
+    status, detail = await anna.call("GET", f"/api/tickets/{ticket}")
+    assert status == 200 and "negative_sentiment" in detail["ticket"]["reasons"]
+    assert [t["text"] for t in detail["transcript"] if t["role"] == "customer"] == [ANGRY, "halo? jest tam ktoś?"]
+    assert (await anna.call("POST", f"/api/tickets/{ticket}/claim"))[0] == 200
+    joined = await replies_until(customer, lambda m: "custom" in m)
+    assert joined[-1]["custom"] == {"handoff": {"state": "human", "moderator": "Anna"}}
+    assert any("Anna" in (m.get("text") or "") for m in joined)
+    status, _ = await anna.call("POST", f"/api/tickets/{ticket}/reply", {"text": "Dzień dobry, już sprawdzam zwrot."})
+    assert status == 200
+    reply = await replies_until(customer, lambda m: "sprawdzam" in (m.get("text") or ""))
+    assert reply[-1]["text"].endswith("— Anna")
+    await customer.say("dziękuję")
+    await assert_silent(customer, 2.0)
+    assert (await anna.call("POST", f"/api/tickets/{ticket}/handback"))[0] == 200
+    back = await replies_until(customer, lambda m: m.get("custom", {}).get("handoff", {}).get("state") == "bot")
+    assert any("asystent" in (m.get("text") or "") for m in back)
+    await customer.say("ile kosztuje dostawa?")
+    answer = await customer.next_reply()
+    assert "dostaw" in answer["text"].lower()  # the bot answers again
+
+
+async def test_typed_restart_does_not_take_the_conversation_back(stack: Stack, customer: Customer,
+                                                                 accounts: None) -> None:
+    session_id, ticket = await hand_off(stack, customer)
+    await customer.say("/restart")
+    await customer.say("ile kosztuje dostawa?")
+    await assert_silent(customer)
+    assert await ticket_of(stack, session_id) == ticket
+
+
+async def test_nothing_is_lost_when_the_handoff_service_is_killed(stack: Stack, customer: Customer,
+                                                                  anna: Moderator) -> None:
+    _, ticket = await hand_off(stack, customer)
+    assert (await anna.call("POST", f"/api/tickets/{ticket}/claim"))[0] == 200
+    await replies_until(customer, lambda m: "custom" in m)
+    stack.processes["handoff"].proc.send_signal(signal.SIGKILL)  # between the claim and the reply
+    stack.processes["handoff"].proc.wait()
+    await customer.say("numer zamówienia to 5518207")
+    await customer.say("czy ktoś to czyta?")
+    await asyncio.sleep(1)  # let the socket send them while the service is down
+    await asyncio.to_thread(stack.restart_handoff)
+    expected = [ANGRY, "numer zamówienia to 5518207", "czy ktoś to czyta?"]
+    deadline = time.monotonic() + 20
+    while True:
+        status, detail = await anna.call("GET", f"/api/tickets/{ticket}")  # the session survived in Redis
+        assert status == 200
+        customer_lines = [t["text"] for t in detail["transcript"] if t["role"] == "customer"]
+        if customer_lines == expected or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.2)
+    assert customer_lines == expected
+    assert (detail["ticket"]["state"], detail["ticket"]["owner"]) == ("assigned", "anna")
+    joined = [t for t in detail["transcript"] if "dołącza" in t["text"]]
+    assert len(joined) == 1  # the status delivered before the kill is not sent again
+    assert (await anna.call("POST", f"/api/tickets/{ticket}/reply", {"text": "Czytam, już sprawdzam."}))[0] == 200
+    reply = await replies_until(customer, lambda m: "Czytam" in (m.get("text") or ""))
+    assert reply[-1]["text"].endswith("— Anna")

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.brain_provider import BrainProvider, default_provider
 from actions.handoff_client import HandoffClient, default_client
-from bot.brain import Decision
+from bot.brain import Brain, Decision
 from bot.language import detect_lang
 from bot.replies import handoff_reply, reply
 
@@ -36,6 +36,20 @@ def earlier_customer_texts(tracker: Tracker) -> list[str]:
     questions = [e.get("text") or "" for e in users
                  if intent(e) not in SMALLTALK_INTENTS and intent(e) != ATTACHMENT_INTENT]
     return questions[:-1]
+
+
+def ticket_evidence(decision: Decision, brain: Brain, limit: int = 6) -> list[dict[str, Any]]:
+    """What the bot found, for the moderator: the likeliest topics, then the closest stored questions."""
+    out: list[dict[str, Any]] = []
+    for item in decision.evidence:
+        entry = brain.entries.get(str(item.get("faq_id")))
+        title = entry.title.get(decision.lang, entry.id) if entry else str(item.get("faq_id"))
+        if "probability" in item:
+            out.append({"faq_id": item["faq_id"], "title": title, "score": item["probability"], "kind": "topic"})
+        elif "similarity" in item:
+            out.append({"faq_id": item["faq_id"], "title": title, "score": item["similarity"], "kind": "question",
+                        "question": item.get("question", ""), "source": item.get("source", "faq")})
+    return out[:limit]
 
 
 class ActionAnswer(Action):
@@ -67,23 +81,24 @@ class ActionAnswer(Action):
             dispatcher.utter_message(text=reply(intent["name"], lang, brain.register))
             return [SlotSet("lang", lang)]
         decision = await self._provider.decide(text, earlier_customer_texts(tracker))
-        if decision.decision == "handoff" and await self._hand_off(dispatcher, tracker, decision, brain.register):
+        if decision.decision == "handoff" and await self._hand_off(dispatcher, tracker, decision, brain):
             return [SlotSet("lang", decision.lang), ConversationPaused()]
         self._dispatch(dispatcher, decision)
         return [SlotSet("lang", decision.lang)]
 
     async def _hand_off(self, dispatcher: CollectingDispatcher, tracker: Tracker, decision: Decision,
-                        register: str) -> bool:
+                        brain: Brain) -> bool:
         """Open a ticket and tell the customer their place; False if the queue is unreachable
         (the decision's own answer then gives the contact details)."""
         metadata = (tracker.latest_message or {}).get("metadata") or {}
         name = metadata.get("customer_name", "") if isinstance(metadata, dict) else ""
         opened = await self._handoff.open_ticket(tracker.sender_id, decision.lang, decision.reasons,
-                                                 decision.evidence, name if isinstance(name, str) else "")
+                                                 ticket_evidence(decision, brain), name if isinstance(name, str) else "")
         if opened is None:
             return False
         state = opened["handoff"]
-        dispatcher.utter_message(text=handoff_reply(state, decision.lang, register), json_message={"handoff": state})
+        dispatcher.utter_message(text=handoff_reply(state, decision.lang, brain.register),
+                                 json_message={"handoff": state})
         return True
 
     @staticmethod

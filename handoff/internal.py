@@ -15,7 +15,7 @@ from handoff.errors import BadRequest
 from handoff.models import TicketState
 from handoff.notify import notify_queue, queue_state
 
-MAX_EVIDENCE = 5
+MAX_EVIDENCE = 8
 MAX_NAME_CHARS = 80
 
 

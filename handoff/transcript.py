@@ -40,8 +40,15 @@ def transcript(events: list[dict[str, Any]], limit: int = MAX_TURNS) -> list[dic
     return turns[-limit:]
 
 
-def last_customer_text(events: list[dict[str, Any]]) -> str:
+def last_customer_text(events: list[dict[str, Any]], messages: int = 3) -> str:
+    """What the customer last wrote: their latest ``messages`` typed messages, oldest first.
+
+    A latest message alone is often "halo?" or a number; the few before it carry the topic
+    the suggested answers should match."""
+    texts: list[str] = []
     for event in reversed(events):
         if event.get("event") == "user" and event.get("text") and not str(event["text"]).startswith("/"):
-            return str(event["text"])
-    return ""
+            texts.append(str(event["text"]))
+            if len(texts) == messages:
+                break
+    return " ".join(reversed(texts))

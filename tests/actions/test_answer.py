@@ -45,6 +45,7 @@ class FakeHandoff(HandoffClient):
         if self.down:
             return None
         self.opened.append({"conversation_id": conversation_id, "lang": lang, "reasons": reasons})
+        self.evidence = evidence
         return {"ticket": "T000001", "created": True,
                 "handoff": {"state": "queued", "position": 2, "expected_wait_minutes": 10}}
 
@@ -100,6 +101,9 @@ async def test_handoff_opens_a_ticket_tells_the_place_and_pauses_the_bot(brain: 
     assert "Jesteś 2. w kolejce" in message["text"] and "ok. 10 min" in message["text"]
     assert message["custom"] == {"handoff": {"state": "queued", "position": 2, "expected_wait_minutes": 10}}
     assert events[-1] == {"event": "pause", "timestamp": None}
+    topics = [e for e in handoff.evidence if e["kind"] == "topic"]
+    assert topics and all(e["title"] == brain.entries[e["faq_id"]].title["pl"] for e in topics)
+    assert all(0.0 <= e["score"] <= 1.0 for e in topics)
 
 
 async def test_handoff_without_the_queue_gives_contact_details(brain: Brain) -> None:

@@ -22,4 +22,5 @@ def test_transcript_from_rasa_events() -> None:
         {"role": "customer", "text": "Zwroty", "at": 6.0},
     ]
     assert transcript(events, limit=2)[0]["text"] == "Dzień dobry, tu Anna."
-    assert last_customer_text(events) == "halo?"
+    assert last_customer_text(events) == "Gdzie moja paczka?! halo?"
+    assert last_customer_text(events, messages=1) == "halo?"

@@ -92,8 +92,9 @@ class ActionAnswer(Action):
         (the decision's own answer then gives the contact details)."""
         metadata = (tracker.latest_message or {}).get("metadata") or {}
         name = metadata.get("customer_name", "") if isinstance(metadata, dict) else ""
+        name = name if isinstance(name, str) else ""
         opened = await self._handoff.open_ticket(tracker.sender_id, decision.lang, decision.reasons,
-                                                 ticket_evidence(decision, brain), name if isinstance(name, str) else "")
+                                                 ticket_evidence(decision, brain), name)
         if opened is None:
             return False
         state = opened["handoff"]

@@ -51,5 +51,6 @@
 
   const refresh = VC.refresher(load);
 
-  VC.start({ load: () => refresh(), render }).then(() => setInterval(refresh, REFRESH_MS));
+  // Every ticket change moves a figure: follow the live feed too (refreshes coalesce).
+  VC.start({ load: () => refresh(), render, onEvent: () => refresh() }).then(() => setInterval(refresh, REFRESH_MS));
 })();

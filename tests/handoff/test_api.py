@@ -147,3 +147,14 @@ async def test_waiting_customers_are_told_when_the_queue_moves(aiohttp_client: F
     updates = [(e["conversation_id"], json.loads(e["payload"])["handoff"]) for e in entries if e["kind"] == "queue"]
     assert updates and updates[-1][0] == "web:second" and updates[-1][1]["position"] == 1
     assert updates[-1][1]["state"] == "queued" and updates[-1][1]["expected_wait_minutes"] >= 5
+
+
+async def test_an_expired_session_is_refused(aiohttp_client: Factory, app_client: TestClient, redis_url: str) -> None:
+    anna = await sign_in(aiohttp_client, app_client, "anna")
+    assert (await anna.call("GET", "/api/queue"))[0] == 200
+    client = aioredis.from_url(redis_url, decode_responses=True)
+    for key in await client.keys("ho:session:*"):  # what the 12-hour expiry does
+        await client.delete(key)
+    await client.aclose()
+    status, body = await anna.call("GET", "/api/queue")
+    assert status == 401 and body == {"error": "sign in first"}

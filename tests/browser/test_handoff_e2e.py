@@ -15,7 +15,6 @@ from tests.stack import Stack
 
 pytestmark = pytest.mark.integration
 PASSWORD = "moderator password 2"
-SCREENSHOT = REPO / "docs" / "img" / "console.png"
 ANGRY = "To jest skandal!!! Od dwóch tygodni czekam na zwrot pieniędzy i nikt mi nie odpowiada, mam was dość"
 
 
@@ -77,8 +76,6 @@ def test_angry_customer_is_handed_to_a_moderator_and_back(stack: Stack, shop: Pa
     expect(console.locator("#transcript")).to_contain_text("Halo, jest tam ktoś?")  # live, no reload
 
     console.locator("#reply-text").fill("Dzień dobry, tu Marta. Sprawdzam Pana zwrot, proszę chwilę poczekać.")
-    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
-        console.screenshot(path=str(SCREENSHOT), full_page=True)
     console.locator("#reply-send").click()
     reply = widget.bot.filter(has_text="Sprawdzam Pana zwrot")
     expect(reply).to_be_visible(timeout=15_000)

@@ -46,7 +46,7 @@ class Moderator:
 @pytest.fixture
 async def accounts(stack: Stack) -> AsyncIterator[None]:
     client = aioredis.from_url(stack.redis_url, decode_responses=True)
-    for login, name in (("anna", "Anna"), ("piotr", "Piotr")):
+    for login, name in (("ewa", "Ewa"), ("piotr", "Piotr")):
         with contextlib.suppress(Conflict):  # made by an earlier test
             await Accounts(client).create(login, name, Role.MODERATOR, PASSWORD)
     await client.aclose()
@@ -61,8 +61,8 @@ async def customer() -> AsyncIterator[Customer]:
 
 
 @pytest.fixture
-async def anna(stack: Stack, accounts: None) -> AsyncIterator[Moderator]:
-    m = Moderator(stack, "anna")
+async def moderator(stack: Stack, accounts: None) -> AsyncIterator[Moderator]:
+    m = Moderator(stack, "ewa")
     await m.sign_in()
     yield m
     await m.http.close()
@@ -104,24 +104,24 @@ async def assert_silent(customer: Customer, seconds: float = 3.0) -> None:
         print("unexpected reply:", reply)
 
 
-async def test_human_takes_over_replies_and_hands_back(stack: Stack, customer: Customer, anna: Moderator) -> None:
+async def test_human_takes_over_replies_and_hands_back(stack: Stack, customer: Customer, moderator: Moderator) -> None:
     _, ticket = await hand_off(stack, customer)
     await customer.say("halo? jest tam ktoś?")
     await assert_silent(customer)  # the bot stays silent while people own the conversation
-    status, detail = await anna.call("GET", f"/api/tickets/{ticket}")
+    status, detail = await moderator.call("GET", f"/api/tickets/{ticket}")
     assert status == 200 and "negative_sentiment" in detail["ticket"]["reasons"]
     assert [t["text"] for t in detail["transcript"] if t["role"] == "customer"] == [ANGRY, "halo? jest tam ktoś?"]
-    assert (await anna.call("POST", f"/api/tickets/{ticket}/claim"))[0] == 200
+    assert (await moderator.call("POST", f"/api/tickets/{ticket}/claim"))[0] == 200
     joined = await replies_until(customer, lambda m: "custom" in m)
-    assert joined[-1]["custom"] == {"handoff": {"state": "human", "moderator": "Anna"}}
-    assert any("Anna" in (m.get("text") or "") for m in joined)
-    status, _ = await anna.call("POST", f"/api/tickets/{ticket}/reply", {"text": "Dzień dobry, już sprawdzam zwrot."})
-    assert status == 200
+    assert joined[-1]["custom"] == {"handoff": {"state": "human", "moderator": "Ewa"}}
+    assert any("Ewa" in (m.get("text") or "") for m in joined)
+    text = {"text": "Dzień dobry, już sprawdzam zwrot."}
+    assert (await moderator.call("POST", f"/api/tickets/{ticket}/reply", text))[0] == 200
     reply = await replies_until(customer, lambda m: "sprawdzam" in (m.get("text") or ""))
-    assert reply[-1]["text"].endswith("— Anna")
+    assert reply[-1]["text"].endswith("— Ewa")
     await customer.say("dziękuję")
     await assert_silent(customer, 2.0)
-    assert (await anna.call("POST", f"/api/tickets/{ticket}/handback"))[0] == 200
+    assert (await moderator.call("POST", f"/api/tickets/{ticket}/handback"))[0] == 200
     back = await replies_until(customer, lambda m: m.get("custom", {}).get("handoff", {}).get("state") == "bot")
     assert any("asystent" in (m.get("text") or "") for m in back)
     await customer.say("ile kosztuje dostawa?")
@@ -139,9 +139,9 @@ async def test_typed_restart_does_not_take_the_conversation_back(stack: Stack, c
 
 
 async def test_nothing_is_lost_when_the_handoff_service_is_killed(stack: Stack, customer: Customer,
-                                                                  anna: Moderator) -> None:
+                                                                  moderator: Moderator) -> None:
     _, ticket = await hand_off(stack, customer)
-    assert (await anna.call("POST", f"/api/tickets/{ticket}/claim"))[0] == 200
+    assert (await moderator.call("POST", f"/api/tickets/{ticket}/claim"))[0] == 200
     await replies_until(customer, lambda m: "custom" in m)
     stack.processes["handoff"].proc.send_signal(signal.SIGKILL)  # between the claim and the reply
     stack.processes["handoff"].proc.wait()
@@ -152,16 +152,16 @@ async def test_nothing_is_lost_when_the_handoff_service_is_killed(stack: Stack, 
     expected = [ANGRY, "numer zamówienia to 5518207", "czy ktoś to czyta?"]
     deadline = time.monotonic() + 20
     while True:
-        status, detail = await anna.call("GET", f"/api/tickets/{ticket}")  # the session survived in Redis
+        status, detail = await moderator.call("GET", f"/api/tickets/{ticket}")  # the session survived in Redis
         assert status == 200
         customer_lines = [t["text"] for t in detail["transcript"] if t["role"] == "customer"]
         if customer_lines == expected or time.monotonic() > deadline:
             break
         await asyncio.sleep(0.2)
     assert customer_lines == expected
-    assert (detail["ticket"]["state"], detail["ticket"]["owner"]) == ("assigned", "anna")
+    assert (detail["ticket"]["state"], detail["ticket"]["owner"]) == ("assigned", "ewa")
     joined = [t for t in detail["transcript"] if "dołącza" in t["text"]]
     assert len(joined) == 1  # the status delivered before the kill is not sent again
-    assert (await anna.call("POST", f"/api/tickets/{ticket}/reply", {"text": "Czytam, już sprawdzam."}))[0] == 200
+    assert (await moderator.call("POST", f"/api/tickets/{ticket}/reply", {"text": "Czytam, już sprawdzam."}))[0] == 200
     reply = await replies_until(customer, lambda m: "Czytam" in (m.get("text") or ""))
-    assert reply[-1]["text"].endswith("— Anna")
+    assert reply[-1]["text"].endswith("— Ewa")

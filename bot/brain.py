@@ -101,6 +101,10 @@ class Brain:
         """The ``k`` most probable distinct topics of ``text``, best first: the ranking ``decide`` uses."""
         return self.classifier.ranked(text, self._embed_one(text), k=k)
 
+    def topic(self, text: str) -> tuple[str, float]:
+        """The most probable topic of ``text`` and the confidence in it (for evaluation)."""
+        return self._top_with_confidence(_prepared(text))
+
     def _top_with_confidence(self, text: str) -> tuple[str, float]:
         ranked = self._topics(text)
         return ranked[0][0], confidence_of(ranked)
@@ -150,6 +154,9 @@ class Brain:
         ranked = self._topics(text)
         repeated, unresolved = self._history_signals(history, ranked[0][0])
         hits = self.index.search(vector, EVIDENCE_K)
+        confidence = confidence_of(ranked)
+        if self._near_duplicate(hits, ranked[0][0]):
+            confidence = max(confidence, self.thresholds.answer)
         return Signals(
             human_request=signals.asks_for_human(text),
             legal_threat=signals.threatens_legal_action(text),
@@ -158,10 +165,18 @@ class Brain:
             negative=float(self.sentiment.negative_probability(vector[None, :])[0]),
             escalate=float(self.escalation.probability(vector[None, :])[0]) if self.escalation else 0.0,
             problems=self._count_problems(text),
-            confidence=confidence_of(ranked),
+            confidence=confidence,
             similarity=hits[0].score if hits else 0.0,
             repeated_topic=repeated, unresolved_before=unresolved,
         ), ranked, hits
+
+    def _near_duplicate(self, hits: list[Hit], top: str) -> bool:
+        """A stored question of the top topic, clearly closer than any other topic's."""
+        if not hits or hits[0].row.faq_id != top or hits[0].score < self.thresholds.out_of_scope:
+            return False
+        others = [h.score for h in hits if h.row.faq_id != top]
+        runner_up = max(others) if others else hits[-1].score
+        return hits[0].score - runner_up >= self.thresholds.duplicate_margin
 
     @staticmethod
     def _evidence(ranked: list[tuple[str, float]], hits: list[Hit]) -> list[dict[str, Any]]:
@@ -214,9 +229,10 @@ class Brain:
         return reply("clarify", lang, self.register), options
 
 
-def load_brain(index_root: Path, embedder: Embedder, register: str, threshold: float | None) -> Brain:
-    """Load the published index version with its FAQ entries, trained layers and thresholds."""
-    directory = index_root / current_version(index_root)
+def load_brain(index_root: Path, embedder: Embedder, register: str, threshold: float | None,
+               version: str | None = None) -> Brain:
+    """Load the published index version (or ``version``) with its FAQ entries, trained layers and thresholds."""
+    directory = index_root / (version or current_version(index_root))
     faiss.omp_set_num_threads(SEARCH_THREADS)
     index = VectorIndex.load(directory)
     if index.meta.get("embedder") != embedder.name:

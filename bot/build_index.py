@@ -12,6 +12,7 @@ import io
 import json
 import logging
 import os
+import re
 import sys
 import time
 from dataclasses import replace
@@ -57,6 +58,10 @@ class CachedEncoder:
         self._embedder = embedder
         self._known = dict(known)
 
+    @property
+    def known(self) -> dict[str, np.ndarray]:
+        return self._known
+
     def __call__(self, texts: list[str]) -> np.ndarray:
         missing = list(dict.fromkeys(t for t in texts if t not in self._known))
         for start in range(0, len(missing), 64):
@@ -65,20 +70,48 @@ class CachedEncoder:
         return np.stack([self._known[t] for t in texts])
 
 
+def _cache_path(out: Path, embedder: Embedder) -> Path:
+    """Embeddings of earlier builds, per model, beside the versions (not part of any)."""
+    return out / ".embeddings" / (re.sub(r"[^A-Za-z0-9_.-]", "_", embedder.name) + ".npz")
+
+
+def load_cache(path: Path, dim: int) -> dict[str, np.ndarray]:
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            texts, vectors = list(data["texts"]), data["vectors"]
+    except (FileNotFoundError, KeyError, ValueError, OSError):
+        return {}
+    if vectors.ndim != 2 or vectors.shape[1] != dim or len(texts) != len(vectors):
+        return {}
+    return {str(t): v for t, v in zip(texts, vectors, strict=True)}
+
+
+def save_cache(path: Path, known: dict[str, np.ndarray]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.stem + ".tmp.npz")
+    np.savez(tmp, texts=np.array(list(known), dtype=str), vectors=np.stack(list(known.values())))
+    os.replace(tmp, path)
+
+
 def build(faq_dir: Path, out: Path, embedder_name: str, progress: bool = True,
-          archive_dir: Path | None = None, labelled: Path = DEFAULT_LABELLED) -> Path:
+          archive_dir: Path | None = None, labelled: Path = DEFAULT_LABELLED, make_live: bool = True) -> Path:
     entries = load_faq(faq_dir)
     if archive_dir and archive_dir.is_dir():
         entries = approved_entries(archive_dir, entries)
     embedder = load_embedder(embedder_name)
     rows = rows_for(entries)
+    cache = _cache_path(out, embedder)
+    known = load_cache(cache, embedder.dim) if embedder.name != "hashing" else {}
     started = time.perf_counter()
-    vectors = embed_rows(embedder, rows, progress=progress)
-    embed_seconds = time.perf_counter() - started
+    new_rows = [r for r in rows if r.text not in known]
+    if new_rows:  # documents and queries embed alike for every backend here (stored questions take "query: ")
+        known.update(zip([r.text for r in new_rows], embed_rows(embedder, new_rows, progress=progress), strict=True))
     texts, labels = [r.text for r in rows], [r.faq_id for r in rows]
+    vectors = np.stack([known[t] for t in texts]) if texts else np.zeros((0, embedder.dim), dtype=np.float32)
+    embed_seconds = time.perf_counter() - started
     lemmatizer = Lemmatizer(texts)
     classifier = TopicClassifier(lemmatizer).fit(texts, labels, vectors)
-    encode = CachedEncoder(embedder, dict(zip(texts, vectors, strict=True)))
+    encode = CachedEncoder(embedder, known)
     sentiment, negative = train_sentiment(labelled, encode)
     escalation_texts, escalate = training_texts(DEFAULT_ESCALATION, labelled, texts)
     escalation, escalate_threshold = train_escalation(escalation_texts, escalate, encode)
@@ -89,15 +122,18 @@ def build(faq_dir: Path, out: Path, embedder_name: str, progress: bool = True,
         "corpus_hash": sources_hash(faq_dir, archive_dir, labelled),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "embed_seconds": round(embed_seconds, 3),
-        "embed_per_second": round(len(rows) / max(embed_seconds, 1e-9), 1),
+        "embed_per_second": round(len(new_rows) / max(embed_seconds, 1e-9), 1) if new_rows else None,
+        "embedded": len(new_rows),
         "thresholds": thresholds_dict(thresholds),
     }
+    if embedder.name != "hashing":
+        save_cache(cache, encode.known)
     models = io.BytesIO()
     joblib.dump({"classifier": classifier.state(), "sentiment": sentiment, "escalation": escalation,
                  "faults": faults}, models)
     index = VectorIndex.build(rows, vectors, meta)
     extra = {"faq.json": [e.to_json() for e in entries], "models.joblib": models.getvalue()}
-    return index.save(out, new_version(), extra=extra)
+    return index.save(out, new_version(), extra=extra, make_live=make_live)
 
 
 def is_up_to_date(faq_dir: Path, out: Path, embedder_name: str, archive_dir: Path | None = None,

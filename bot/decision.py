@@ -16,6 +16,10 @@ class Thresholds:
     negative: float  # probability of negative sentiment that calls a person
     problem: float = 0.7  # confidence about one clause's topic when counting problems
     escalate: float = 1.01  # probability from the learned detector that calls a person (above 1: off)
+    # A stored question this much closer than any other topic's (and the same topic as the
+    # classifier's) makes the answer confident: new entries with one or two questions are
+    # otherwise never confident enough. Above 1: off (indexes built before it existed).
+    duplicate_margin: float = 1.01
 
 
 @dataclass(frozen=True)

@@ -76,8 +76,8 @@ class VectorIndex:
         scores, ids = self._index.search(np.ascontiguousarray(query[None, :], dtype=np.float32), k)
         return [Hit(self.rows[i], float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]
 
-    def save(self, root: Path, version: str, extra: dict[str, Any] | None = None) -> Path:
-        """Write this index as ``version`` under ``root`` and make it the live one.
+    def save(self, root: Path, version: str, extra: dict[str, Any] | None = None, make_live: bool = True) -> Path:
+        """Write this index as ``version`` under ``root`` and (unless ``make_live`` is False) make it the live one.
 
         ``extra`` maps file names to payloads stored beside it: bytes as they are,
         anything else as JSON.
@@ -98,7 +98,8 @@ class VectorIndex:
             else:
                 (staging / name).write_text(json.dumps(payload, ensure_ascii=False), "utf-8")
         os.rename(staging, target)
-        publish(root, version)
+        if make_live:
+            publish(root, version)
         return target
 
     @classmethod

@@ -87,8 +87,34 @@ def train_sentiment(labelled: Path, encode: object) -> tuple[SentimentClassifier
 def calibrate(texts: Sequence[str], labels: Sequence[str], vectors: np.ndarray, lemmatizer: Lemmatizer,
               negative: float) -> Thresholds:
     top, right = out_of_fold_topic_probs(texts, labels, vectors, lemmatizer)
-    return Thresholds(answer=answer_threshold(top, right),
-                      out_of_scope=out_of_scope_threshold(vectors), negative=negative)
+    out_of_scope = out_of_scope_threshold(vectors)
+    return Thresholds(answer=answer_threshold(top, right), out_of_scope=out_of_scope, negative=negative,
+                      duplicate_margin=duplicate_margin(vectors, labels, out_of_scope))
+
+
+DUPLICATE_PRECISION = 0.97
+MARGINS = (0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.1, 0.12)
+
+
+def duplicate_margin(vectors: np.ndarray, labels: Sequence[str], floor: float,
+                     precision: float = DUPLICATE_PRECISION) -> float:
+    """The smallest margin between a question's nearest stored question and the nearest one
+    of any other topic at which, leaving each stored question out in turn, the nearest
+    one's topic is right at least ``precision`` of the time (above 1 if none is)."""
+    names = np.asarray(labels)
+    if len(names) < 3 or len(set(labels)) < 2:
+        return 1.01
+    sims = vectors @ vectors.T
+    np.fill_diagonal(sims, -1.0)
+    nearest = sims.argmax(axis=1)
+    best = sims[np.arange(len(names)), nearest]
+    other = np.where(names[None, :] == names[nearest][:, None], -1.0, sims).max(axis=1)
+    margin, right = best - other, names[nearest] == names
+    for m in MARGINS:
+        chosen = (margin >= m) & (best >= floor)
+        if chosen.sum() >= 10 and right[chosen].mean() >= precision:
+            return m
+    return 1.01
 
 
 def thresholds_dict(thresholds: Thresholds) -> dict[str, float]:

@@ -10,10 +10,12 @@ import aiohttp
 import redis.asyncio as aioredis
 from aiohttp import web
 
-from handoff import api, console, internal, keys, views, widget
+from handoff import admin_api, api, console, internal, keys, views, widget
 from handoff.accounts import Accounts
-from handoff.appkeys import ACCOUNTS, HTTP, RASA, REDIS, SETTINGS, SUGGEST, TICKETS
+from handoff.appkeys import ACCOUNTS, HTTP, JOBS, RASA, REDIS, SETTINGS, SUGGEST, TICKETS
+from handoff.archiver import Archiver
 from handoff.feed import EventFeed
+from handoff.jobs import Jobs
 from handoff.live import live
 from handoff.metrics import metrics
 from handoff.openapi import openapi
@@ -46,7 +48,8 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
                           OutboxDelivery(app[RASA], client, settings.register), delete_done=True)
     feed = StreamWorker(client, keys.RASA_EVENTS, keys.GROUP, settings.consumer, EventFeed(client),
                         start_id="$")
-    tasks = [asyncio.create_task(outbox.run()), asyncio.create_task(feed.run())]
+    archiver = Archiver(client, settings.archive_dir, settings.archive_idle_seconds)
+    tasks = [asyncio.create_task(outbox.run()), asyncio.create_task(feed.run()), asyncio.create_task(archiver.run())]
     yield
     for task in tasks:
         task.cancel()
@@ -69,4 +72,7 @@ def create_app(settings: Settings, workers: bool = True) -> web.Application:
     app.router.add_get("/api/live", live)
     app.router.add_get("/api/openapi.json", openapi)
     app.router.add_get("/metrics", metrics)
+    app[JOBS] = Jobs(settings.jobs_dir)
+    admin_api.setup_routes(app)
+    app.router.add_get("/admin", console.admin_page)
     return app

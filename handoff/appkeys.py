@@ -7,6 +7,7 @@ import redis.asyncio as aioredis
 from aiohttp import web
 
 from handoff.accounts import Accounts, Session
+from handoff.jobs import Jobs
 from handoff.rasa_client import RasaClient
 from handoff.settings import Settings
 from handoff.suggest import SuggestClient
@@ -19,6 +20,7 @@ TICKETS = web.AppKey("tickets", TicketStore)
 ACCOUNTS = web.AppKey("accounts", Accounts)
 RASA = web.AppKey("rasa", RasaClient)
 SUGGEST = web.AppKey("suggest", SuggestClient)
+JOBS = web.AppKey("jobs", Jobs)
 # The signed-in moderator of a request (set by the auth middleware).
 SESSION = web.RequestKey("session", Session)
 

@@ -40,6 +40,12 @@ async def stats_page(request: web.Request) -> web.StreamResponse:
     return _page("stats.html")
 
 
+async def admin_page(request: web.Request) -> web.StreamResponse:
+    if not session_of(request).account.is_admin:
+        raise web.HTTPForbidden(text="this page needs the admin role")
+    return _page("admin.html")
+
+
 def _same_origin(request: web.Request) -> bool:
     """Sign-in forms only from our own pages (login CSRF)."""
     origin = request.headers.get("Origin")

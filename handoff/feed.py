@@ -10,6 +10,7 @@ service was down is in the ticket anyway, and the consumer group catches up on r
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from redis.asyncio import Redis
@@ -29,6 +30,7 @@ class EventFeed:
             await self.redis.pfadd(keys.CONVERSATIONS, conversation_id)
         if kind not in ("user", "bot"):
             return
+        await self.redis.zadd(keys.ACTIVITY, {conversation_id: float(event.get("timestamp") or time.time())})
         ticket_id = await self.redis.get(keys.owner_of_conversation(conversation_id))
         if ticket_id:
             role = "customer" if kind == "user" else "bot"

@@ -13,6 +13,9 @@ OUTBOX = f"{PREFIX}:outbox"  # stream: messages and events for Rasa, delivered b
 LIVE = f"{PREFIX}:live"  # pub/sub channel: console updates
 STATS = f"{PREFIX}:stats"  # hash of counters
 TOLD = f"{PREFIX}:told"  # hash: ticket id -> the queue position and wait the customer was last told
+ACTIVITY = f"{PREFIX}:activity"  # sorted set: conversation id -> time of its last message (archiving)
+ARCHIVE_SEQ = f"{PREFIX}:archive_seq"  # INCR: conv-NNNNNN ids of the live archive
+ARCHIVE_IDS = f"{PREFIX}:archive_ids"  # hash: "<conversation>:<offset>" -> record id (retries reuse it)
 CONVERSATIONS = f"{PREFIX}:conversations"  # HyperLogLog of conversation ids seen (for the handoff rate)
 GROUP = "handoff"  # consumer group name on OUTBOX and on Rasa's event stream
 
@@ -32,6 +35,16 @@ def notes(ticket_id: str) -> str:
 def owner_of_conversation(conversation_id: str) -> str:
     """The open ticket of a conversation; absent while the bot owns it."""
     return f"{PREFIX}:conversation:{conversation_id}"
+
+
+def conversation_tickets(conversation_id: str) -> str:
+    """Every ticket a conversation ever had, oldest first."""
+    return f"{PREFIX}:conversation:{conversation_id}:tickets"
+
+
+def archived_offset(conversation_id: str) -> str:
+    """How many of the conversation's events are archived already."""
+    return f"{PREFIX}:archived:{conversation_id}"
 
 
 def user(login: str) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
+from bot.admin import Paths
 from handoff.hours import OpeningHours
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6390/0"
@@ -73,6 +75,13 @@ def _minutes(environ: Mapping[str, str], name: str, default: str) -> int:
     return int(raw)
 
 
+def _seconds(environ: Mapping[str, str], name: str, default: str) -> int:
+    raw = environ.get(name, default)
+    if not raw.isdigit() or not 1 <= int(raw) <= 7 * 24 * 3600:
+        raise SettingsError(f"{name} must be a number of seconds (1-604800), got {raw!r}")
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str
@@ -89,6 +98,10 @@ class Settings:
     sla_minutes: int = 30
     cookie_secure: bool = False
     consumer: str = "handoff"
+    archive_dir: Path = Path("var/archive")  # finished conversations, redacted (JSON Lines)
+    archive_idle_seconds: int = 1800  # a conversation this long without a message has ended
+    admin_paths: Paths = field(default_factory=lambda: Paths.from_env({}))  # proposals, FAQ, index (bot.admin)
+    jobs_dir: Path = Path("var/jobs")  # output of mining and publishing runs
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -115,4 +128,8 @@ class Settings:
             sla_minutes=_minutes(environ, "HANDOFF_SLA_MINUTES", "30"),
             cookie_secure=_choice(environ, "HANDOFF_COOKIE_SECURE", "false", ("true", "false")) == "true",
             consumer=environ.get("HANDOFF_CONSUMER") or socket.gethostname(),
+            archive_dir=Path(environ.get("ARCHIVE_DIR", "var/archive")),
+            archive_idle_seconds=_seconds(environ, "ARCHIVE_IDLE_SECONDS", "1800"),
+            admin_paths=Paths.from_env(environ),
+            jobs_dir=Path(environ.get("JOBS_DIR", "var/jobs")),
         )

@@ -92,6 +92,7 @@ class TicketStore:
                     pipe.multi()
                     pipe.hset(keys.ticket(ticket.id), mapping=ticket.to_redis())
                     pipe.set(owner_key, ticket.id)
+                    pipe.rpush(keys.conversation_tickets(conversation_id), ticket.id)
                     pipe.zadd(keys.QUEUE, {ticket.id: queue_score(now, reasons)})
                     pipe.sadd(keys.OPEN, ticket.id)
                     pipe.zadd(keys.ALL, {ticket.id: now})

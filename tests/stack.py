@@ -3,6 +3,7 @@ server with the trained model, and the handoff service. One per test session."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,7 @@ class Stack:
     processes: dict[str, Process] = field(default_factory=dict)
     restart: dict[str, Callable[[], Process]] = field(default_factory=dict)
     service_token: str = SERVICE_TOKEN  # the action server's key to the handoff service's /internal
+    admin_dir: Path = Path()  # proposals/, archive/ (live), approved/: the admin loop's files, per session
 
     def restart_handoff(self) -> None:
         """Start the handoff service again (after a test killed it) and wait until it serves."""
@@ -50,15 +52,31 @@ class Stack:
         self.processes["handoff"].wait_http(f"{self.handoff_url}/health", timeout=30)
 
 
+def copy_index(built: Path, target: Path) -> Path:
+    """The live version of ``built`` (and its embedding cache) as the only version in ``target``."""
+    version = (built / "CURRENT").read_text().strip()
+    shutil.copytree(built / version, target / version)
+    if (built / ".embeddings").is_dir():
+        shutil.copytree(built / ".embeddings", target / ".embeddings")
+    (target / "CURRENT").write_text(version + "\n")
+    return target
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The stack has its own redis-server: unit tests empty the shared one between tests."""
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make model` (make test does it)")
     logs = tmp_path_factory.mktemp("logs")
-    index_dir = REPO / "var" / "index"  # built by `make index`, which `make test` runs first
-    if not (index_dir / "CURRENT").exists():
-        pytest.fail(f"no index in {index_dir}: run `make index` (make test does it)")
+    built = REPO / "var" / "index"  # built by `make index`, which `make test` runs first
+    if not (built / "CURRENT").exists():
+        pytest.fail(f"no index in {built}: run `make index` (make test does it)")
+    index_dir = copy_index(built, tmp_path_factory.mktemp("index"))  # tests may publish new versions
+    admin_dir = tmp_path_factory.mktemp("admin")
+    for sub in ("proposals", "archive", "approved"):
+        (admin_dir / sub).mkdir()
+    for demo in (REPO / "faq_corpus" / "archive").glob("*.jsonl"):
+        shutil.copy(demo, admin_dir / "approved" / demo.name)  # what the index was built from
     redis_server = RedisServer(tmp_path_factory.mktemp("stack-redis"))
     action_port, rasa_port, handoff_port, graph_port = free_port(), free_port(), free_port(), free_port()
     rasa_url, handoff_url = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{handoff_port}"
@@ -73,14 +91,19 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     rasa = rasa_server(MODEL, rasa_port, logs, TOKEN, {**redis_env(redis_server.port, action_port), **messenger})
     handoff_env = {"PUBLIC_RASA_URL": rasa_url, "RASA_URL": rasa_url, "RASA_TOKEN": TOKEN,
                    "HANDOFF_SERVICE_TOKEN": SERVICE_TOKEN, "ACTION_URL": f"http://127.0.0.1:{action_port}",
-                   "HANDOFF_CONSUMER": "test-handoff"}
+                   "HANDOFF_CONSUMER": "test-handoff", "INDEX_DIR": str(index_dir),
+                   "PROPOSALS_FILE": str(admin_dir / "proposals" / "proposals.json"),
+                   "ARCHIVE_DIR": str(admin_dir / "archive"), "APPROVED_DIR": str(admin_dir / "approved"),
+                   "PUBLISH_LOG": str(admin_dir / "publish.log"), "ARCHIVE_IDLE_SECONDS": "2",
+                   "JOBS_DIR": str(admin_dir / "jobs")}
 
     def start_handoff() -> Process:
         return handoff_server(handoff_port, redis_server.url, logs, handoff_env)
 
     handoff = start_handoff()
     stack = Stack(rasa_url, TOKEN, redis_server.url, index_dir, handoff_url, logs, graph_url,
-                  {"handoff": handoff, "rasa": rasa, "actions": actions}, {"handoff": start_handoff})
+                  {"handoff": handoff, "rasa": rasa, "actions": actions}, {"handoff": start_handoff},
+                  admin_dir=admin_dir)
     try:
         graph.wait_http(f"{graph_url}/health", timeout=30)
         actions.wait_http(f"http://127.0.0.1:{action_port}/health", timeout=60)

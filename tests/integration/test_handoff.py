@@ -28,12 +28,13 @@ class Moderator:
 
     def __init__(self, stack: Stack, login: str) -> None:
         self.stack, self.login = stack, login
+        self.password = PASSWORD
         self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
         self.csrf = ""
 
     async def sign_in(self) -> None:
         async with self.http.post(f"{self.stack.handoff_url}/login", allow_redirects=False,
-                                  data={"login": self.login, "password": PASSWORD}) as r:
+                                  data={"login": self.login, "password": self.password}) as r:
             assert r.status == 302 and r.headers["Location"] == "/"
         self.csrf = (await self.call("GET", "/api/me"))[1]["csrf_token"]
 

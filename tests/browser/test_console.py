@@ -20,12 +20,11 @@ from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
-from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, expect
 
 from handoff.accounts import Accounts, Role
 from handoff.errors import Conflict
 from ops.processes import REPO
-from tests.browser.test_widget import CHROMIUM_ARGS, chromium_path
 from tests.stack import Stack
 
 pytestmark = pytest.mark.integration
@@ -82,17 +81,6 @@ class ConsoleApi:
         )
         with self.opener.open(request, timeout=10) as response:
             return json.loads(response.read())
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    executable = chromium_path()
-    if executable is None:
-        pytest.fail("chromium is not installed: run `make setup` (it installs Debian's chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

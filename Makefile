@@ -4,7 +4,7 @@ PY := .venv/bin/python
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: setup model index run test test-unit lint bench bench-rasa eval lock clean
+.PHONY: setup model index run test test-faults test-unit lint bench bench-rasa bench-faiss eval lock clean
 
 setup:
 	@bin/setup
@@ -19,17 +19,25 @@ run: setup model index
 	@PYTHONPATH=. $(PY) -m ops.launch
 
 test: setup model index
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not faults"
+
+# Kills every process under load and restarts Redis; writes bench/results/faults.{json,md}.
+test-faults: setup model index
+	$(PY) -m pytest -m faults
 
 test-unit: setup
-	$(PY) -m pytest -m "not integration"
+	$(PY) -m pytest -m "not integration and not faults"
 
 lint: setup
 	$(PY) -m ruff check bot handoff actions ops tests bench
 	$(PY) -m mypy
 
 # All benchmarks; results under bench/results/.
-bench: bench-rasa
+bench: bench-rasa bench-faiss
+
+# FAISS search at 10 thousand, 100 thousand and 1 million vectors (a few minutes).
+bench-faiss: setup
+	PYTHONPATH=. $(PY) -m bench.faiss_scale
 
 # Plain `rasa init` assistant vs this stack, same load, one run (about 10 minutes).
 bench-rasa: setup model

@@ -109,3 +109,60 @@ async def long_conversation(base_url: str, turns: int) -> list[float]:
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
         script = itertools.cycle(CONVERSATION_PL[1:-1])
         return [await send(session, url, sender, next(script)) for _ in range(turns)]
+
+
+def dev_questions(path: str = "faq_corpus/dev/faq_dev.jsonl") -> list[str]:
+    """Held-out customer questions: a mix the brain has not seen (no embedding cache hits)."""
+    import json
+
+    with open(path, encoding="utf-8") as lines:
+        return [json.loads(line)["text"] for line in lines if line.strip()]
+
+
+async def open_loop(base_url: str, rate: float, seconds: float, questions: Sequence[str], turns: int = 8,
+                    seed: int = 0) -> LoadResult:
+    """Poisson arrivals at ``rate`` messages/s, whatever the replies' speed (an open loop).
+
+    Each arrival is the next turn of a conversation that is not waiting for a reply, or opens
+    a new one: a greeting, ``turns - 2`` questions drawn from ``questions`` and a thanks."""
+    import random
+
+    rng = random.Random(seed)
+    url = f"{base_url}/webhooks/rest/webhook"
+    latencies: list[float] = []
+    errors = 0
+    idle: list[tuple[str, list[str]]] = []
+    tasks: list[asyncio.Task[None]] = []
+
+    def new_conversation() -> tuple[str, list[str]]:
+        english = rng.random() < 0.3
+        middle = rng.sample(list(questions), turns - 2)
+        return f"open-{uuid.uuid4().hex[:12]}", ["hello" if english else "cześć", *middle,
+                                                  "thanks" if english else "dzięki"]
+
+    async def one(session: aiohttp.ClientSession, sender: str, script: list[str]) -> None:
+        nonlocal errors
+        text, rest = script[0], script[1:]
+        try:
+            latencies.append(await send(session, url, sender, text))
+        except (aiohttp.ClientError, RuntimeError, asyncio.TimeoutError):
+            errors += 1
+        if rest:
+            idle.append((sender, rest))
+
+    started = time.perf_counter()
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60), connector=connector) as session:
+        next_at = started
+        while next_at - started < seconds:
+            await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+            sender, script = idle.pop(0) if idle else new_conversation()
+            tasks.append(asyncio.create_task(one(session, sender, script)))
+            next_at += rng.expovariate(rate)
+        await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - started
+    return LoadResult(
+        round(rate), round(elapsed, 2), len(latencies), errors, round(len(latencies) / elapsed, 1),
+        round(statistics.median(latencies), 1) if latencies else float("nan"),
+        round(percentile(latencies, 95), 1), round(percentile(latencies, 99), 1),
+    )

@@ -22,7 +22,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.load import closed_loop, long_conversation
+import psutil
+
+from bench.load import closed_loop, dev_questions, long_conversation, open_loop
 from bot.build_index import build
 from ops.processes import RASA_ENV, REPO, RedisServer, action_server, free_port, rasa_server, redis_env
 
@@ -44,41 +46,65 @@ def baseline_model() -> Path:
     return model
 
 
+System = tuple[str, dict[str, int]]  # the REST address and the pids of the system's processes
+
+
 @contextmanager
-def baseline(logs: Path) -> Iterator[str]:
+def baseline(logs: Path) -> Iterator[System]:
     port = free_port()
     rasa = rasa_server(baseline_model(), port, logs, TOKEN, cwd=BASELINE_DIR, config_files=False, name="rasa-init")
     try:
         rasa.wait_http(f"http://127.0.0.1:{port}/status?token={TOKEN}", timeout=300)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", {"rasa": rasa.proc.pid}
     finally:
         rasa.stop()
 
 
 @contextmanager
-def this_stack(logs: Path, embedder: str) -> Iterator[str]:
+def this_stack(logs: Path, embedder: str) -> Iterator[System]:
     redis = RedisServer(logs)
     index_dir = logs / "index"
-    build(REPO / "faq_corpus" / "faq", index_dir, embedder, progress=False)
+    build(REPO / "faq_corpus" / "faq", index_dir, embedder, progress=False, archive_dir=REPO / "faq_corpus" / "archive")
     action_port, port = free_port(), free_port()
-    actions = action_server(action_port, index_dir, embedder, logs)
+    # no handoff service here: a handoff gets the contact details at once (no ticket, no retries)
+    actions = action_server(action_port, index_dir, embedder, logs, {"HANDOFF_SERVICE_TOKEN": ""})
     rasa = rasa_server(REPO / "models/current.tar.gz", port, logs, TOKEN, redis_env(redis.port, action_port))
     try:
         actions.wait_http(f"http://127.0.0.1:{action_port}/health", timeout=120)
         rasa.wait_http(f"http://127.0.0.1:{port}/status?token={TOKEN}", timeout=300)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", {"rasa": rasa.proc.pid, "actions": actions.proc.pid,
+                                           "redis": redis.pid}
     finally:
         rasa.stop()
         actions.stop()
         redis.stop()
 
 
-def measure(url: str, levels: list[int], seconds: float, long_turns: int) -> dict[str, Any]:
+def memory_mb(pids: dict[str, int]) -> dict[str, float]:
+    out = {}
+    for name, pid in pids.items():
+        try:
+            out[name] = round(psutil.Process(pid).memory_info().rss / 2**20, 1)
+        except psutil.Error:
+            out[name] = float("nan")
+    return out
+
+
+def measure(system: System, levels: list[int], rates: list[float], seconds: float, long_turns: int) -> dict[str, Any]:
+    url, pids = system
     asyncio.run(closed_loop(url, 2, 3))  # warm-up, not reported
     curve = [asyncio.run(closed_loop(url, c, seconds)).as_dict() for c in levels]
+    questions = dev_questions(str(REPO / "faq_corpus" / "dev" / "faq_dev.jsonl"))
+    open_curve = []
+    for rate in rates:
+        point = asyncio.run(open_loop(url, rate, seconds, questions)).as_dict()
+        point["rate"] = point.pop("customers")
+        open_curve.append(point)
     turns = asyncio.run(long_conversation(url, long_turns))
     first, last = turns[:10], turns[-10:]
     return {
+        "memory_mb": memory_mb(pids),
+        "open_loop": open_curve,
         "curve": curve,
         "saturation_msgs_per_s": max(point["throughput"] for point in curve),
         "long_conversation": {
@@ -112,23 +138,38 @@ def markdown(report: dict[str, Any]) -> str:
         lc = r["long_conversation"]
         lines.append(f"| {name} | {r['saturation_msgs_per_s']} | {lc['first_10_median_ms']} | "
                      f"{lc['last_10_median_ms']} (turns {lc['turns'] - 9}-{lc['turns']}) |")
-    lines += ["", f"Saturation ratio, stack / baseline: **{report['saturation_ratio']}**", ""]
+    lines += ["", f"Saturation ratio, stack / baseline: **{report['saturation_ratio']}**", "",
+              "Open loop: Poisson arrivals at a fixed rate whatever the replies' speed; conversations of 8 "
+              "turns (a greeting, 6 held-out questions from the dev set, never repeated in a conversation, "
+              "thanks).", "",
+              "| system | rate msgs/s | served msgs/s | median ms | p95 ms | p99 ms | errors |",
+              "|---|---|---|---|---|---|---|"]
+    for name in ("baseline", "stack"):
+        for p in report[name]["open_loop"]:
+            lines.append(f"| {name} | {p['rate']} | {p['throughput']} | {p['median_ms']} | {p['p95_ms']} | "
+                         f"{p['p99_ms']} | {p['errors']} |")
+    memory = "; ".join(f"{name}: " + ", ".join(f"{k} {v}" for k, v in report[name]["memory_mb"].items())
+                       for name in ("baseline", "stack"))
+    lines += ["", f"Memory after the run (resident, MB): {memory}", ""]
     return "\n".join(lines)
 
 
-def run_system(factory: Callable[[Path], Any], args: argparse.Namespace, levels: list[int]) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="bench-") as tmp, factory(Path(tmp)) as url:
-        return measure(url, levels, args.seconds, args.long_turns)
+def run_system(factory: Callable[[Path], Any], args: argparse.Namespace, levels: list[int],
+               rates: list[float]) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp, factory(Path(tmp)) as system:
+        return measure(system, levels, rates, args.seconds, args.long_turns)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--levels", default="1,5,10,20,40")
+    parser.add_argument("--rates", default="5,10,20,40", help="open-loop arrival rates, messages/s")
     parser.add_argument("--long-turns", type=int, default=200)
     parser.add_argument("--embedder", default="e5")
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
+    rates = [float(x) for x in args.rates.split(",")]
     report: dict[str, Any] = {
         "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": f"{platform.machine()}, {len(__import__('os').sched_getaffinity(0))} cores",
@@ -136,8 +177,8 @@ def main() -> None:
         "seconds": args.seconds,
         "embedder": args.embedder,
     }
-    report["baseline"] = run_system(baseline, args, levels)
-    report["stack"] = run_system(lambda logs: this_stack(logs, args.embedder), args, levels)
+    report["baseline"] = run_system(baseline, args, levels, rates)
+    report["stack"] = run_system(lambda logs: this_stack(logs, args.embedder), args, levels, rates)
     ratio = report["stack"]["saturation_msgs_per_s"] / report["baseline"]["saturation_msgs_per_s"]
     report["saturation_ratio"] = round(ratio, 2)
     RESULTS.mkdir(parents=True, exist_ok=True)

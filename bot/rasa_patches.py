@@ -57,16 +57,31 @@ def _resolve_event_by_type(type_name: str, default: Any = None) -> Any:
     return cls
 
 
+async def _save_or_fail(self: Any, tracker: Any) -> None:
+    """Rasa's FailSafeTrackerStore saves to memory when Redis fails, and the channel then
+    reports success: the message is lost when the process ends. Fail instead, so the
+    channel can say the message was not accepted (and Messenger's inbox retries it)."""
+    try:
+        await self._tracker_store.save(tracker)
+    except Exception:
+        logger.error("saving conversation %s failed; the message is refused, not kept in memory",
+                     getattr(tracker, "sender_id", "?"))
+        raise
+
+
 def install() -> None:
     """Apply the patches once per process (idempotent)."""
     global _installed, _original_resolve_by_type
     if _installed:
         return
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.tracker_store import FailSafeTrackerStore
     from rasa.shared.core.events import Event
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    FailSafeTrackerStore.save = _save_or_fail  # type: ignore[method-assign]
     _original_resolve_by_type = Event.resolve_by_type
     Event.resolve_by_type = staticmethod(_resolve_event_by_type)  # type: ignore[method-assign, assignment]
     _installed = True
-    logger.info("installed Rasa patches: cached action-response validator and event class lookup")
+    logger.info("installed Rasa patches: cached action-response validator, event class lookup, "
+                "tracker store errors refused instead of kept in memory")

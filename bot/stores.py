@@ -16,6 +16,7 @@ append-only Redis list of events (``bot:events:<id>``) instead of Rasa's one JSO
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Iterable
@@ -33,6 +34,8 @@ logger = logging.getLogger(__name__)
 SESSION_START = "action_session_start"
 # The stream is for live consumers; older entries are trimmed (the tracker keeps everything).
 STREAM_MAX_ENTRIES = 1_000_000
+# A save waits this long for Redis to come back (a restart takes well under a second).
+SAVE_ATTEMPTS, SAVE_RETRY_SECONDS = 20, 0.25
 
 
 def _session_start_index(events: list[dict[str, Any]], offset: int, current: int) -> int:
@@ -74,6 +77,17 @@ class RedisTrackerStore(TrackerStore):
         raise ValueError(f"conversation {tracker.sender_id}: the tracker does not start at a stored session")
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        """Append the new events; a Redis that is briefly away (a restart) is waited for."""
+        for attempt in range(SAVE_ATTEMPTS):
+            try:
+                return self._save(tracker)
+            except (redis.ConnectionError, redis.TimeoutError):
+                if attempt == SAVE_ATTEMPTS - 1:
+                    raise
+                logger.warning("Redis unavailable while saving %s; retrying", tracker.sender_id)
+                await asyncio.sleep(SAVE_RETRY_SECONDS)
+
+    def _save(self, tracker: DialogueStateTracker) -> None:
         sender_id = tracker.sender_id
         key = self._events_key(sender_id)
         stored = int(self.red.llen(key))

@@ -105,18 +105,32 @@ def redis_env(port: int, action_port: int) -> dict[str, str]:
 
 
 class RedisServer:
-    def __init__(self, directory: Path) -> None:
+    """A redis-server on a free loopback port; ``durable`` keeps an append-only file fsynced
+    on every write (as production should), so a restart loses nothing."""
+
+    def __init__(self, directory: Path, durable: bool = False) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is not installed: run `make setup`")
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
-        self._proc = subprocess.Popen(
-            [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(directory),
-             "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )
+        persistence = ["--appendonly", "yes", "--appendfsync", "always"] if durable else ["--appendonly", "no"]
+        self._argv = [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(directory),
+                      "--save", "", *persistence]
+        self._proc = subprocess.Popen(self._argv, stdout=subprocess.DEVNULL)
         self._wait()
+
+    @property
+    def pid(self) -> int:
+        return int(self._proc.pid)
+
+    def restart(self) -> float:
+        """Stop (as a service manager does: SIGTERM) and start again; seconds until it answers."""
+        started = time.monotonic()
+        self.stop()
+        self._proc = subprocess.Popen(self._argv, stdout=subprocess.DEVNULL)
+        self._wait(timeout=30)
+        return time.monotonic() - started
 
     def _wait(self, timeout: float = 10.0) -> None:
         client = redis.Redis(port=self.port)

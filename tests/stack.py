@@ -4,7 +4,9 @@ server with the trained model, and the handoff service. One per test session."""
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,11 +47,28 @@ class Stack:
     service_token: str = SERVICE_TOKEN  # the action server's key to the handoff service's /internal
     admin_dir: Path = Path()  # proposals/, archive/ (live), approved/: the admin loop's files, per session
 
+    redis: RedisServer | None = None
+
+    action_url: str = ""
+
+    def health_url(self, name: str) -> str:
+        return {"handoff": f"{self.handoff_url}/health", "rasa": f"{self.rasa_url}/status?token={self.token}",
+                "actions": f"{self.action_url}/health"}[name]
+
+    def wait_ready(self, name: str) -> None:
+        timeout = RASA_START_TIMEOUT if name == "rasa" else 60
+        self.processes[name].wait_http(self.health_url(name), timeout=timeout)
+
+    def restart_process(self, name: str) -> float:
+        """Start ``name`` again (after a test killed it); seconds until it serves."""
+        started = time.monotonic()
+        self.processes[name].stop()  # reaps a killed process and closes its log
+        self.processes[name] = self.restart[name]()
+        self.wait_ready(name)
+        return time.monotonic() - started
+
     def restart_handoff(self) -> None:
-        """Start the handoff service again (after a test killed it) and wait until it serves."""
-        self.processes["handoff"].stop()  # reaps the killed process and closes its log
-        self.processes["handoff"] = self.restart["handoff"]()
-        self.processes["handoff"].wait_http(f"{self.handoff_url}/health", timeout=30)
+        self.restart_process("handoff")
 
 
 def copy_index(built: Path, target: Path) -> Path:
@@ -62,9 +81,9 @@ def copy_index(built: Path, target: Path) -> Path:
     return target
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The stack has its own redis-server: unit tests empty the shared one between tests."""
+@contextmanager
+def running_stack(tmp_path_factory: pytest.TempPathFactory, durable: bool = False) -> Iterator[Stack]:
+    """Redis, the fake Graph API, the action server, Rasa and the handoff service, each restartable."""
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make model` (make test does it)")
     logs = tmp_path_factory.mktemp("logs")
@@ -77,18 +96,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         (admin_dir / sub).mkdir()
     for demo in (REPO / "faq_corpus" / "archive").glob("*.jsonl"):
         shutil.copy(demo, admin_dir / "approved" / demo.name)  # what the index was built from
-    redis_server = RedisServer(tmp_path_factory.mktemp("stack-redis"))
+    redis_server = RedisServer(tmp_path_factory.mktemp("stack-redis"), durable=durable)
     action_port, rasa_port, handoff_port, graph_port = free_port(), free_port(), free_port(), free_port()
     rasa_url, handoff_url = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{handoff_port}"
     graph_url = f"http://127.0.0.1:{graph_port}"
     graph = Process("graph", [str(REPO / ".venv/bin/python"), "-m", "tests.fakes.graph_api", "--port",
                               str(graph_port)], {}, logs)
-    actions = action_server(action_port, index_dir, "e5", logs,
-                            {"HANDOFF_URL": handoff_url, "HANDOFF_SERVICE_TOKEN": SERVICE_TOKEN})
     messenger = {"MESSENGER_APP_SECRET": MESSENGER_SECRET, "MESSENGER_VERIFY_TOKEN": MESSENGER_VERIFY,
                  "MESSENGER_PAGE_ACCESS_TOKEN": MESSENGER_PAGE_TOKEN,
                  "MESSENGER_GRAPH_URL": f"{graph_url}/{GRAPH_VERSION}"}
-    rasa = rasa_server(MODEL, rasa_port, logs, TOKEN, {**redis_env(redis_server.port, action_port), **messenger})
     handoff_env = {"PUBLIC_RASA_URL": rasa_url, "RASA_URL": rasa_url, "RASA_TOKEN": TOKEN,
                    "HANDOFF_SERVICE_TOKEN": SERVICE_TOKEN, "ACTION_URL": f"http://127.0.0.1:{action_port}",
                    "HANDOFF_CONSUMER": "test-handoff", "INDEX_DIR": str(index_dir),
@@ -96,23 +112,30 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                    "ARCHIVE_DIR": str(admin_dir / "archive"), "APPROVED_DIR": str(admin_dir / "approved"),
                    "PUBLISH_LOG": str(admin_dir / "publish.log"), "ARCHIVE_IDLE_SECONDS": "2",
                    "JOBS_DIR": str(admin_dir / "jobs")}
-
-    def start_handoff() -> Process:
-        return handoff_server(handoff_port, redis_server.url, logs, handoff_env)
-
-    handoff = start_handoff()
-    stack = Stack(rasa_url, TOKEN, redis_server.url, index_dir, handoff_url, logs, graph_url,
-                  {"handoff": handoff, "rasa": rasa, "actions": actions}, {"handoff": start_handoff},
-                  admin_dir=admin_dir)
+    starters: dict[str, Callable[[], Process]] = {
+        "actions": lambda: action_server(action_port, index_dir, "e5", logs,
+                                         {"HANDOFF_URL": handoff_url, "HANDOFF_SERVICE_TOKEN": SERVICE_TOKEN}),
+        "rasa": lambda: rasa_server(MODEL, rasa_port, logs, TOKEN,
+                                    {**redis_env(redis_server.port, action_port), **messenger}),
+        "handoff": lambda: handoff_server(handoff_port, redis_server.url, logs, handoff_env),
+    }
+    processes = {name: start() for name, start in starters.items()}
+    stack = Stack(rasa_url, TOKEN, redis_server.url, index_dir, handoff_url, logs, graph_url, processes, starters,
+                  admin_dir=admin_dir, redis=redis_server, action_url=f"http://127.0.0.1:{action_port}")
     try:
         graph.wait_http(f"{graph_url}/health", timeout=30)
-        actions.wait_http(f"http://127.0.0.1:{action_port}/health", timeout=60)
-        handoff.wait_http(f"{handoff_url}/health", timeout=30)
-        rasa.wait_http(f"{rasa_url}/status?token={TOKEN}", timeout=RASA_START_TIMEOUT)
+        for name in ("actions", "handoff", "rasa"):
+            stack.wait_ready(name)
         yield stack
     finally:
-        rasa.stop()
-        actions.stop()
-        stack.processes["handoff"].stop()
+        for process in stack.processes.values():
+            process.stop()
         graph.stop()
         redis_server.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The stack has its own redis-server: unit tests empty the shared one between tests."""
+    with running_stack(tmp_path_factory) as running:
+        yield running

@@ -28,6 +28,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import redis.asyncio as aioredis
+import redis.exceptions as redis_errors
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -51,6 +52,13 @@ from bot.channels.messenger_protocol import (
 logger = logging.getLogger(__name__)
 
 IDLE_RETRY_SECONDS = 1.0
+
+
+def transient(error: Exception) -> bool:
+    """Errors that pass when Redis is back (the message is kept and handled again)."""
+    from rasa.core.lock_store import LockError
+
+    return isinstance(error, (redis_errors.RedisError, OSError, asyncio.TimeoutError, LockError))
 
 
 class MessengerOutput(OutputChannel):
@@ -167,9 +175,11 @@ class MessengerInput(InputChannel):
                 for entry_id, event in entries:
                     try:
                         await self._handle(on_new_message, event)
-                    except Exception as e:  # a bug or a broken message must not stop the inbox
+                    except Exception as e:
+                        if transient(e):  # Redis or the lock store away: keep it pending, try again
+                            raise
                         logger.exception("Messenger event %s failed; moved to the dead-letter stream", entry_id)
-                        await inbox.dead(entry_id, event, repr(e))
+                        await inbox.dead(entry_id, event, repr(e))  # a broken message must not stop the inbox
                         continue
                     await inbox.done(entry_id)
             except asyncio.CancelledError:
@@ -177,6 +187,7 @@ class MessengerInput(InputChannel):
             except Exception:
                 logger.exception("Messenger inbox unavailable; retrying")
                 inbox.forget_group()  # Redis may have restarted empty: make the group again
+                own_pending = True  # what was taken and not finished comes first
                 await asyncio.sleep(IDLE_RETRY_SECONDS)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

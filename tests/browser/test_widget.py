@@ -232,6 +232,9 @@ def test_handoff_states_show_in_the_status_bar(stack: Stack, shop: Page) -> None
     assert shop.locator(".vc-log b").count() == 0
     shop.reload()
     expect(widget.handoff).to_have_text("Rozmawiasz z: Anna")  # the status is kept too
+    if not widget.dialog.is_visible():
+        widget.launcher.click()
+    expect(widget.say("dzięki")).to_be_visible()  # the reloaded page's socket has joined its conversation
     push({"state": "bot"})
     expect(widget.handoff).to_be_hidden()
 

@@ -1,0 +1,168 @@
+"""Kill every process in the middle of a load, restart Redis, and count what was lost.
+
+Customers talk over REST and Messenger while the action server, the handoff service and
+the Rasa server are each killed with SIGKILL and started again, and Redis is restarted.
+Afterwards every message that was accepted (REST answered 200, the webhook answered 200)
+must be in its conversation, and every ticket must be in the queue or closed. The report
+(``bench/results/faults.{json,md}``) says how long each recovery took.
+
+Slow (Rasa restarts): ``make test-faults``, which CI runs after ``make test``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import itertools
+import json
+import signal
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+import redis
+
+from bot.channels.messenger_protocol import sign
+from handoff import keys
+from ops.processes import REPO
+from tests.stack import MESSENGER_SECRET, Stack, running_stack
+
+pytestmark = [pytest.mark.integration, pytest.mark.faults]
+RESULTS = REPO / "bench" / "results"
+TEXTS = ["Jak zwrócić produkt?", "ile kosztuje dostawa", "How do I return a product?", "gdzie jest moja paczka",
+         "chcę rozmawiać z konsultantem", "Czy mogę zapłacić BLIKIEM?", "dzięki"]
+CUSTOMERS = 4
+
+
+@dataclass
+class Ledger:
+    accepted: dict[str, list[str]] = field(default_factory=dict)  # conversation id -> texts
+    refused: int = 0
+    started: float = field(default_factory=time.monotonic)
+    timeline: list[tuple[float, str]] = field(default_factory=list)
+
+    def accept(self, conversation: str, text: str) -> None:
+        self.accepted.setdefault(conversation, []).append(text)
+
+    def note(self, what: str) -> None:
+        self.timeline.append((round(time.monotonic() - self.started, 1), what))
+
+
+async def rest_customer(stack: Stack, ledger: Ledger, stop: asyncio.Event, n: int) -> None:
+    sender = f"web:{uuid.uuid4()}"
+    timeout = aiohttp.ClientTimeout(total=20)
+    async with aiohttp.ClientSession(timeout=timeout) as http:
+        for i in itertools.count():
+            if stop.is_set():
+                return
+            text = f"{TEXTS[(i + n) % len(TEXTS)]} ({n}-{i})"
+            try:
+                async with http.post(f"{stack.rasa_url}/webhooks/rest/webhook",
+                                     json={"sender": sender, "message": text}) as r:
+                    if r.status == 200:
+                        ledger.accept(sender, text)
+                    else:
+                        ledger.refused += 1
+            except (aiohttp.ClientError, asyncio.TimeoutError):
+                ledger.refused += 1
+                await asyncio.sleep(0.5)
+            await asyncio.sleep(0.2)
+
+
+async def messenger_customer(stack: Stack, ledger: Ledger, stop: asyncio.Event) -> None:
+    psid = str(uuid.uuid4().int)[:15]
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
+        for i in itertools.count():
+            if stop.is_set():
+                return
+            text = f"{TEXTS[i % len(TEXTS)]} [m{i}]"
+            body = json.dumps({"object": "page", "entry": [{"id": "1", "time": 1, "messaging": [{
+                "sender": {"id": psid}, "recipient": {"id": "1"}, "timestamp": int(time.time() * 1000),
+                "message": {"mid": f"m_{uuid.uuid4().hex}", "text": text}}]}]}).encode()
+            headers = {"X-Hub-Signature-256": sign(MESSENGER_SECRET, body), "Content-Type": "application/json"}
+            try:
+                async with http.post(f"{stack.rasa_url}/webhooks/messenger/webhook", data=io.BytesIO(body),
+                                     headers=headers) as r:
+                    if r.status == 200:
+                        ledger.accept(f"messenger:{psid}", text)
+                    else:
+                        ledger.refused += 1
+            except (aiohttp.ClientError, asyncio.TimeoutError):
+                ledger.refused += 1
+            await asyncio.sleep(0.3)
+
+
+def stored_texts(client: redis.Redis, conversation: str) -> list[str]:
+    events = [json.loads(e) for e in client.lrange(keys.conversation_events(conversation), 0, -1)]
+    return [str(e.get("text")) for e in events if e.get("event") == "user"]
+
+
+async def wait_inbox_drained(client: redis.Redis, timeout: float = 120) -> float:
+    started = time.monotonic()
+    while client.xlen("messenger:inbox") and time.monotonic() - started < timeout:
+        await asyncio.sleep(0.5)
+    return time.monotonic() - started
+
+
+def write_report(report: dict[str, Any]) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "faults.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+    lines = ["# Faults under load", "", "Command: `make test-faults` (tests/faults/test_faults.py). "
+             f"{report['customers']} REST customers and one Messenger customer talk throughout.", "",
+             "| fault | recovered in (s) |", "|---|---|"]
+    lines += [f"| {name} | {seconds} |" for name, seconds in report["recovery_seconds"].items()]
+    lines += ["", f"Messages accepted: {report['accepted']}; refused while something was down: "
+              f"{report['refused']}; accepted but missing afterwards: **{report['lost']}**.",
+              f"Tickets: {report['tickets']}, all queued or closed: {report['tickets_consistent']}.",
+              f"Messenger inbox drained {report['inbox_drain_seconds']} s after the load stopped.", "",
+              "Timeline (s since the load started): " + "; ".join(f"{t} {w}" for t, w in report["timeline"]), ""]
+    (RESULTS / "faults.md").write_text("\n".join(lines))
+
+
+async def test_accepted_messages_and_tickets_survive_every_kind_of_crash(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    with running_stack(tmp_path_factory, durable=True) as stack:
+        assert stack.redis is not None
+        ledger, stop = Ledger(), asyncio.Event()
+        load = [asyncio.create_task(rest_customer(stack, ledger, stop, n)) for n in range(CUSTOMERS)]
+        load.append(asyncio.create_task(messenger_customer(stack, ledger, stop)))
+        recovery: dict[str, float] = {}
+        await asyncio.sleep(5)
+        for name in ("actions", "handoff", "rasa"):
+            ledger.note(f"SIGKILL {name}")
+            stack.processes[name].proc.send_signal(signal.SIGKILL)
+            recovery[f"{name} (SIGKILL, restart)"] = round(await asyncio.to_thread(stack.restart_process, name), 1)
+            ledger.note(f"{name} back")
+            await asyncio.sleep(4)
+        ledger.note("restart redis")
+        recovery["redis (restart)"] = round(await asyncio.to_thread(stack.redis.restart), 1)
+        ledger.note("redis back")
+        await asyncio.sleep(6)
+        stop.set()
+        await asyncio.gather(*load)
+        ledger.note("load stopped")
+        client = redis.Redis.from_url(stack.redis_url, decode_responses=True)
+        try:
+            drained = await wait_inbox_drained(client)
+            missing = {conversation: [t for t in texts if t not in stored_texts(client, conversation)]
+                       for conversation, texts in ledger.accepted.items()}
+            lost = sum(len(v) for v in missing.values())
+            tickets = [client.hgetall(keys.ticket(t)) for t in client.zrange(keys.ALL, 0, -1)]
+            queued = set(client.zrange(keys.QUEUE, 0, -1))
+            consistent = all((t["state"] == "queued") == (t["id"] in queued) for t in tickets)
+        finally:
+            client.close()
+        accepted = sum(len(v) for v in ledger.accepted.values())
+        write_report({"customers": CUSTOMERS, "accepted": accepted, "refused": ledger.refused, "lost": lost,
+                      "missing": {k: v for k, v in missing.items() if v}, "tickets": len(tickets),
+                      "tickets_consistent": consistent, "recovery_seconds": recovery,
+                      "inbox_drain_seconds": round(drained, 1), "timeline": ledger.timeline})
+        assert accepted > 50, "the load did not get through"
+        assert lost == 0, f"accepted messages missing: {missing}"
+        assert tickets and consistent
+        assert Path(RESULTS / "faults.md").exists()

@@ -78,7 +78,7 @@ class WebChatInput(SocketIOInput):
             sessions.pop(sid, None)
 
         @sio.on("session_request")
-        async def session_request(sid: str, data: Any) -> None:
+        async def session_request(sid: str, data: Any = None) -> None:
             session_id = data.get("session_id") if isinstance(data, dict) else None
             if not valid_web_id(session_id):
                 await sio.emit("error", {"error": "session_id must be 'web:' followed by a random UUID"}, room=sid)
@@ -90,7 +90,7 @@ class WebChatInput(SocketIOInput):
             await sio.emit("session_confirm", session_id, room=sid)
 
         @sio.on("user_uttered")
-        async def handle_message(sid: str, data: Any) -> None:
+        async def handle_message(sid: str, data: Any = None) -> None:
             session_id = sessions.get(sid)
             if session_id is None:
                 await sio.emit("error", {"error": "send session_request first"}, room=sid)

@@ -178,9 +178,11 @@ async def test_late_moderator_reply_carries_the_human_agent_tag(stack: Stack) ->
         (json.dumps({"object": "page", "entry": [{"messaging": [{"message": {"mid": "m", "text": "x"}}]}]}).encode(),
          "sign", 400, "sender"),
         (b" " * (MAX_BODY_BYTES + 1), "sign", 413, "larger than"),
+        (bytes(range(256)) * 4, "sign", 400, "not JSON"),
+        (json.dumps({"object": "page", "entry": [{"messaging": "nope"}]}).encode(), "sign", 400, "must be a list"),
     ],
     ids=["no-signature", "wrong-signature", "signature-of-another-body", "malformed-json", "unknown-object",
-         "missing-entry", "missing-sender", "oversized"],
+         "missing-entry", "missing-sender", "oversized", "binary", "messaging-not-a-list"],
 )
 async def test_bad_webhooks_are_refused_and_nothing_is_stored(
     stack: Stack, body: bytes, signature: str | None, status: int, message: str

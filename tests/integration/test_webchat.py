@@ -105,3 +105,23 @@ async def test_oversized_message_is_refused(stack: Stack, customer: Customer) ->
     await customer.say("a" * 6000)
     assert "longer than" in (await asyncio.wait_for(customer.errors.get(), 10))["error"]
     assert customer.replies.empty()
+
+
+@pytest.mark.parametrize("payload", [None, "text", 7, [1, 2], {"message": None}, {"message": 12},
+                                     {"message": "   "}])
+async def test_malformed_messages_get_an_error_not_a_crash(stack: Stack, customer: Customer, payload: Any) -> None:
+    await customer.start(stack.rasa_url, web_id())
+    await asyncio.wait_for(customer.confirmed.get(), 10)
+    await customer.client.emit("user_uttered", payload)
+    assert "error" in await asyncio.wait_for(customer.errors.get(), 10)
+    await customer.say("ile kosztuje dostawa")  # the connection still works
+    assert "dostaw" in (await customer.next_reply())["text"].lower()
+
+
+@pytest.mark.parametrize("text", ["مرحبا، أين طلبي؟", "\u202egnp.exe", "\x00\x01\x02 binary \ufffd\ufffd",
+                                  "<script>alert(1)</script>", "🙂🙂🙂"])
+async def test_odd_text_gets_an_answer(stack: Stack, customer: Customer, text: str) -> None:
+    await customer.start(stack.rasa_url, web_id())
+    await customer.say(text)
+    reply = await customer.next_reply()
+    assert reply.get("text") and "<script>" not in reply["text"]

@@ -32,6 +32,10 @@ from bot.embeddings import Embedder
 # Below this many vectors exact search is both fast and exact; above it HNSW.
 APPROX_THRESHOLD = 50_000
 HNSW_NEIGHBOURS = 32
+# Candidates HNSW examines per query (FAISS's default, 16, misses many true neighbours;
+# bench/results/faiss.md measures recall and time at this setting).
+HNSW_EF_SEARCH = 128
+HNSW_EF_CONSTRUCTION = 80
 CURRENT_FILE = "CURRENT"
 
 
@@ -65,6 +69,8 @@ class VectorIndex:
         index: Any
         if len(rows) >= APPROX_THRESHOLD:
             index = faiss.IndexHNSWFlat(dim, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+            index.hnsw.efSearch = HNSW_EF_SEARCH
             kind = "hnsw"
         else:
             index = faiss.IndexFlatIP(dim)
@@ -107,7 +113,10 @@ class VectorIndex:
         meta = json.loads((directory / "meta.json").read_text("utf-8"))
         with open(directory / "rows.jsonl", encoding="utf-8") as rows_file:
             rows = [Row(**json.loads(line)) for line in rows_file]
-        return cls(faiss.read_index(str(directory / "index.faiss")), rows, meta)
+        index = faiss.read_index(str(directory / "index.faiss"))
+        if hasattr(index, "hnsw"):
+            index.hnsw.efSearch = HNSW_EF_SEARCH  # not stored in the file
+        return cls(index, rows, meta)
 
 
 def publish(root: Path, version: str) -> None:

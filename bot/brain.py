@@ -152,11 +152,15 @@ class Brain:
         """The signals about ``text``, its ranked topics, and its nearest stored questions."""
         vector = self._embed_one(text)
         ranked = self._topics(text)
-        repeated, unresolved = self._history_signals(history, ranked[0][0])
         hits = self.index.search(vector, EVIDENCE_K)
         confidence = confidence_of(ranked)
-        if self._near_duplicate(hits, ranked[0][0]):
+        if self._near_duplicate(hits):
+            # a stored question clearly closer than any other topic's decides the topic
+            # (an entry with one or two questions is rarely the classifier's first choice)
+            topic = hits[0].row.faq_id
+            ranked = [(topic, max(p for _, p in ranked)), *[(t, p) for t, p in ranked if t != topic]]
             confidence = max(confidence, self.thresholds.answer)
+        repeated, unresolved = self._history_signals(history, ranked[0][0])
         return Signals(
             human_request=signals.asks_for_human(text),
             legal_threat=signals.threatens_legal_action(text),
@@ -170,10 +174,11 @@ class Brain:
             repeated_topic=repeated, unresolved_before=unresolved,
         ), ranked, hits
 
-    def _near_duplicate(self, hits: list[Hit], top: str) -> bool:
-        """A stored question of the top topic, clearly closer than any other topic's."""
-        if not hits or hits[0].row.faq_id != top or hits[0].score < self.thresholds.out_of_scope:
+    def _near_duplicate(self, hits: list[Hit]) -> bool:
+        """The nearest stored question is close, and clearly closer than any other topic's."""
+        if not hits or hits[0].score < self.thresholds.out_of_scope:
             return False
+        top = hits[0].row.faq_id
         others = [h.score for h in hits if h.row.faq_id != top]
         runner_up = max(others) if others else hits[-1].score
         return hits[0].score - runner_up >= self.thresholds.duplicate_margin

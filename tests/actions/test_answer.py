@@ -1,4 +1,3 @@
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -8,21 +7,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer import ActionAnswer, topic_button
 from actions.brain_provider import BrainProvider
 from actions.handoff_client import HandoffClient
-from bot.brain import Brain, load_brain
-from bot.build_index import build
+from bot.brain import Brain
 from bot.decision import Thresholds
-from bot.embeddings import HashingEmbedder
-
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "faq"
+from tests.fixtures.brain import fixture_brain
 
 
 @pytest.fixture(scope="module")
 def brain(tmp_path_factory: pytest.TempPathFactory) -> Brain:
-    root = tmp_path_factory.mktemp("index")
-    build(FIXTURES, root, "hashing", progress=False)
-    loaded = load_brain(root, HashingEmbedder(), register="ty", threshold=None)
-    loaded.thresholds = Thresholds(answer=0.6, out_of_scope=0.2, negative=0.9)
-    return loaded
+    return fixture_brain(tmp_path_factory.mktemp("index"))
 
 
 def tracker(text: str, intent: str = "question", confidence: float = 0.9, **extra: Any) -> Tracker:

@@ -1,13 +1,9 @@
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from bot.brain import Brain, load_brain
-from bot.build_index import build
-from bot.decision import Thresholds
-from bot.embeddings import HashingEmbedder
+from bot.brain import Brain
 from bot.mining import (
     Pair,
     Proposal,
@@ -21,8 +17,8 @@ from bot.mining import (
     precision_threshold,
     question_focus,
 )
+from tests.fixtures.brain import fixture_brain
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "faq"
 # Cosine in the fixture brain's space: the gift-wrapping questions below are 0.25-0.45 apart,
 # unrelated questions below 0.21.
 GROUPING = 0.22
@@ -32,11 +28,7 @@ GIFT_ANSWER = "Cześć Marku, tu Anna. Niestety nie pakujemy zakupów na prezent
 
 @pytest.fixture(scope="module")
 def brain(tmp_path_factory: pytest.TempPathFactory) -> Brain:
-    root = tmp_path_factory.mktemp("index")
-    build(FIXTURES, root, "hashing", progress=False)
-    loaded = load_brain(root, HashingEmbedder(), register="ty", threshold=None)
-    loaded.thresholds = Thresholds(answer=0.6, out_of_scope=0.2, negative=0.9)
-    return loaded
+    return fixture_brain(tmp_path_factory.mktemp("index"))
 
 
 def turn(role: str, text: str, minute: int, **extra: str) -> dict[str, Any]:

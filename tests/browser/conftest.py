@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
-
-from tests.browser.test_widget import shop  # noqa: F401 - re-exported as a fixture
+from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -34,3 +33,25 @@ def chromium() -> Iterator[Browser]:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@contextmanager
+def polish_page(browser: Browser, width: int, height: int, what: str) -> Iterator[Page]:
+    """A fresh profile (its own localStorage and cookies) in Polish and Warsaw time; fails the
+    test if the page raised a JavaScript error."""
+    context = browser.new_context(locale="pl-PL", timezone_id="Europe/Warsaw",
+                                  viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors in {what}: {errors}"
+
+
+@pytest.fixture
+def shop(chromium: Browser) -> Iterator[Page]:
+    """The customer's browser: a desktop-sized window."""
+    with polish_page(chromium, 1280, 800, "the shop page") as page:
+        yield page

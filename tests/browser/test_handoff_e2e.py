@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from ops.processes import REPO
+from tests.browser.conftest import polish_page
 from tests.browser.test_widget import Widget, open_with_keyboard
 from tests.stack import Stack
 
@@ -32,14 +33,8 @@ def make_account(stack: Stack) -> None:
 @pytest.fixture
 def console(chromium: Browser, stack: Stack) -> Iterator[Page]:
     make_account(stack)
-    context = chromium.new_context(locale="pl-PL", timezone_id="Europe/Warsaw", viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors in the console: {errors}"
+    with polish_page(chromium, 1400, 900, "the console") as page:
+        yield page
 
 
 def sign_in(page: Page, stack: Stack) -> None:

@@ -9,11 +9,10 @@ import json
 import os
 import re
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, WebSocketRoute, expect
+from playwright.sync_api import Locator, Page, WebSocketRoute, expect
 
 from ops.processes import REPO
 from tests.stack import Stack
@@ -23,19 +22,6 @@ pytestmark = pytest.mark.integration
 SESSION_ID = re.compile(r"^web:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 SCREENSHOT = REPO / "docs" / "img" / "widget.png"
 XSS = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture
-def shop(chromium: Browser) -> Iterator[Page]:
-    """A fresh profile per test (its own localStorage), Polish, a desktop-sized window."""
-    context = chromium.new_context(locale="pl-PL", timezone_id="Europe/Warsaw", viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 class Widget:

@@ -110,7 +110,7 @@ def _run(args: argparse.Namespace, paths: Paths) -> int:
     elif args.command == "show":
         shown = [p for p in review.load(paths.proposals) if p["id"] == args.id]
         if not shown:
-            raise review.ReviewError(f"no proposal {args.id}")
+            raise review.UnknownProposal(f"no proposal {args.id}")
         _print_proposal(shown[0])
         for q in shown[0]["questions"]:
             print(f"  ? {q}")

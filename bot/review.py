@@ -32,6 +32,10 @@ class ReviewError(ValueError):
     pass
 
 
+class UnknownProposal(ReviewError):
+    pass
+
+
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
@@ -77,7 +81,7 @@ def _find(proposals: list[dict[str, Any]], proposal_id: str) -> dict[str, Any]:
     for proposal in proposals:
         if proposal["id"] == proposal_id:
             return proposal
-    raise ReviewError(f"no proposal {proposal_id}")
+    raise UnknownProposal(f"no proposal {proposal_id}")
 
 
 def reject(path: Path, proposal_id: str, by: str) -> dict[str, Any]:

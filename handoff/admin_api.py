@@ -33,8 +33,10 @@ async def approve(request: web.Request) -> web.Response:
         proposal = await asyncio.to_thread(
             review.approve, paths.proposals, request.match_info["proposal_id"], session_of(request).account.login,
             paths.archives, paths.approved / "approved.jsonl", answer, faq_id or None, topics)
+    except review.UnknownProposal as e:
+        raise NotFound(str(e)) from None
     except review.ReviewError as e:
-        raise (NotFound(str(e)) if str(e).startswith("no proposal") else BadRequest(str(e))) from None
+        raise BadRequest(str(e)) from None
     return web.json_response(proposal)
 
 
@@ -43,8 +45,10 @@ async def reject(request: web.Request) -> web.Response:
     try:
         proposal = await asyncio.to_thread(review.reject, request.app[SETTINGS].admin_paths.proposals,
                                            request.match_info["proposal_id"], session_of(request).account.login)
+    except review.UnknownProposal as e:
+        raise NotFound(str(e)) from None
     except review.ReviewError as e:
-        raise (NotFound(str(e)) if str(e).startswith("no proposal") else BadRequest(str(e))) from None
+        raise BadRequest(str(e)) from None
     return web.json_response(proposal)
 
 

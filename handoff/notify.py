@@ -11,7 +11,7 @@ from aiohttp import web
 
 from handoff import keys
 from handoff.appkeys import ACCOUNTS, REDIS, SETTINGS, TICKETS
-from handoff.hours import DEFAULT_MINUTES_PER_TICKET, expected_wait_minutes
+from handoff.hours import DEFAULT_MINUTES_PER_TICKET, OpeningHours, expected_wait_minutes
 
 
 async def minutes_per_ticket(app: web.Application) -> float:
@@ -21,14 +21,10 @@ async def minutes_per_ticket(app: web.Application) -> float:
     return seconds / claims / 60 if claims else DEFAULT_MINUTES_PER_TICKET
 
 
-async def queue_state(app: web.Application, position: int, now: float | None = None) -> dict[str, Any]:
+def waiting_state(position: int, online: int, minutes: float, hours: OpeningHours, now: float) -> dict[str, Any]:
     """What a customer at ``position`` is told: place, expected wait, and when people are back."""
-    now = time.time() if now is None else now
-    hours = app[SETTINGS].opening_hours
-    online = await app[ACCOUNTS].online_count(now)
     state: dict[str, Any] = {"state": "queued", "position": position,
-                             "expected_wait_minutes": expected_wait_minutes(position, online,
-                                                                            await minutes_per_ticket(app))}
+                             "expected_wait_minutes": expected_wait_minutes(position, online, minutes)}
     at = datetime.fromtimestamp(now, tz=timezone.utc)
     if not hours.is_open(at):
         opening = hours.next_opening(at)
@@ -38,12 +34,25 @@ async def queue_state(app: web.Application, position: int, now: float | None = N
     return state
 
 
+async def _queue_facts(app: web.Application, now: float) -> tuple[int, float]:
+    """Moderators online and minutes per ticket: the same for every place in the queue."""
+    return await app[ACCOUNTS].online_count(now), await minutes_per_ticket(app)
+
+
+async def queue_state(app: web.Application, position: int, now: float | None = None) -> dict[str, Any]:
+    now = time.time() if now is None else now
+    online, minutes = await _queue_facts(app, now)
+    return waiting_state(position, online, minutes, app[SETTINGS].opening_hours, now)
+
+
 async def notify_queue(app: web.Application) -> int:
     """Queue an update for every waiting customer whose position or wait changed."""
     store, client = app[TICKETS], app[REDIS]
+    now = time.time()
+    online, minutes = await _queue_facts(app, now)
     sent = 0
     for position, ticket_id in enumerate(await store.queue(), start=1):
-        state = await queue_state(app, position)
+        state = waiting_state(position, online, minutes, app[SETTINGS].opening_hours, now)
         told = json.dumps(state, sort_keys=True)
         if await client.hget(keys.TOLD, ticket_id) == told:
             continue

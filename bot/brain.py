@@ -93,13 +93,18 @@ class Brain:
         self.register = register
         self.version = ""
         self._embed_one = lru_cache(maxsize=4096)(self._embed_uncached)
+        # the previous questions are ranked again on every turn (history signals): keep their rankings
+        self._ranked = lru_cache(maxsize=4096)(self._ranked_uncached)
 
     def _embed_uncached(self, text: str) -> np.ndarray:
         return np.asarray(self.embedder.encode_queries([text])[0])
 
+    def _ranked_uncached(self, text: str, k: int) -> tuple[tuple[str, float], ...]:
+        return tuple(self.classifier.ranked(text, self._embed_one(text), k=k))
+
     def _topics(self, text: str, k: int = CLARIFY_OPTIONS) -> list[tuple[str, float]]:
         """The ``k`` most probable distinct topics of ``text``, best first: the ranking ``decide`` uses."""
-        return self.classifier.ranked(text, self._embed_one(text), k=k)
+        return list(self._ranked(text, k))
 
     def topic(self, text: str) -> tuple[str, float]:
         """The most probable topic of ``text`` and the confidence in it (for evaluation)."""

@@ -13,10 +13,12 @@ from typing import Any
 
 import numpy as np
 from scipy.sparse import hstack
+from sklearn import config_context
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from bot.lexical import Lemmatizer
+from bot.linear import probabilities
 from bot.text import fold_diacritics
 
 # Chosen by 5-fold cross-validation over the FAQ's own questions (not the dev set):
@@ -44,7 +46,8 @@ class TopicClassifier:
         folded = _folded(texts)
         if fit:
             return hstack([self._words.fit_transform(lemmas), self._chars.fit_transform(folded)]).tocsr()
-        return hstack([self._words.transform(lemmas), self._chars.transform(folded)]).tocsr()
+        with config_context(assume_finite=True, skip_parameter_validation=True):  # the vocabularies are ours
+            return hstack([self._words.transform(lemmas), self._chars.transform(folded)]).tocsr()
 
     def fit(self, texts: Sequence[str], labels: Sequence[str], vectors: np.ndarray) -> TopicClassifier:
         self._dense.fit(vectors, labels)
@@ -54,8 +57,8 @@ class TopicClassifier:
 
     def predict_proba(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
         """Rows of topic probabilities, columns in ``self.classes`` order."""
-        dense = self._dense.predict_proba(vectors)
-        lexical = self._lexical.predict_proba(self._lexical_features(texts))
+        dense = probabilities(self._dense, vectors)
+        lexical = probabilities(self._lexical, self._lexical_features(texts))
         return np.asarray(DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * lexical)
 
     def state(self) -> dict[str, Any]:

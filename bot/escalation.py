@@ -18,6 +18,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
+from bot.linear import probabilities
 from bot.sentiment import is_holdout, load_labelled
 
 ESCALATION_C = 4.0
@@ -44,7 +45,7 @@ class EscalationClassifier:
         return self
 
     def probability(self, vectors: np.ndarray) -> np.ndarray:
-        return np.asarray(self._model.predict_proba(vectors)[:, 1])
+        return probabilities(self._model, vectors)[:, 1]
 
 
 def train_escalation(texts: list[str], escalate: np.ndarray,

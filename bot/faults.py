@@ -20,6 +20,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
+from bot.linear import probabilities
 from bot.text import fold_diacritics
 
 FAULT_C = 4.0
@@ -79,7 +80,7 @@ class FaultClassifier:
         return self
 
     def probability(self, vectors: np.ndarray) -> np.ndarray:
-        return np.asarray(self._model.predict_proba(vectors)[:, 1])
+        return probabilities(self._model, vectors)[:, 1]
 
     def is_fault(self, vectors: np.ndarray) -> np.ndarray:
         return self.probability(vectors) >= self.threshold

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from bot.linear import probabilities
+
 SENTIMENT_C = 4.0
 HOLDOUT_SHARE = 0.25
 
@@ -46,4 +48,4 @@ class SentimentClassifier:
         return self
 
     def negative_probability(self, vectors: np.ndarray) -> np.ndarray:
-        return np.asarray(self._model.predict_proba(vectors)[:, 1])
+        return probabilities(self._model, vectors)[:, 1]

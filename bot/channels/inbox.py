@@ -10,7 +10,9 @@ Messenger retry loses or doubles a customer message:
   did not finish within ``CLAIM_IDLE_MS`` are claimed again (``XAUTOCLAIM``), and a
   restarted consumer first re-reads what it had taken before it stopped;
 - ``done`` acknowledges and deletes; ``dead`` moves an entry that failed to a dead-letter
-  stream for a person to look at.
+  stream for a person to look at;
+- ``turn`` keeps each conversation in order when several Rasa servers share the inbox: an
+  entry is handled only when it is its conversation's oldest unfinished one (``bot.turns``).
 
 It uses redis-py's asyncio client only (redis 4.6 inside Rasa, 5+ elsewhere).
 """
@@ -21,17 +23,22 @@ import json
 import time
 from typing import Any
 
+from bot import turns
 from bot.channels.messenger_protocol import Inbound
 
 SEEN_SECONDS = 7 * 24 * 3600
 CLAIM_IDLE_MS = 60_000
 GROUP = "rasa"
 
+# KEYS: the stream, then each event's seen key, then each event's order list; ARGV: ttl, events.
 _ACCEPT = """
+local n = (#KEYS - 1) / 2
 local added = 0
-for i = 2, #KEYS do
-  if redis.call('SET', KEYS[i], '1', 'NX', 'EX', ARGV[1]) then
-    redis.call('XADD', KEYS[1], '*', 'event', ARGV[i])
+for i = 1, n do
+  if redis.call('SET', KEYS[1 + i], '1', 'NX', 'EX', ARGV[1]) then
+    local id = redis.call('XADD', KEYS[1], '*', 'event', ARGV[1 + i])
+    redis.call('RPUSH', KEYS[1 + n + i], id)
+    redis.call('EXPIRE', KEYS[1 + n + i], ARGV[1])
     added = added + 1
   end
 end
@@ -53,13 +60,22 @@ class MessengerInbox:
     def _seen_key(self, event_id: str) -> str:
         return f"{self._prefix}:seen:{event_id}"
 
+    def order_key(self, psid: str) -> str:
+        """The customer's unfinished entry ids, oldest first."""
+        return f"{self._prefix}:order:{psid}"
+
     async def accept(self, events: list[Inbound]) -> int:
         """Store events not seen before; returns how many were new."""
         if not events:
             return 0
-        keys = [self.stream] + [self._seen_key(e.event_id) for e in events]
+        keys = ([self.stream] + [self._seen_key(e.event_id) for e in events]
+                + [self.order_key(e.psid) for e in events])
         args = [SEEN_SECONDS] + [e.to_json() for e in events]
         return int(await self._accept(keys=keys, args=args))
+
+    async def turn(self, entry_id: str, event: Inbound) -> bool:
+        """Whether no earlier message of this customer is still waiting or being handled."""
+        return await turns.my_turn(self._redis, self.stream, self.order_key(event.psid), entry_id)
 
     def forget_group(self) -> None:
         self._group_ready = False
@@ -98,10 +114,11 @@ class MessengerInbox:
                     out.append((_text(entry_id), Inbound.from_json(_text(fields[_key(fields, "event")]))))
         return out
 
-    async def done(self, entry_id: str) -> None:
+    async def done(self, entry_id: str, event: Inbound) -> None:
         pipe = self._redis.pipeline(transaction=True)
         pipe.xack(self.stream, GROUP, entry_id)
         pipe.xdel(self.stream, entry_id)
+        turns.forget(pipe, self.order_key(event.psid), entry_id)
         await pipe.execute()
 
     async def dead(self, entry_id: str, event: Inbound, error: str) -> None:
@@ -109,6 +126,7 @@ class MessengerInbox:
         pipe.xadd(self.dead_stream, {"event": event.to_json(), "error": error[:2000], "at": str(time.time())})
         pipe.xack(self.stream, GROUP, entry_id)
         pipe.xdel(self.stream, entry_id)
+        turns.forget(pipe, self.order_key(event.psid), entry_id)
         await pipe.execute()
 
     async def waiting(self) -> int:

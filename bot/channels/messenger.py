@@ -9,13 +9,16 @@
       graph_url: ${MESSENGER_GRAPH_URL}        # empty: https://graph.facebook.com/v21.0
       redis_host: ${REDIS_HOST}                # the inbox lives beside the tracker store
       ...
+      consumer: ${MESSENGER_CONSUMER}          # empty: the host name; one name per Rasa server
 
 Webhook: ``GET|POST /webhooks/messenger/webhook``. A POST is checked (size, then
 ``X-Hub-Signature-256`` in constant time, then the whole payload) before anything is
 stored; accepted events go to the durable inbox (``bot.channels.inbox``) and the webhook
 answers 200 at once. A background worker feeds the inbox to Rasa, one event at a time in
-arrival order, so a conversation's messages keep their order. With the three secrets
-empty the channel stays off and its webhook answers 503.
+arrival order. Every Rasa server runs one, all in one consumer group, and a customer's
+message waits until the previous one is done wherever it is handled, so a conversation's
+messages keep their order. With the three secrets empty the channel stays off and its
+webhook answers 503.
 """
 
 from __future__ import annotations
@@ -52,6 +55,8 @@ from bot.channels.messenger_protocol import (
 logger = logging.getLogger(__name__)
 
 IDLE_RETRY_SECONDS = 1.0
+BLOCK_MS = 1000  # how long the worker waits for new events
+TURN_RETRY_MS = 100  # how soon an event waiting for its conversation's earlier one is looked at again
 
 
 def transient(error: Exception) -> bool:
@@ -166,29 +171,39 @@ class MessengerInput(InputChannel):
                                          input_channel=self.name(), metadata=metadata))
 
     async def _work(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
-        """Feed the inbox to Rasa until cancelled: first what this consumer left unfinished."""
-        inbox, own_pending = self.inbox(), True
+        """Feed the inbox to Rasa until cancelled. This consumer's unfinished entries are read
+        again first (after a restart, and while some wait for an earlier message of their
+        conversation that another Rasa server is handling), then new or abandoned ones."""
+        inbox, retry_own = self.inbox(), True
         while True:
             try:
-                entries = await inbox.take(self.consumer, own_pending=own_pending)
-                own_pending = own_pending and bool(entries)
+                entries = await inbox.take(self.consumer, own_pending=True) if retry_own else []
+                entries += await inbox.take(self.consumer, block_ms=TURN_RETRY_MS if entries else BLOCK_MS)
+                retry_own = False
                 for entry_id, event in entries:
-                    try:
-                        await self._handle(on_new_message, event)
-                    except Exception as e:
-                        if transient(e):  # Redis or the lock store away: keep it pending, try again
-                            raise
-                        logger.exception("Messenger event %s failed; moved to the dead-letter stream", entry_id)
-                        await inbox.dead(entry_id, event, repr(e))  # a broken message must not stop the inbox
+                    if not await inbox.turn(entry_id, event):
+                        retry_own = True  # stays pending; its conversation's earlier message goes first
                         continue
-                    await inbox.done(entry_id)
+                    await self._handle_entry(on_new_message, inbox, entry_id, event)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 logger.exception("Messenger inbox unavailable; retrying")
                 inbox.forget_group()  # Redis may have restarted empty: make the group again
-                own_pending = True  # what was taken and not finished comes first
+                retry_own = True  # what was taken and not finished comes first
                 await asyncio.sleep(IDLE_RETRY_SECONDS)
+
+    async def _handle_entry(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], inbox: MessengerInbox,
+                            entry_id: str, event: Inbound) -> None:
+        try:
+            await self._handle(on_new_message, event)
+        except Exception as e:
+            if transient(e):  # Redis or the lock store away: keep it pending, try again
+                raise
+            logger.exception("Messenger event %s failed; moved to the dead-letter stream", entry_id)
+            await inbox.dead(entry_id, event, repr(e))  # a broken message must not stop the inbox
+            return
+        await inbox.done(entry_id, event)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("messenger_webhook", __name__)

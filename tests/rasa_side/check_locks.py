@@ -42,7 +42,7 @@ async def main(port: int) -> dict[str, object]:
     keys_left = sorted(red.keys("t:lock:*"))
 
     # a server that died holding the lock: its ticket expires after the lifetime
-    ticket, state = await servers[0].take("web:dead", None, lifetime=0.3)
+    _, state = await servers[0].take("web:dead", None, lifetime=0.3)
     waited = time.monotonic()
     async with servers[1].lock("web:dead", lock_lifetime=5):
         waited = time.monotonic() - waited

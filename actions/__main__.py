@@ -13,6 +13,7 @@ from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
 
 from actions.brain_provider import default_provider
+from actions.prefetch import add_prefetch_route
 from actions.suggest import add_suggest_route
 from bot.settings import SettingsError, port_from_env
 
@@ -37,6 +38,7 @@ def main() -> None:
     executor.register_package("actions")
     app = create_app(executor, cors_origins=None)
     add_suggest_route(app)
+    add_prefetch_route(app)
     app.register_listener(_warm_up, "before_server_start")
     app.run(host=host, port=port, single_process=True, access_log=False, motd=False)
 

@@ -93,6 +93,12 @@ class BrainProvider:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, brain.decide, text, history)
 
+    async def warm(self, text: str) -> None:
+        """``Brain.warm`` on the brain thread, so a ``decide`` queued after it finds the work done."""
+        brain = await self.get()
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, brain.warm, text)
+
     async def suggest(self, text: str, k: int = 3) -> list[dict[str, Any]]:
         """The closest FAQ answers to ``text`` (``Brain.suggest``), on the brain thread."""
         brain = await self.get()

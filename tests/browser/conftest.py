@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, sync_playwright
 
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -36,18 +36,28 @@ def chromium() -> Iterator[Browser]:
 
 
 @contextmanager
-def polish_page(browser: Browser, width: int, height: int, what: str) -> Iterator[Page]:
+def polish_page(browser: Browser, width: int, height: int, what: str, no_dialogs: bool = False) -> Iterator[Page]:
     """A fresh profile (its own localStorage and cookies) in Polish and Warsaw time; fails the
-    test if the page raised a JavaScript error."""
+    test if the page raised a JavaScript error or, with ``no_dialogs``, opened alert(), confirm()
+    or prompt() (dismissed, so the page goes on)."""
     context = browser.new_context(locale="pl-PL", timezone_id="Europe/Warsaw",
                                   viewport={"width": width, "height": height})
     page = context.new_page()
     page.set_default_timeout(20_000)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors in {what}: {errors}"
+
+    def unexpected_dialog(dialog: Dialog) -> None:
+        errors.append(f"dialog: {dialog.message}")
+        dialog.dismiss()
+
+    if no_dialogs:
+        page.on("dialog", unexpected_dialog)
+    try:
+        yield page
+    finally:
+        context.close()
+    assert not errors, f"JavaScript errors or dialogs in {what}: {errors}"
 
 
 @pytest.fixture

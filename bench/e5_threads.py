@@ -4,7 +4,8 @@
 
 Embeds held-out dev questions one at a time (as the action server does) in a fresh
 process per setting, since OpenMP reads its settings when the engine loads: 1 or 2
-threads, OpenMP threads that spin or sleep while they wait. Each setting runs on a quiet
+threads; OpenMP threads that spin while they wait (libgomp's default), sleep at once,
+or spin a little and then sleep. Each setting runs on a quiet
 machine and again beside a busy process that keeps one core at 100% (as Rasa does under
 load). Writes bench/results/e5_threads.{json,md}.
 """
@@ -18,14 +19,16 @@ import platform
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from bench.load import percentile
 from ops.processes import REPO
 
 RESULTS = REPO / "bench" / "results"
-SETTINGS = [(1, "ACTIVE"), (2, "ACTIVE"), (1, "PASSIVE"), (2, "PASSIVE")]
+# (threads, OpenMP waiting): spin (libgomp's default), sleep at once, or spin a little then sleep
+SETTINGS = [(1, "spin"), (2, "spin"), (2, "sleep"), (2, "spin 10k"), (2, "spin 100k")]
+WAITING = {"spin": {"OMP_WAIT_POLICY": "ACTIVE"}, "sleep": {"OMP_WAIT_POLICY": "PASSIVE"},
+           "spin 10k": {"GOMP_SPINCOUNT": "10000"}, "spin 100k": {"GOMP_SPINCOUNT": "100000"}}
 
 _CHILD = """
 import json, statistics, sys, time
@@ -44,8 +47,9 @@ print(json.dumps(times))
 _HOG = "while True: pass"
 
 
-def run_setting(threads: int, policy: str, questions: list[str]) -> list[float]:
-    env = {**os.environ, "OMP_WAIT_POLICY": policy}
+def run_setting(threads: int, waiting: str, questions: list[str]) -> list[float]:
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
+    env.update(WAITING[waiting])
     out = subprocess.run([sys.executable, "-c", _CHILD, str(threads)], input=json.dumps(questions), env=env,
                          capture_output=True, text=True, check=True, timeout=600)
     return [float(t) for t in json.loads(out.stdout)]
@@ -68,9 +72,9 @@ def main() -> None:
         hog = subprocess.Popen([sys.executable, "-c", _HOG]) if load != "quiet" else None
         try:
             time.sleep(0.5 if hog else 0)
-            for threads, policy in SETTINGS:
-                rows.append({"load": load, "threads": threads, "omp_wait_policy": policy,
-                             **summary(run_setting(threads, policy, questions))})
+            for threads, waiting in SETTINGS:
+                rows.append({"load": load, "threads": threads, "waiting": waiting, "env": WAITING[waiting],
+                             **summary(run_setting(threads, waiting, questions))})
         finally:
             if hog:
                 hog.kill()
@@ -83,8 +87,10 @@ def main() -> None:
              f"Measured {report['measured_at']} on {report['machine']}, {report['cores']} cores; command: "
              f"`python -m bench.e5_threads`. One held-out dev question at a time ({len(questions)}), "
              "a fresh process per setting; \"one core busy\" runs a process that spins on one core beside it.", "",
-             "| load | threads | OMP_WAIT_POLICY | median ms | p90 ms | p99 ms |", "|---|---|---|---|---|---|"]
-    lines += [f"| {r['load']} | {r['threads']} | {r['omp_wait_policy']} | {r['median_ms']} | {r['p90_ms']} | "
+             "| load | threads | waiting threads | environment | median ms | p90 ms | p99 ms |",
+             "|---|---|---|---|---|---|---|"]
+    lines += [f"| {r['load']} | {r['threads']} | {r['waiting']} | "
+              f"{' '.join(f'{k}={v}' for k, v in r['env'].items())} | {r['median_ms']} | {r['p90_ms']} | "
               f"{r['p99_ms']} |" for r in rows]
     (RESULTS / "e5_threads.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

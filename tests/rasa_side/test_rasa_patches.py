@@ -24,3 +24,15 @@ def test_patches_keep_rasas_validation_and_event_lookup() -> None:
         "session_per_headers": True,
         "prefetch_url": True,
     }
+
+
+def test_the_graph_runner_gives_the_models_answers_as_dask_did() -> None:
+    result = subprocess.run(
+        [str(REPO / ".venv-rasa/bin/python"), str(REPO / "tests/rasa_side/check_graph.py"),
+         str(REPO / "models/current.tar.gz")],
+        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=240,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    checks = json.loads(result.stdout.strip().splitlines()[-1])
+    assert checks["same"], checks
+    assert {row[0] for row in checks["without"]} >= {"greet", "thanks"}  # the model really ran

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -20,6 +21,10 @@ ATTACHMENT_INTENT = "attachment"
 # Below this NLU confidence a "greeting" is more likely a question starting with "hej".
 SMALLTALK_CONFIDENCE = 0.7
 CHOOSE_TOPIC_INTENT = "choose_topic"
+# The handoff service refuses a longer name (handoff/internal.py): cut here, so the handoff still happens.
+MAX_CUSTOMER_NAME_CHARS = 80
+ZWJ = "\u200d"
+SKIN_TONES = ("\U0001f3fb", "\U0001f3ff")
 
 
 def topic_button(option: dict[str, str]) -> dict[str, str]:
@@ -50,6 +55,23 @@ def ticket_evidence(decision: Decision, brain: Brain, limit: int = 6) -> list[di
             out.append({"faq_id": item["faq_id"], "title": title, "score": item["similarity"], "kind": "question",
                         "question": item.get("question", ""), "source": item.get("source", "faq")})
     return out[:limit]
+
+
+def _extends_previous(ch: str) -> bool:
+    """A combining mark, variation selector or skin tone: part of the character before it."""
+    return unicodedata.category(ch) in ("Mn", "Mc", "Me") or SKIN_TONES[0] <= ch <= SKIN_TONES[1]
+
+
+def ticket_customer_name(name: object) -> str:
+    """The customer's name for the ticket: stripped, and cut to ``MAX_CUSTOMER_NAME_CHARS`` if longer,
+    never between a letter and its accent or inside an emoji sequence."""
+    name = name.strip() if isinstance(name, str) else ""
+    if len(name) <= MAX_CUSTOMER_NAME_CHARS:
+        return name
+    cut = MAX_CUSTOMER_NAME_CHARS
+    while cut > 0 and (_extends_previous(name[cut]) or ZWJ in (name[cut], name[cut - 1])):
+        cut -= 1
+    return name[:cut].rstrip()
 
 
 class ActionAnswer(Action):
@@ -91,8 +113,7 @@ class ActionAnswer(Action):
         """Open a ticket and tell the customer their place; False if the queue is unreachable
         (the decision's own answer then gives the contact details)."""
         metadata = (tracker.latest_message or {}).get("metadata") or {}
-        name = metadata.get("customer_name", "") if isinstance(metadata, dict) else ""
-        name = name if isinstance(name, str) else ""
+        name = ticket_customer_name(metadata.get("customer_name") if isinstance(metadata, dict) else "")
         opened = await self._handoff.open_ticket(tracker.sender_id, decision.lang, decision.reasons,
                                                  ticket_evidence(decision, brain), name)
         if opened is None:

@@ -15,7 +15,9 @@ the text labels them ("PESEL:", "nr konta"). The output is a fixed point: placeh
 digits or capitalised words, so ``redact(redact(x)) == redact(x)``.
 
 Surnames come with their inflected forms from Morfeusz 2's generator (SGJP dictionary,
-BSD-2-Clause, loaded on first use), plus simple endings for surnames it does not know.
+BSD-2-Clause, loaded on first use), plus simple endings for surnames it does not know. A name
+of more words ("Anna Maria Nowak", "Jan van Dijk") is taken word by word: every word after the
+first name, except particles such as "van" that only count next to the surname.
 """
 
 from __future__ import annotations
@@ -135,6 +137,12 @@ _HONORIFIC = r"(?:Pan|Pani|Pana|Panu|Panem|Panie|Panią|Państwo|Państwa|Mr|Mrs
 JOINED_NAMES_RE = re.compile(r"\[NAME\]-\[NAME\]")
 HONORIFIC_RE = re.compile(rf"(?<!\w)({_HONORIFIC})(\s+)([{_UP}][\w'’-]+)")
 FIRST_NAME, SURNAME = "imię", "nazwisko"
+MARRIED_SURNAME = "nazwisko_(odmężowskie)"  # Nowakowa, Nowakowej: the wife's form of Nowak
+MARRIED_ENDING = "owa"
+# Particles of a surname ("Jan van Dijk") name no one on their own: they are matched only next to it.
+PARTICLES = frozenset({"van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "des", "la", "le",
+                       "ten", "ter", "zu", "dos", "das", "y", "al", "el", "bin", "ibn"})
+_EDGE_PUNCTUATION = re.compile(r"^\W+|\W+$")
 NOT_NAMES = {"Volta", "Klub", "Kurier", "Ochrona"}
 _INITIAL = re.compile(r"^\w\.?$")
 # Endings for a surname the dictionary does not know (stem + ending), by its last letter.
@@ -328,8 +336,11 @@ def _guessed_forms(surname: str) -> set[str]:
 
 
 def _generated(lemma: str, qualifier: str) -> set[str]:
-    with _lock:
-        generated = _morfeusz().generate(lemma)
+    try:
+        with _lock:
+            generated = _morfeusz().generate(lemma)
+    except RuntimeError:  # "Input contains more than one word": a separator Morfeusz sees and we do not
+        return set()
     return {form for form, _lemma, _tag, qualifiers, _labels in generated if qualifier in qualifiers}
 
 
@@ -343,14 +354,27 @@ def _gender_pair(surname: str) -> list[str]:
     return [surname]
 
 
+def _has_letter(word: str) -> bool:
+    return any(ch.isalpha() for ch in word)
+
+
+def surname_words(surname: str) -> list[str]:
+    """The words of a surname that name the person: "Van Dijk" -> ["Dijk"], "Maria Nowak" -> both."""
+    words = (_EDGE_PUNCTUATION.sub("", w) for w in surname.split())  # "(Nowak)," -> "Nowak"
+    return [w for w in words if w.lower() not in PARTICLES and _has_letter(w)]
+
+
 @lru_cache(maxsize=1024)
 def surname_forms(surname: str) -> frozenset[str]:
-    """The surname in every case (both genders for -ski/-ska), with and without diacritics."""
+    """Each word of the surname in every case (both genders for -ski/-ska, the wife's Nowakowa),
+    with and without diacritics; particles and words without letters are left out."""
     forms: set[str] = set()
-    for part in [surname, *surname.split("-")] if "-" in surname else [surname]:
-        for lemma in _gender_pair(part):
-            generated = _generated(lemma, SURNAME)
-            forms |= {lemma} | (generated or _guessed_forms(lemma))
+    for word in surname_words(surname):
+        for part in [p for p in [word, *word.split("-")] if _has_letter(p)] if "-" in word else [word]:
+            for lemma in _gender_pair(part):
+                generated = _generated(lemma, SURNAME)
+                generated |= _generated(lemma + MARRIED_ENDING, MARRIED_SURNAME) if generated else set()
+                forms |= {lemma} | (generated or _guessed_forms(lemma))
     return frozenset(forms | {ascii_fold(f) for f in forms})
 
 
@@ -399,15 +423,17 @@ def _alternation(forms: Iterable[str]) -> str:
 @lru_cache(maxsize=256)
 def _full_name_re(first: str, surname: str) -> re.Pattern[str]:
     sur = _alternation(surname_forms(surname))
+    particles = {p for w in surname.split() if w.lower() in PARTICLES for p in (w, w.lower())}
+    word = rf"(?:(?:{_alternation(particles)})\s+)*(?:{sur})" if particles else rf"(?:{sur})"
     firsts = _alternation(first_name_forms(first)) if first else ""
     before = rf"(?:(?:{firsts})\s+)?" if first else ""
     after = rf"(?:\s+(?:{firsts}))?" if first else ""
-    return re.compile(rf"(?<![\w\[])(?:{before}(?:{sur}){after})(?![\w\]])")
+    return re.compile(rf"(?<![\w\[])(?:{before}{word}(?:\s+{word})*{after})(?![\w\]])")
 
 
 def redact_names(text: str, counts: Counter[str], customer_name: str) -> str:
     first, surname = split_name(customer_name)
-    if surname:
+    if surname_forms(surname):  # none for "", "Van" or "123": an empty alternation would match everywhere
         text = _replace(_full_name_re(first, surname), text, NAME, counts)
         # A double-barrelled surname in a case the generator does not build: "Nowak-Kowalskiej".
         text, joined = JOINED_NAMES_RE.subn("[NAME]", text)

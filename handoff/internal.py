@@ -16,7 +16,7 @@ from handoff.models import TicketState
 from handoff.notify import notify_queue, queue_state
 
 MAX_EVIDENCE = 8
-MAX_NAME_CHARS = 80
+MAX_NAME_CHARS = 80  # the action server cuts longer names to this (actions/answer.py) before asking
 
 
 def _ticket_request(data: dict[str, Any]) -> dict[str, Any]:

@@ -22,10 +22,12 @@ KEEPALIVE_SECONDS = 4.0  # under the Redis client's 5 s socket timeout
 async def live(request: web.Request) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
                                            "X-Accel-Buffering": "no"})
-    await response.prepare(request)
     pubsub: Any = request.app[REDIS].pubsub()
+    # Subscribed before the headers go out: the console re-reads its data when the stream opens,
+    # so nothing published in between is missed.
     await pubsub.subscribe(keys.LIVE)
     try:
+        await response.prepare(request)
         await response.write(b": connected\n\n")
         while True:
             message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=KEEPALIVE_SECONDS)

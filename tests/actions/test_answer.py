@@ -4,7 +4,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import ActionAnswer, topic_button
+from actions.answer import ActionAnswer, ticket_customer_name, topic_button
 from actions.brain_provider import BrainProvider
 from actions.handoff_client import HandoffClient
 from bot.brain import Brain
@@ -34,10 +34,10 @@ class FakeHandoff(HandoffClient):
 
     async def open_ticket(self, conversation_id: str, lang: str, reasons: list[str], evidence: list[dict[str, Any]],
                           customer_name: str = "") -> dict[str, Any] | None:
-        if self.down:
+        if self.down or len(customer_name) > 80:  # the service answers 400 to a longer name
             return None
         self.opened.append({"conversation_id": conversation_id, "lang": lang, "reasons": reasons})
-        self.evidence = evidence
+        self.evidence, self.customer_name = evidence, customer_name
         return {"ticket": "T000001", "created": True,
                 "handoff": {"state": "queued", "position": 2, "expected_wait_minutes": 10}}
 
@@ -102,6 +102,22 @@ async def test_handoff_without_the_queue_gives_contact_details(brain: Brain) -> 
     dispatcher, events = await run(brain, tracker("chcę rozmawiać z człowiekiem"), FakeHandoff(down=True))
     assert "+48 22 100 20 30" in dispatcher.messages[0]["text"]
     assert all(e["event"] != "pause" for e in events)
+
+
+async def test_a_too_long_name_is_shortened_and_the_customer_still_gets_a_person(brain: Brain) -> None:
+    handoff = FakeHandoff()
+    long_name = "  Anna Maria " + "Konstantynopolitańczykiewiczówna-" * 3 + "Nowak  "
+    t = tracker("chcę rozmawiać z człowiekiem", metadata={"customer_name": long_name})
+    dispatcher, events = await run(brain, t, handoff)
+    assert len(handoff.opened) == 1 and events[-1] == {"event": "pause", "timestamp": None}
+    assert handoff.customer_name == long_name.strip()[:80] and "Jesteś 2. w kolejce" in dispatcher.messages[0]["text"]
+
+
+def test_a_name_is_cut_between_characters_not_inside_one() -> None:
+    assert ticket_customer_name("  Jan Nowak ") == "Jan Nowak" and ticket_customer_name(None) == ""
+    assert ticket_customer_name("a" * 79 + "e\u0301") == "a" * 79  # no "e" without its accent
+    assert ticket_customer_name("a" * 78 + "👨\u200d👩\u200d👧") == "a" * 78  # no half family
+    assert ticket_customer_name("a" * 79 + " b") == "a" * 79
 
 
 async def test_attachment_is_thanked_in_the_conversations_language(brain: Brain) -> None:

@@ -221,3 +221,27 @@ def test_name_helpers() -> None:
     assert split_name("") == ("", "")
     assert {"Kowalskiego", "Kowalskim", "Kowalska", "Kowalskiej", "Kowalskiemu"} <= surname_forms("Kowalski")
     assert {"Nowak-Kowalska", "Nowaka", "Kowalskiej", "Kowalskiego"} <= surname_forms("Nowak-Kowalska")
+
+
+MULTI_WORD = [
+    ("Anna Maria Nowak", "Dzień dobry Pani Anno, paczka dla Pani Nowak, a nie Nowakowej.",
+     "Dzień dobry Pani Anno, paczka dla Pani [NAME], a nie [NAME]."),
+    ("Anna Maria Nowak", "Zamówienie na Annę Marię Nowak.", "Zamówienie na [NAME]."),
+    ("Jan van Dijk", "Dzień dobry Panie Janie, przesyłka dla Pana van Dijka, nie Dijka.",
+     "Dzień dobry Panie Janie, przesyłka dla Pana [NAME], nie [NAME]."),
+    ("Jan van Dijk", "Jan van Dijk potwierdził; van to tylko słowo.", "[NAME] potwierdził; van to tylko słowo."),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), MULTI_WORD)
+def test_a_surname_of_more_words_is_redacted_word_by_word(name: str, text: str, expected: str) -> None:
+    assert redact(text, name, "moderator") == expected
+    assert redact(expected, name, "moderator") == expected
+
+
+@pytest.mark.parametrize("name", ["", " ", "123 456", "!!! ???", "Jan 😀", "Jan -", "a" * 200, "Jan " + "b" * 196,
+                                  "x\x00y z\x00w", "Jan van", "Jan (Nowak),", " ".join(["Ab"] * 70)])
+def test_no_customer_name_makes_redaction_fail_or_match_everything(name: str) -> None:
+    text = "Dzień dobry, zwrot 123 dla Pana Nowaka - do jutra!"
+    out = redact(text, name, "moderator")
+    assert "[NAME]" not in out.replace("Pana [NAME]", "") and redact(out, name, "moderator") == out

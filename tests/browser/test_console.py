@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
-from playwright.sync_api import Browser, Dialog, Page, expect
+from playwright.sync_api import Browser, Dialog, Page, Route, expect
 
 from handoff.accounts import Accounts, Role
 from handoff.errors import Conflict
@@ -243,6 +243,22 @@ def test_a_new_ticket_appears_in_the_queue_without_a_reload(
     expect(row.locator(".vc-sla")).to_contain_text("left")
     page.get_by_role("button", name="Przełącz na polski").click()
     expect(row).to_contain_text("groźba prawna")
+
+
+def test_a_ticket_opened_before_the_live_feed_connects_shows_when_it_connects(
+    stack: Stack, console: Callable[..., Page], tickets: Callable[..., str]
+) -> None:
+    page = console(None)
+    held: list[Route] = []
+    page.route("**/api/live", lambda route: held.append(route))  # the feed connects when the test says so
+    with page.expect_response(lambda response: response.url.endswith("/api/queue")):
+        sign_in(page, stack.handoff_url, "anna")  # the queue is loaded without the feed
+    expect(page.locator(".vc-live")).to_have_text("Łączenie…")
+    ticket_id = tickets(conversation_id("gap"), customer_name="Jan van Dijk")
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.locator(".vc-live")).to_have_text("Na żywo")
+    expect(queue_row(page, ticket_id)).to_be_visible(timeout=LIVE_TIMEOUT_MS)  # not at the 30 s poll
 
 
 def test_customer_markup_is_shown_as_text_on_the_ticket_page(

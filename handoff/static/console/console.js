@@ -9,7 +9,7 @@
  *
  * A page calls VC.start({load, render, onEvent}): load() fetches its data, render() draws it
  * again from what it has (after a language switch), onEvent(event|null) follows the live feed
- * (null: "something may have changed", on the fallback poll and after a reconnect).
+ * (null: "something may have changed", on the fallback poll and whenever the feed (re)opens).
  */
 (function () {
   "use strict";
@@ -17,6 +17,7 @@
   const LANG_KEY = "voltaConsole.lang";
   const FALLBACK_POLL_MS = 30000;
   const LIVE_RETRY_MS = 5000;
+  const LIVE_WAIT_MS = 3000; // the first load waits this long at most for the live feed to open
   const NOTICE_MS = 6000;
   const SLA_WARN_SECONDS = 5 * 60;
   const CLOCK_SKEW_SECONDS = 2; // ignore smaller differences between the server's clock and ours
@@ -356,15 +357,28 @@
     }
   }
 
-  /** Follow /api/live; EventSource reconnects by itself after network errors, we do after it gives up. */
+  /**
+   * Follow /api/live; EventSource reconnects by itself after network errors, we do after it gives up.
+   * Whenever the stream opens, the first time too, the page re-reads its data: what was published before
+   * the subscription is in it. The feed starts before the page's first load (start() calls loading() and
+   * loaded() around it); news during that load only marks it stale, for one refresh after it.
+   */
   function follow(onEvent) {
-    let opened = 0;
+    let stage = "waiting"; // then "loading", then "loaded"
+    let stale = false;
+    let settle = null;
+    const settled = new Promise((resolve) => { settle = resolve; }); // the first open or error
+    const deliver = (event) => {
+      if (stage === "loaded") onEvent(event);
+      else if (stage === "loading") stale = true; // the load may have read the data before this
+    }; // still waiting: the load reads everything after this anyway
     const connect = function () {
       const source = new EventSource("/api/live");
       source.onopen = () => {
         liveState = "on";
         renderLive();
-        if (opened++ > 0) onEvent(null); // events may have been missed while away
+        settle();
+        deliver(null); // subscribed now: what came before (or while away) is only in the data
       };
       source.onmessage = (message) => {
         let data;
@@ -373,11 +387,12 @@
         } catch (e) {
           return;
         }
-        if (data && typeof data === "object") onEvent(data);
+        if (data && typeof data === "object") deliver(data);
       };
       source.onerror = () => {
         liveState = "off";
         renderLive();
+        settle();
         if (source.readyState === EventSource.CLOSED) {
           source.close();
           // A 401 (signed out elsewhere) ends at /login through api(); anything else: try again later.
@@ -387,7 +402,17 @@
       };
     };
     connect();
-    setInterval(() => onEvent(null), FALLBACK_POLL_MS);
+    setInterval(() => deliver(null), FALLBACK_POLL_MS);
+    return {
+      settled,
+      loading() {
+        stage = "loading";
+      },
+      loaded() {
+        stage = "loaded";
+        if (stale) onEvent(null);
+      },
+    };
   }
 
   /** Start a signed-in page: who is signed in, the frame, the page's data, live updates, clocks. */
@@ -403,10 +428,19 @@
       return;
     }
     renderHeader();
-    await (page.load ? page.load() : null);
+    // Subscribed before the first load, so nothing can arrive unseen between the two.
+    const live = page.onEvent ? follow(page.onEvent) : null;
+    if (live) {
+      await Promise.race([live.settled, new Promise((resolve) => setTimeout(resolve, LIVE_WAIT_MS))]);
+      live.loading();
+    }
+    try {
+      await (page.load ? page.load() : null);
+    } finally {
+      if (live) live.loaded();
+    }
     tick();
     setInterval(tick, 1000);
-    if (page.onEvent) follow(page.onEvent);
   }
 
   window.VC = {

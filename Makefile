@@ -4,7 +4,7 @@ PY := .venv/bin/python
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: setup model index run test test-faults test-unit lint bench bench-rasa bench-faiss eval lock clean
+.PHONY: setup model index run run-replicas test test-faults test-replicas test-unit lint bench bench-rasa bench-faiss eval lock clean
 
 setup:
 	@bin/setup
@@ -18,15 +18,23 @@ index: setup
 run: setup model index
 	@PYTHONPATH=. $(PY) -m ops.launch
 
+# Two Rasa servers, two action servers, two handoff services behind HAProxy, one Redis (docs/scaling.md).
+run-replicas: setup model index
+	@PYTHONPATH=. $(PY) -m ops.launch_replicas
+
 test: setup model index
-	$(PY) -m pytest -m "not faults"
+	$(PY) -m pytest -m "not faults and not replicas"
 
 # Kills every process under load and restarts Redis; writes bench/results/faults.{json,md}.
 test-faults: setup model index
 	$(PY) -m pytest -m faults
 
+# The replicated stack behind HAProxy under load (about 3 minutes); writes var/test-replicas/report.{json,md}.
+test-replicas: setup model index
+	$(PY) -m pytest -m replicas
+
 test-unit: setup
-	$(PY) -m pytest -m "not integration and not faults"
+	$(PY) -m pytest -m "not integration and not faults and not replicas"
 
 lint: setup
 	$(PY) -m ruff check bot handoff actions ops tests bench

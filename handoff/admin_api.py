@@ -17,7 +17,7 @@ from handoff.web_auth import require_admin
 async def proposals(request: web.Request) -> web.Response:
     require_admin(request)
     data = await asyncio.to_thread(review.load, request.app[SETTINGS].admin_paths.proposals)
-    return web.json_response({"proposals": data, "jobs": request.app[JOBS].status()})
+    return web.json_response({"proposals": data, "jobs": await request.app[JOBS].status()})
 
 
 async def approve(request: web.Request) -> web.Response:
@@ -63,13 +63,12 @@ async def run_job(request: web.Request) -> web.Response:
         args = ["publish", "--by", login, "--quiet"] + (["--force"] if body.get("force") is True else [])
     else:
         raise NotFound(f"no job {kind}")
-    job = await request.app[JOBS].start(kind, args)
-    return web.json_response(job.public(), status=202)
+    return web.json_response(await request.app[JOBS].start(kind, args), status=202)
 
 
 async def jobs(request: web.Request) -> web.Response:
     require_admin(request)
-    return web.json_response(request.app[JOBS].status())
+    return web.json_response(await request.app[JOBS].status())
 
 
 def setup_routes(app: web.Application) -> None:

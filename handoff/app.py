@@ -34,6 +34,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     http = aiohttp.ClientSession()
     app[REDIS], app[HTTP] = client, http
     app[TICKETS], app[ACCOUNTS] = TicketStore(client), Accounts(client)
+    app[JOBS] = Jobs(settings.jobs_dir, client)
     app[RASA] = RasaClient(http, settings.rasa_url, settings.rasa_token)
     app[SUGGEST] = SuggestClient(http, settings.action_url)
     yield
@@ -45,7 +46,8 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
     """Deliver the outbox to Rasa and follow Rasa's event stream, each through a consumer group."""
     settings, client = app[SETTINGS], app[REDIS]
     outbox = StreamWorker(client, keys.OUTBOX, keys.GROUP, settings.consumer,
-                          OutboxDelivery(app[RASA], client, settings.register), delete_done=True)
+                          OutboxDelivery(app[RASA], client, settings.register), delete_done=True,
+                          order=lambda fields: keys.outbox_order(fields.get("conversation_id", "")))
     feed = StreamWorker(client, keys.RASA_EVENTS, keys.GROUP, settings.consumer, EventFeed(client),
                         start_id="$")
     archiver = Archiver(client, settings.archive_dir, settings.archive_idle_seconds)
@@ -72,7 +74,6 @@ def create_app(settings: Settings, workers: bool = True) -> web.Application:
     app.router.add_get("/api/live", live)
     app.router.add_get("/api/openapi.json", openapi)
     app.router.add_get("/metrics", metrics)
-    app[JOBS] = Jobs(settings.jobs_dir)
     admin_api.setup_routes(app)
     app.router.add_get("/admin", console.admin_page)
     return app

@@ -5,7 +5,12 @@ is open. The event feed notes activity (``ho:activity``); this worker looks for 
 conversations, writes the events since the last archived one as a record (the format's
 ``conv-`` id is fixed per conversation stretch, so a retry after a crash appends the same
 record again, which readers collapse), fsyncs the file, then remembers the offset. A
-conversation that goes on later is archived again from where the last record ended.
+conversation that goes on later is archived again from where the last record ended. One that
+keeps failing is set aside after a few passes (``keys.ARCHIVE_FAILED``) so the rest go on.
+
+Every replica runs this worker: a conversation is archived by the replica that holds its
+``ho:archiving:<id>`` key, and a record is appended with one ``write`` on a file opened for
+appending, so records of two replicas never interleave in a shared file.
 """
 
 from __future__ import annotations
@@ -14,11 +19,13 @@ import asyncio
 import json
 import logging
 import os
+import secrets
 import time
 from pathlib import Path
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from handoff import keys
 from handoff.archive_record import build_record
@@ -27,14 +34,23 @@ from handoff.models import Ticket
 logger = logging.getLogger(__name__)
 FIRST_ID = 100_000  # live archive ids start above the demo archive's
 BATCH = 50
+ARCHIVING_SECONDS = 120  # a replica that died while archiving holds a conversation this long at most
+ARCHIVE_ATTEMPTS = 5  # failed passes before a conversation is set aside (keys.ARCHIVE_FAILED)
+# Deletes the key only if it still holds our token (it may have expired and been taken since).
+RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
 
 def append_line(path: Path, record: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as out:
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        out.flush()
-        os.fsync(out.fileno())
+    data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        written = os.write(fd, data)  # one write with O_APPEND: never interleaved with another writer's
+        if written != len(data):
+            raise OSError(f"short write to {path}: {written} of {len(data)} bytes")
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class Archiver:
@@ -64,7 +80,20 @@ class Archiver:
         return record_id
 
     async def archive(self, conversation_id: str) -> str | None:
-        """Archive what is new in the conversation; the record id, or None if nothing was."""
+        """Archive what is new in the conversation; the record id, or None if nothing was (or
+        another replica is archiving it right now)."""
+        token = secrets.token_hex(8)
+        if not await self.redis.set(keys.archiving(conversation_id), token, nx=True, ex=ARCHIVING_SECONDS):
+            return None
+        try:
+            return await self._archive(conversation_id)
+        finally:
+            await self._release(conversation_id, token)
+
+    async def _release(self, conversation_id: str, token: str) -> None:
+        await self.redis.eval(RELEASE, 1, keys.archiving(conversation_id), token)
+
+    async def _archive(self, conversation_id: str) -> str | None:
         offset = int(await self.redis.get(keys.archived_offset(conversation_id)) or 0)
         raw = await self.redis.lrange(keys.conversation_events(conversation_id), offset, -1)
         if not raw:
@@ -88,14 +117,38 @@ class Archiver:
             if await self.redis.exists(keys.owner_of_conversation(conversation_id)):
                 await self.redis.zadd(keys.ACTIVITY, {conversation_id: now})  # people still on it: later
                 continue
-            record_id = await self.archive(conversation_id)
+            try:
+                record_id = await self.archive(conversation_id)
+            except (RedisError, OSError):
+                raise  # Redis or the disk: not this conversation's fault; run() retries the batch
+            except Exception as e:  # one bad conversation must not stop the others
+                if not await self._failed(conversation_id, now, e):
+                    continue  # still in the activity set: tried again next pass
+                record_id = None
             if record_id:
                 archived.append(record_id)
+                await self.redis.hdel(keys.ARCHIVE_ATTEMPTS, conversation_id)
+                await self.redis.hdel(keys.ARCHIVE_FAILED, conversation_id)
             # forget it unless something happened meanwhile (then the feed moved its score)
             score = await self.redis.zscore(keys.ACTIVITY, conversation_id)
             if score is not None and score <= now - self.idle_seconds:
                 await self.redis.zrem(keys.ACTIVITY, conversation_id)
         return archived
+
+    async def _failed(self, conversation_id: str, now: float, error: Exception) -> bool:
+        """Count a failed attempt; after ``ARCHIVE_ATTEMPTS`` set the conversation aside (True).
+        Its events and offset stay as they are: nothing is lost, and an admin sees it in Redis."""
+        attempts = int(await self.redis.hincrby(keys.ARCHIVE_ATTEMPTS, conversation_id, 1))
+        logger.warning("archiving %s failed (attempt %d of %d)", conversation_id, attempts, ARCHIVE_ATTEMPTS,
+                       exc_info=error)
+        if attempts < ARCHIVE_ATTEMPTS:
+            return False
+        entry = {"at": now, "attempts": attempts, "error": type(error).__name__}
+        await self.redis.hset(keys.ARCHIVE_FAILED, conversation_id, json.dumps(entry))
+        await self.redis.hdel(keys.ARCHIVE_ATTEMPTS, conversation_id)
+        logger.error("conversation %s set aside in %s after %d failed archiving attempts",
+                     conversation_id, keys.ARCHIVE_FAILED, attempts)
+        return True
 
     async def run(self) -> None:
         pause = max(1.0, min(self.idle_seconds / 2, 30.0))

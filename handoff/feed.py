@@ -2,7 +2,9 @@
 
 Every customer message, bot message and pause of every conversation arrives here in
 order. The handoff service counts conversations (for the handoff rate) and tells the
-console live when a conversation with an open ticket moves. Nothing is copied: the
+console live when a conversation with an open ticket moves. Replicas share the consumer
+group, so each event is counted and published once, and pub/sub reaches every replica's
+consoles. Nothing is copied: the
 transcript is read from the conversation itself, so a message that arrived while this
 service was down is in the ticket anyway, and the consumer group catches up on restart.
 """
@@ -30,7 +32,8 @@ class EventFeed:
             await self.redis.pfadd(keys.CONVERSATIONS, conversation_id)
         if kind not in ("user", "bot"):
             return
-        await self.redis.zadd(keys.ACTIVITY, {conversation_id: float(event.get("timestamp") or time.time())})
+        # replicas handle a conversation's events in parallel: an older one must not move the time back
+        await self.redis.zadd(keys.ACTIVITY, {conversation_id: float(event.get("timestamp") or time.time())}, gt=True)
         ticket_id = await self.redis.get(keys.owner_of_conversation(conversation_id))
         if ticket_id:
             role = "customer" if kind == "user" else "bot"

@@ -1,72 +1,107 @@
 """Long admin jobs (mining, publishing) run as child processes, one of each kind at a time.
 
 They are CPU-heavy (embedding, training, evaluation), so they run outside the service's
-event loop; their output goes to ``var/jobs/<kind>.log`` and their state is kept here.
+event loop; their output goes to ``var/jobs/<kind>.log``. A job's record lives in Redis
+(``ho:job:<kind>``), so every replica of the service reports it and refuses a second one of
+the same kind; the replica running it renews a lease (``ho:job:<kind>:lease``) while the
+child runs, and a job whose replica died without finishing it is reported as failed once
+the lease expired.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from redis.asyncio import Redis
+
+from handoff import keys
 from handoff.errors import Conflict
 
 REPO = Path(__file__).resolve().parent.parent
 TAIL_CHARS = 4000
+KINDS = ("mine", "publish")
+LEASE_SECONDS = 30
+RENEW_SECONDS = 10
 
 
-@dataclass
-class Job:
-    kind: str
-    argv: list[str]
-    started_at: float
-    log: Path
-    process: asyncio.subprocess.Process | None = field(default=None, repr=False)
-    finished_at: float | None = None
-    exit_code: int | None = None
-
-    def public(self) -> dict[str, object]:
-        try:
-            tail = self.log.read_text("utf-8", errors="replace")[-TAIL_CHARS:]
-        except FileNotFoundError:
-            tail = ""
-        state = "running" if self.exit_code is None else ("done" if self.exit_code == 0 else "failed")
-        return {"kind": self.kind, "state": state, "exit_code": self.exit_code, "started_at": self.started_at,
-                "finished_at": self.finished_at, "output": tail}
+def _tail(log: Path) -> str:
+    try:
+        return log.read_text("utf-8", errors="replace")[-TAIL_CHARS:]
+    except FileNotFoundError:
+        return ""
 
 
 class Jobs:
-    def __init__(self, log_dir: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, log_dir: Path, client: Redis, env: dict[str, str] | None = None) -> None:
         self.log_dir = log_dir
+        self.redis: Any = client
         self.env = env or {}
-        self.jobs: dict[str, Job] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
 
-    async def start(self, kind: str, args: list[str]) -> Job:
-        current = self.jobs.get(kind)
-        if current is not None and current.exit_code is None:
-            since = time.strftime("%H:%M:%S", time.localtime(current.started_at))
+    def _lease(self, kind: str) -> str:
+        return keys.job(kind) + ":lease"
+
+    async def start(self, kind: str, args: list[str]) -> dict[str, object]:
+        token = secrets.token_hex(8)
+        if not await self.redis.set(self._lease(kind), token, nx=True, ex=LEASE_SECONDS):
+            started = float(await self.redis.hget(keys.job(kind), "started_at") or time.time())
+            since = time.strftime("%H:%M:%S", time.localtime(started))
             raise Conflict(f"a {kind} job is already running (since {since})")
-        self.log_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_dir / f"{kind}.log"
-        argv = [sys.executable, "-m", "bot.admin", *args]
+        try:
+            process = await self._spawn(args, log)
+        except BaseException:
+            await self.redis.delete(self._lease(kind))
+            raise
+        await self.redis.delete(keys.job(kind))
+        record = {"kind": kind, "state": "running", "started_at": repr(time.time()), "log": str(log)}
+        await self.redis.hset(keys.job(kind), mapping=record)
+        task = asyncio.get_running_loop().create_task(self._wait(kind, token, process, log))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return await self.get(kind) or {}
+
+    async def _spawn(self, args: list[str], log: Path) -> asyncio.subprocess.Process:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
         with open(log, "wb") as out:
-            process = await asyncio.create_subprocess_exec(
-                *argv, cwd=REPO, stdout=out, stderr=asyncio.subprocess.STDOUT,
+            return await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot.admin", *args, cwd=REPO, stdout=out, stderr=asyncio.subprocess.STDOUT,
                 env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1", **self.env})
-        job = Job(kind, argv, time.time(), log, process)
-        self.jobs[kind] = job
-        asyncio.get_running_loop().create_task(self._wait(job))
-        return job
 
-    @staticmethod
-    async def _wait(job: Job) -> None:
-        if job.process is not None:
-            job.exit_code = await job.process.wait()
-        job.finished_at = time.time()
+    async def _wait(self, kind: str, token: str, process: asyncio.subprocess.Process, log: Path) -> None:
+        """Renew the lease while the child runs, then record how it ended and free the kind."""
+        while True:
+            try:
+                code = await asyncio.wait_for(asyncio.shield(process.wait()), RENEW_SECONDS)
+                break
+            except asyncio.TimeoutError:
+                await self.redis.set(self._lease(kind), token, ex=LEASE_SECONDS)
+        await self.redis.hset(keys.job(kind), mapping={
+            "state": "done" if code == 0 else "failed", "exit_code": str(code), "finished_at": repr(time.time()),
+            "output": _tail(log)})
+        await self.redis.delete(self._lease(kind))
 
-    def status(self) -> list[dict[str, object]]:
-        return [job.public() for job in self.jobs.values()]
+    async def get(self, kind: str) -> dict[str, object] | None:
+        raw = await self.redis.hgetall(keys.job(kind))
+        if not raw:
+            return None
+        record = {(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
+                  for k, v in raw.items()}
+        state, code = record["state"], record.get("exit_code")
+        output = record.get("output") or (_tail(Path(record["log"])) if record.get("log") else "")
+        if state == "running" and not await self.redis.exists(self._lease(kind)):
+            state, output = "failed", output + "\n(the service running this job stopped before it ended)"
+        finished = record.get("finished_at")
+        return {"kind": kind, "state": state, "exit_code": int(code) if code is not None else None,
+                "started_at": float(record["started_at"]), "finished_at": float(finished) if finished else None,
+                "output": output}
+
+    async def status(self) -> list[dict[str, object]]:
+        jobs = [await self.get(kind) for kind in KINDS]
+        return [job for job in jobs if job is not None]

@@ -12,6 +12,9 @@ from aiohttp import web
 from handoff import keys
 from handoff.appkeys import ACCOUNTS, REDIS, SETTINGS, TICKETS
 from handoff.hours import DEFAULT_MINUTES_PER_TICKET, OpeningHours, expected_wait_minutes
+from handoff.tickets import outbox_add
+
+NOTIFY_LOCK_SECONDS = 10
 
 
 async def minutes_per_ticket(app: web.Application) -> float:
@@ -46,7 +49,17 @@ async def queue_state(app: web.Application, position: int, now: float | None = N
 
 
 async def notify_queue(app: web.Application) -> int:
-    """Queue an update for every waiting customer whose position or wait changed."""
+    """Queue an update for every waiting customer whose position or wait changed.
+
+    One update runs at a time across replicas (a Redis lock), each reading the queue after
+    the previous one finished: two claims at once on two replicas must not tell a customer
+    the same place twice, or an older place last."""
+    async with app[REDIS].lock(keys.NOTIFY_LOCK, timeout=NOTIFY_LOCK_SECONDS,
+                               blocking_timeout=NOTIFY_LOCK_SECONDS):
+        return await _notify_queue(app)
+
+
+async def _notify_queue(app: web.Application) -> int:
     store, client = app[TICKETS], app[REDIS]
     now = time.time()
     online, minutes = await _queue_facts(app, now)
@@ -59,8 +72,7 @@ async def notify_queue(app: web.Application) -> int:
         ticket = await store.get(ticket_id)
         async with client.pipeline(transaction=True) as pipe:
             pipe.hset(keys.TOLD, ticket_id, told)
-            pipe.xadd(keys.OUTBOX, {"kind": "queue", "ticket": ticket_id, "conversation_id": ticket.conversation_id,
-                                    "lang": ticket.lang, "payload": json.dumps({"handoff": state})})
+            outbox_add(pipe, ticket, "queue", {"handoff": state})
             await pipe.execute()
         sent += 1
     return sent

@@ -17,6 +17,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
+from bot import turns
 from handoff import keys
 from handoff.errors import Conflict, Forbidden, NotFound
 from handoff.models import Outcome, Ticket, TicketState, priority_minutes, queue_score
@@ -140,7 +141,7 @@ class TicketStore:
             pipe.hincrby(keys.STATS, "claims", 1)
             pipe.hincrbyfloat(keys.STATS, "claim_wait_seconds", now - t.created_at)
             _record(pipe, ticket_id, "claimed", login, now)
-            _outbox(pipe, t, "status", {"handoff": {"state": "human", "moderator": display_name}})
+            outbox_add(pipe, t, "status", {"handoff": {"state": "human", "moderator": display_name}})
 
         return await self._change(ticket_id, check, apply)
 
@@ -154,7 +155,7 @@ class TicketStore:
         def apply(pipe: Any, t: Ticket) -> None:
             t.owner, t.owner_name = to_login, to_name
             _record(pipe, ticket_id, "transferred", login, now, to=to_login)
-            _outbox(pipe, t, "status", {"handoff": {"state": "human", "moderator": to_name}})
+            outbox_add(pipe, t, "status", {"handoff": {"state": "human", "moderator": to_name}})
 
         return await self._change(ticket_id, check, apply)
 
@@ -172,7 +173,7 @@ class TicketStore:
                 pipe.hincrby(keys.STATS, "first_responses", 1)
                 pipe.hincrbyfloat(keys.STATS, "first_response_seconds", now - t.created_at)
             _record(pipe, ticket_id, "replied", login, now)
-            _outbox(pipe, t, "reply", {"text": text, "moderator": login, "moderator_name": display_name})
+            outbox_add(pipe, t, "reply", {"text": text, "moderator": login, "moderator_name": display_name})
 
         return await self._change(ticket_id, check, apply)
 
@@ -194,7 +195,7 @@ class TicketStore:
             pipe.hincrby(keys.STATS, f"closed_{outcome.value}", 1)
             pipe.hincrbyfloat(keys.STATS, "resolution_seconds", now - t.created_at)
             _record(pipe, ticket_id, outcome.value, login, now)
-            _outbox(pipe, t, "handback", {"text": farewell})
+            outbox_add(pipe, t, "handback", {"text": farewell})
 
         return await self._change(ticket_id, check, apply)
 
@@ -233,9 +234,11 @@ def _record(pipe: Any, ticket_id: str, action: str, login: str, now: float, **ex
     pipe.publish(keys.LIVE, json.dumps({"ticket": ticket_id, "action": action}))
 
 
-def _outbox(pipe: Any, ticket: Ticket, kind: str, payload: dict[str, Any]) -> None:
-    pipe.xadd(keys.OUTBOX, {"kind": kind, "ticket": ticket.id, "conversation_id": ticket.conversation_id,
-                            "lang": ticket.lang, "payload": json.dumps(payload, ensure_ascii=False)})
+def outbox_add(pipe: Any, ticket: Ticket, kind: str, payload: dict[str, Any]) -> None:
+    """Queue what the customer must get, in the conversation's order (``bot.turns``)."""
+    fields = {"kind": kind, "ticket": ticket.id, "conversation_id": ticket.conversation_id, "lang": ticket.lang,
+              "payload": json.dumps(payload, ensure_ascii=False)}
+    turns.add(pipe, keys.OUTBOX, keys.outbox_order(ticket.conversation_id), fields)
 
 
 def _text(value: Any) -> str:

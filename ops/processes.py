@@ -65,22 +65,37 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-# credentials.yml reads these; empty leaves the Messenger channel off.
+def free_ports(count: int) -> list[int]:
+    """``count`` different free ports (each held until all are found, so none repeats)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+# credentials.yml reads these; empty leaves the Messenger channel off (and names its inbox
+# worker after the host: replicas on one machine set MESSENGER_CONSUMER each).
 MESSENGER_OFF = {name: "" for name in (
-    "MESSENGER_VERIFY_TOKEN", "MESSENGER_APP_SECRET", "MESSENGER_PAGE_ACCESS_TOKEN", "MESSENGER_GRAPH_URL")}
+    "MESSENGER_VERIFY_TOKEN", "MESSENGER_APP_SECRET", "MESSENGER_PAGE_ACCESS_TOKEN", "MESSENGER_GRAPH_URL",
+    "MESSENGER_CONSUMER")}
 RASA_ENV = {"RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
 
 
 def action_server(port: int, index_dir: Path, embedder: str, log_dir: Path,
-                  extra: Mapping[str, str] | None = None) -> Process:
+                  extra: Mapping[str, str] | None = None, name: str = "actions") -> Process:
     env = {"ACTION_PORT": str(port), "INDEX_DIR": str(index_dir), "EMBEDDER": embedder, **(extra or {})}
-    return Process("actions", [str(REPO / ".venv/bin/python"), "-m", "actions"], env, log_dir)
+    return Process(name, [str(REPO / ".venv/bin/python"), "-m", "actions"], env, log_dir)
 
 
-def handoff_server(port: int, redis_url: str, log_dir: Path, env: Mapping[str, str] | None = None) -> Process:
+def handoff_server(port: int, redis_url: str, log_dir: Path, env: Mapping[str, str] | None = None,
+                   name: str = "handoff") -> Process:
     """The handoff service (queue, console, widget files) on loopback."""
     base = {"HANDOFF_HOST": "127.0.0.1", "HANDOFF_PORT": str(port), "REDIS_URL": redis_url}
-    return Process("handoff", [str(REPO / ".venv/bin/python"), "-m", "handoff"], {**base, **(env or {})}, log_dir)
+    return Process(name, [str(REPO / ".venv/bin/python"), "-m", "handoff"], {**base, **(env or {})}, log_dir)
 
 
 def rasa_server(

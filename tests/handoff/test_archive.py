@@ -1,5 +1,6 @@
 """Archiving finished conversations: the record (pure) and the worker (real Redis, real files)."""
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -9,7 +10,7 @@ import redis.asyncio as aioredis
 
 from handoff import keys
 from handoff.archive_record import build_record
-from handoff.archiver import Archiver
+from handoff.archiver import ARCHIVE_ATTEMPTS, Archiver
 from handoff.models import Ticket, TicketState
 
 T0 = 1_795_000_000.0
@@ -96,3 +97,38 @@ async def test_conversations_with_an_open_ticket_wait(client: aioredis.Redis, tm
     await client.set(keys.owner_of_conversation("web:z"), "T000009")
     assert await Archiver(client, tmp_path, idle_seconds=30).archive_due(now=T0 + 100) == []
     assert not list(tmp_path.glob("*.jsonl"))
+
+
+async def test_two_replicas_archive_a_conversation_once(client: aioredis.Redis, tmp_path: Path) -> None:
+    await client.rpush(keys.conversation_events("web:r"), *[json.dumps(e) for e in events()])
+    await client.zadd(keys.ACTIVITY, {"web:r": T0})
+    replica_a, replica_b = Archiver(client, tmp_path, idle_seconds=30), Archiver(client, tmp_path, idle_seconds=30)
+    results = await asyncio.gather(replica_a.archive_due(now=T0 + 100), replica_b.archive_due(now=T0 + 100))
+    assert sorted(len(r) for r in results) == [0, 1]
+    lines = [line for f in tmp_path.glob("*.jsonl") for line in f.read_text().splitlines()]
+    assert len(lines) == 1 and not await client.exists(keys.archiving("web:r"))
+
+
+async def test_a_conversation_that_fails_does_not_stop_the_others(
+        client: aioredis.Redis, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def redact(text: str, customer_name: str = "", role: str = "customer") -> str:
+        if "BOOM" in text:
+            raise RuntimeError("Input contains more than one word")
+        return text
+
+    monkeypatch.setattr("handoff.archive_record.redact", redact)
+    bad = [*events()[:3], {"event": "user", "text": "BOOM", "timestamp": T0 + 2}]
+    for conversation_id, stretch in (("web:a", events()), ("web:bad", bad), ("web:b", events())):
+        await client.rpush(keys.conversation_events(conversation_id), *[json.dumps(e) for e in stretch])
+    await client.zadd(keys.ACTIVITY, {"web:bad": T0, "web:a": T0 + 1, "web:b": T0 + 2})  # the bad one first
+    archiver = Archiver(client, tmp_path, idle_seconds=30)
+    assert len(await archiver.archive_due(now=T0 + 100)) == 2
+    for attempt in range(2, ARCHIVE_ATTEMPTS + 1):
+        assert await archiver.archive_due(now=T0 + 100 + attempt) == []
+    assert not await client.zscore(keys.ACTIVITY, "web:bad")  # set aside: no longer retried every pass
+    failed = json.loads(await client.hget(keys.ARCHIVE_FAILED, "web:bad") or "{}")
+    assert (failed["attempts"], failed["error"]) == (ARCHIVE_ATTEMPTS, "RuntimeError")
+    assert await client.llen(keys.conversation_events("web:bad")) == len(bad)  # nothing is lost
+    assert not await client.exists(keys.archived_offset("web:bad"))
+    lines = [json.loads(line) for f in tmp_path.glob("*.jsonl") for line in f.read_text().splitlines()]
+    assert len(lines) == 2 and "BOOM" not in json.dumps(lines)

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
+from bot import turns
 from handoff.streams import StreamWorker
 
 
@@ -67,3 +68,29 @@ async def test_delete_done_keeps_the_stream_small(client: aioredis.Redis) -> Non
     await worker.ensure_group()
     await worker.step()
     assert await client.xlen("out") == 0
+
+
+async def test_with_an_order_a_conversation_waits_for_its_earlier_entry_on_another_worker(
+    client: aioredis.Redis,
+) -> None:
+    for conversation, n in (("c1", "1"), ("c2", "1"), ("c1", "2")):
+        async with client.pipeline(transaction=True) as pipe:
+            turns.add(pipe, "out", f"order:{conversation}", {"conversation": conversation, "n": n})
+            await pipe.execute()
+    handled: list[str] = []
+
+    async def record(entry_id: str, fields: dict[str, str]) -> None:
+        handled.append(fields["conversation"] + "/" + fields["n"])
+
+    def order(fields: dict[str, str]) -> str:
+        return "order:" + fields["conversation"]
+
+    a = StreamWorker(client, "out", "g", "a", record, block_ms=10, delete_done=True, order=order)
+    b = StreamWorker(client, "out", "g", "b", record, block_ms=10, delete_done=True, order=order)
+    await a.ensure_group()
+    await client.xreadgroup("g", "a", {"out": ">"}, count=1)  # a took c1/1 and has not finished it
+    assert await b.step() == 1  # b took c2/1 and c1/2: c1/2 waits for a
+    assert handled == ["c2/1"]
+    assert await a.step() == 1 and await b.step() == 1
+    assert handled == ["c2/1", "c1/1", "c1/2"]
+    assert await client.xlen("out") == 0 and not await client.exists("order:c1", "order:c2")

@@ -9,8 +9,8 @@ from bot.channels.inbox import MessengerInbox
 from bot.channels.messenger_protocol import Inbound
 
 
-def inbound(mid: str, text: str = "hej") -> Inbound:
-    return Inbound("text", "7", mid, text, text, 1)
+def inbound(mid: str, text: str = "hej", psid: str = "7") -> Inbound:
+    return Inbound("text", psid, mid, text, text, 1)
 
 
 @pytest.fixture
@@ -32,12 +32,12 @@ async def test_unfinished_entries_survive_a_crash(client: aioredis.Redis) -> Non
     first = MessengerInbox(client)
     await first.accept([inbound("m1"), inbound("m2")])
     taken = await first.take("rasa-host", block_ms=10)
-    await first.done(taken[0][0])
+    await first.done(*taken[0])
     # the process dies before m2 is done; the restarted one re-reads what it had taken
     restarted = MessengerInbox(client)
     again = await restarted.take("rasa-host", own_pending=True)
     assert [e.event_id for _, e in again] == ["m2"]
-    await restarted.done(again[0][0])
+    await restarted.done(*again[0])
     assert await restarted.waiting() == 0
     assert await restarted.take("rasa-host", own_pending=True) == []
 
@@ -68,3 +68,35 @@ async def test_customer_message_times_and_failed_sends(client: aioredis.Redis) -
     await inbox.record_failed_send("7", {"message": {"text": "x"}}, "HTTP 500")
     [(_, fields)] = await client.xrange(inbox.failed_sends)
     assert fields[b"psid"] == b"7" and fields[b"error"] == b"HTTP 500"
+
+
+async def test_a_conversation_waits_for_its_earlier_message_on_another_server(client: aioredis.Redis) -> None:
+    inbox = MessengerInbox(client)
+    await inbox.accept([inbound("a1", psid="1"), inbound("b1", psid="2"), inbound("a2", psid="1")])
+    [a1] = await inbox.take("rasa-a", count=1, block_ms=10)
+    b1, a2 = await inbox.take("rasa-b", block_ms=10)
+    assert await inbox.turn(*b1)  # another customer goes on
+    assert not await inbox.turn(*a2)  # a1 is still being handled by rasa-a
+    assert await inbox.turn(*a1)
+    await inbox.done(*a1)
+    assert await inbox.turn(*a2)
+
+
+async def test_a_dead_lettered_message_does_not_hold_its_conversation_up(client: aioredis.Redis) -> None:
+    inbox = MessengerInbox(client)
+    await inbox.accept([inbound("m1"), inbound("m2")])
+    first, second = await inbox.take("c", block_ms=10)
+    await inbox.dead(*first, "ValueError('boom')")
+    assert await inbox.turn(*second)
+
+
+async def test_entries_stored_before_the_order_lists_are_not_held_back(client: aioredis.Redis) -> None:
+    inbox = MessengerInbox(client)
+    await client.xadd(inbox.stream, {"event": inbound("old").to_json()})
+    await inbox.accept([inbound("new")])
+    old, new = await inbox.take("c", block_ms=10)
+    assert await inbox.turn(*old) and await inbox.turn(*new)
+    await client.xdel(inbox.stream, new[0])  # deleted by hand: its list entry must not block the next one
+    await inbox.accept([inbound("later")])
+    [later] = await inbox.take("c", block_ms=10)
+    assert await inbox.turn(*later)

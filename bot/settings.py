@@ -27,7 +27,9 @@ class BrainSettings:
     embedder: str
     register: str
     answer_threshold: float | None
-    embed_threads: int = 2
+    # One thread: the action server shares 2 cores with Rasa and Redis, and two OpenMP threads
+    # then wait for each other (bench/results/e5_threads.md). 2 pays off on cores of its own.
+    embed_threads: int = 1
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> BrainSettings:
@@ -39,7 +41,7 @@ class BrainSettings:
             answer_threshold = float(threshold) if threshold else None
         except ValueError:
             raise SettingsError(f"ANSWER_THRESHOLD must be a number, got {threshold!r}") from None
-        threads = environ.get("EMBED_THREADS", "2")
+        threads = environ.get("EMBED_THREADS", "1")
         if not threads.isdigit() or not 1 <= int(threads) <= 64:
             raise SettingsError(f"EMBED_THREADS must be a whole number from 1 to 64, got {threads!r}")
         return cls(

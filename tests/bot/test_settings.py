@@ -11,12 +11,12 @@ def test_defaults() -> None:
     assert settings.index_dir == Path("var/index")
     assert settings.register == "ty"
     assert settings.answer_threshold is None
-    assert settings.embed_threads == 2
+    assert settings.embed_threads == 1
 
 
 def test_values_from_the_environment() -> None:
-    settings = BrainSettings.from_env({"EMBED_THREADS": "1", "BRAND_REGISTER": "pan", "ANSWER_THRESHOLD": "0.6"})
-    assert (settings.embed_threads, settings.register, settings.answer_threshold) == (1, "pan", 0.6)
+    settings = BrainSettings.from_env({"EMBED_THREADS": "2", "BRAND_REGISTER": "pan", "ANSWER_THRESHOLD": "0.6"})
+    assert (settings.embed_threads, settings.register, settings.answer_threshold) == (2, "pan", 0.6)
 
 
 @pytest.mark.parametrize(

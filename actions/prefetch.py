@@ -13,7 +13,6 @@ cached. The answer comes before the work is done: 202, or 400 for a body it cann
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import Any
 
@@ -21,8 +20,8 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.bodies import text_body
 from actions.brain_provider import BrainProvider, default_provider
-from actions.suggest import MAX_TEXT_CHARS
 
 logger = logging.getLogger(__name__)
 
@@ -33,18 +32,7 @@ class InvalidPrefetchRequest(ValueError):
 
 def parse_request(body: bytes) -> str:
     """The text from a JSON body, or ``InvalidPrefetchRequest`` naming what is wrong."""
-    try:
-        payload: Any = json.loads(body or b"")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidPrefetchRequest("body is not valid JSON") from exc
-    if not isinstance(payload, dict):
-        raise InvalidPrefetchRequest("body must be a JSON object")
-    text = payload.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise InvalidPrefetchRequest("text must be a non-empty string")
-    if len(text) > MAX_TEXT_CHARS:
-        raise InvalidPrefetchRequest(f"text is longer than {MAX_TEXT_CHARS} characters")
-    return text
+    return text_body(body, InvalidPrefetchRequest)[1]
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:

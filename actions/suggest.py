@@ -8,16 +8,17 @@ app. The server listens on loopback only; the request is still checked here.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.bodies import MAX_TEXT_CHARS, text_body
 from actions.brain_provider import BrainProvider, default_provider
 
-MAX_TEXT_CHARS = 5000
+__all__ = ["MAX_TEXT_CHARS", "InvalidSuggestRequest", "add_suggest_route", "parse_request"]
+
 DEFAULT_K = 3
 MAX_K = 5
 
@@ -28,17 +29,7 @@ class InvalidSuggestRequest(ValueError):
 
 def parse_request(body: bytes) -> tuple[str, int]:
     """(text, k) from a JSON body, or ``InvalidSuggestRequest`` naming what is wrong."""
-    try:
-        payload: Any = json.loads(body or b"")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidSuggestRequest("body is not valid JSON") from exc
-    if not isinstance(payload, dict):
-        raise InvalidSuggestRequest("body must be a JSON object")
-    text = payload.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise InvalidSuggestRequest("text must be a non-empty string")
-    if len(text) > MAX_TEXT_CHARS:
-        raise InvalidSuggestRequest(f"text is longer than {MAX_TEXT_CHARS} characters")
+    payload, text = text_body(body, InvalidSuggestRequest)
     k = payload.get("k", DEFAULT_K)
     # bool is an int in Python; "k": true is a client bug, not 1.
     if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= MAX_K:

@@ -18,21 +18,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import Any
 
 import redis.asyncio as aioredis
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from bot.retry import with_retries
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
-# A Redis restart takes well under a second; give it 5 s, as bot.stores does for saves.
-REDIS_ATTEMPTS, REDIS_RETRY_SECONDS = 20, 0.25
 FIRST_WAIT_SECONDS, MAX_WAIT_SECONDS = 0.005, 0.02
 
 # KEYS: queue (sorted set of tickets), expiry (hash ticket -> ms), counter.
@@ -72,18 +69,6 @@ return 1
 """
 
 
-async def _with_retries(call: Callable[[], Awaitable[T]], what: str) -> T:
-    for attempt in range(REDIS_ATTEMPTS):
-        try:
-            return await call()
-        except (RedisConnectionError, RedisTimeoutError):
-            if attempt == REDIS_ATTEMPTS - 1:
-                raise
-            logger.warning("Redis unavailable (%s); retrying", what)
-            await asyncio.sleep(REDIS_RETRY_SECONDS)
-    raise AssertionError("unreachable")
-
-
 class RedisLockStore(LockStore):
     def __init__(self, endpoint_config: Any = None, host: str = "localhost", port: int | str = 6379,
                  db: int | str = 0, password: str | None = None, key_prefix: str = "bot", **_: Any) -> None:
@@ -106,12 +91,12 @@ class RedisLockStore(LockStore):
     async def take(self, conversation_id: str, ticket: int | None, lifetime: float) -> tuple[int, int]:
         """Take a ticket (``ticket`` None) or look again at one: (ticket, 1 go / 0 wait / -1 expired)."""
         keys, args = self._keys(conversation_id), ["" if ticket is None else str(ticket), int(lifetime * 1000)]
-        number, state = await _with_retries(lambda: self._take(keys=keys, args=args), "lock")
+        number, state = await with_retries(lambda: self._take(keys=keys, args=args), "lock")
         return int(number), int(state)
 
     async def release(self, conversation_id: str, ticket: int) -> None:
         keys = self._keys(conversation_id)
-        await _with_retries(lambda: self._release(keys=keys, args=[ticket]), "unlock")
+        await with_retries(lambda: self._release(keys=keys, args=[ticket]), "unlock")
 
     @asynccontextmanager
     async def lock(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,

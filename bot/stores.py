@@ -25,11 +25,10 @@ append-only Redis list of events (``bot:events:<id>``) instead of Rasa's one JSO
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import redis.asyncio as aioredis
 from rasa.core.tracker_store import TrackerStore
@@ -43,20 +42,16 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot import rasa_patches
+from bot.retry import with_retries
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
 SESSION_START = "action_session_start"
 LISTEN = "action_listen"
 # The stream is for live consumers; older entries are trimmed (the tracker keeps everything).
 STREAM_MAX_ENTRIES = 1_000_000
-# A save waits this long for Redis to come back (a restart takes well under a second).
-SAVE_ATTEMPTS, SAVE_RETRY_SECONDS = 20, 0.25
 # Customer turns Rasa sees at least; the window moves on once it holds twice as many.
 WINDOW_TURNS = 10
 WINDOW_KEY = "bot_window"  # metadata of the first event of a windowed tracker
@@ -72,19 +67,6 @@ local from, state = session, false
 if window[1] and tonumber(window[1]) > session then from, state = tonumber(window[1]), window[2] end
 return {from, state, redis.call('LRANGE', KEYS[1], from, -1)}
 """
-
-
-async def _with_retries(call: Callable[[], Awaitable[T]], what: str) -> T:
-    """``call``, waiting for a Redis that is briefly away (a restart)."""
-    for attempt in range(SAVE_ATTEMPTS):
-        try:
-            return await call()
-        except (RedisConnectionError, RedisTimeoutError):
-            if attempt == SAVE_ATTEMPTS - 1:
-                raise
-            logger.warning("Redis unavailable (%s); retrying", what)
-            await asyncio.sleep(SAVE_RETRY_SECONDS)
-    raise AssertionError("unreachable")
 
 
 def _session_start_index(events: Sequence[dict[str, Any]], offset: int, current: int) -> int:
@@ -181,7 +163,7 @@ class RedisTrackerStore(TrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Append the new events; a Redis that is briefly away (a restart) is waited for."""
-        await _with_retries(lambda: self._save(tracker), f"saving {tracker.sender_id}")
+        await with_retries(lambda: self._save(tracker), f"saving {tracker.sender_id}")
 
     async def _save(self, tracker: DialogueStateTracker) -> None:
         sender_id = tracker.sender_id
@@ -243,10 +225,10 @@ class RedisTrackerStore(TrackerStore):
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The latest session of the conversation, at most its last ``2 * window_turns``
         customer turns, with the state it had before them (what Rasa's policies need)."""
-        return await _with_retries(lambda: self._tracker(sender_id, full=False), f"reading {sender_id}")
+        return await with_retries(lambda: self._tracker(sender_id, full=False), f"reading {sender_id}")
 
     async def retrieve_full_tracker(self, sender_id: str) -> DialogueStateTracker | None:
-        return await _with_retries(lambda: self._tracker(sender_id, full=True), f"reading {sender_id}")
+        return await with_retries(lambda: self._tracker(sender_id, full=True), f"reading {sender_id}")
 
     async def keys(self) -> Iterable[str]:
         prefix = self._events_key("")

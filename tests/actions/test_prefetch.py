@@ -1,20 +1,17 @@
 """``POST /prefetch``: the action server embeds a message before Rasa asks for the answer."""
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import numpy as np
 import pytest
-from rasa_sdk.endpoint import create_app
-from rasa_sdk.executor import ActionExecutor
-from sanic import Sanic
 
+from actions.bodies import MAX_TEXT_CHARS
 from actions.brain_provider import BrainProvider
 from actions.prefetch import add_prefetch_route, parse_request
-from actions.suggest import MAX_TEXT_CHARS
 from bot.brain import Brain, load_brain
 from bot.build_index import build
 from bot.embeddings import HashingEmbedder
@@ -41,19 +38,10 @@ def brain(tmp_path: Path) -> Brain:
 
 
 @pytest.fixture
-async def url(brain: Brain, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
-    monkeypatch.setattr(Sanic, "test_mode", True)  # rasa_sdk names every app "rasa_sdk"
-    app = create_app(ActionExecutor(), cors_origins=None)
-    add_prefetch_route(app, BrainProvider(lambda: brain))
-    server = await app.create_server(host="127.0.0.1", port=0, return_asyncio_server=True, access_log=False)
-    assert server is not None
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    yield f"http://127.0.0.1:{server.server.sockets[0].getsockname()[1]}"
-    await server.before_stop()
-    await server.close()
-    await server.after_stop()
+async def url(brain: Brain, serve_routes: Callable[..., Any]) -> AsyncIterator[str]:
+    """The action server's real Sanic app, with the route, served on a free loopback port."""
+    async with serve_routes(lambda app: add_prefetch_route(app, BrainProvider(lambda: brain))) as address:
+        yield address
 
 
 async def post(url: str, body: Any = None, data: bytes | None = None) -> tuple[int, dict[str, Any]]:

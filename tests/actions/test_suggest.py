@@ -1,12 +1,9 @@
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-from rasa_sdk.endpoint import create_app
-from rasa_sdk.executor import ActionExecutor
-from sanic import Sanic
 
 from actions.brain_provider import BrainProvider
 from actions.suggest import MAX_TEXT_CHARS, InvalidSuggestRequest, add_suggest_route, parse_request
@@ -25,21 +22,10 @@ def brain(tmp_path_factory: pytest.TempPathFactory) -> Brain:
 
 
 @pytest.fixture
-async def url(brain: Brain, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
+async def url(brain: Brain, serve_routes: Callable[..., Any]) -> AsyncIterator[str]:
     """The action server's real Sanic app, with the route, served on a free loopback port."""
-    monkeypatch.setattr(Sanic, "test_mode", True)  # rasa_sdk names every app "rasa_sdk"
-    app = create_app(ActionExecutor(), cors_origins=None)
-    add_suggest_route(app, BrainProvider(lambda: brain))
-    server = await app.create_server(host="127.0.0.1", port=0, return_asyncio_server=True, access_log=False)
-    assert server is not None
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    port = server.server.sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    await server.before_stop()
-    await server.close()
-    await server.after_stop()
+    async with serve_routes(lambda app: add_suggest_route(app, BrainProvider(lambda: brain))) as address:
+        yield address
 
 
 async def post(url: str, body: Any = None, data: bytes | None = None) -> tuple[int, dict[str, Any]]:

@@ -4,7 +4,7 @@ PY := .venv/bin/python
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: setup model index run run-replicas test test-faults test-replicas test-unit lint bench bench-rasa bench-faiss bench-e5 eval lock clean
+.PHONY: setup model index run run-replicas test test-faults test-replicas test-unit lint bench bench-rasa bench-mixed bench-faiss bench-e5 eval lock clean
 
 setup:
 	@bin/setup
@@ -41,7 +41,7 @@ lint: setup
 	$(PY) -m mypy
 
 # All benchmarks; results under bench/results/.
-bench: bench-rasa bench-faiss bench-e5
+bench: bench-rasa bench-mixed bench-faiss bench-e5
 
 # FAISS search at 10 thousand, 100 thousand and 1 million vectors (a few minutes).
 bench-faiss: setup
@@ -50,6 +50,11 @@ bench-faiss: setup
 # e5 on 2 cores: threads and OpenMP waiting, quiet and beside a busy core (about a minute).
 bench-e5: setup
 	PYTHONPATH=. $(PY) -m bench.e5_threads
+
+# The full stack (with the handoff service) under REST and socket.io customers: FAQ questions,
+# small talk and handoffs, open loop at 20 msgs/s for 30 s (about 2 minutes with start-up).
+bench-mixed: setup model index
+	PYTHONPATH=. $(PY) -m bench.mixed_load
 
 # Plain `rasa init` assistant vs this stack, same load, one run (about 10 minutes).
 bench-rasa: setup model

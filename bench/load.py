@@ -61,6 +61,13 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
+def latency_summary(latencies_ms: Sequence[float]) -> dict[str, float]:
+    """Median, p95 and p99 in ms, to 0.1 ms; NaN when nothing was measured."""
+    median = statistics.median(latencies_ms) if latencies_ms else float("nan")
+    return {"median_ms": round(median, 1), "p95_ms": round(percentile(latencies_ms, 95), 1),
+            "p99_ms": round(percentile(latencies_ms, 99), 1)}
+
+
 async def send(session: aiohttp.ClientSession, url: str, sender: str, text: str) -> float:
     started = time.perf_counter()
     async with session.post(url, json={"sender": sender, "message": text}) as response:

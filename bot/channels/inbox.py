@@ -29,6 +29,10 @@ from bot.channels.messenger_protocol import Inbound
 SEEN_SECONDS = 7 * 24 * 3600
 CLAIM_IDLE_MS = 60_000
 GROUP = "rasa"
+# The tracker store's list of a conversation's events (bot/stores.py, key_prefix "bot" in endpoints.yml).
+CONVERSATION_EVENTS = "bot:events:{}"
+# How far back in a conversation a message is looked for before it is handled again.
+STORED_LOOKBACK = 200
 
 # KEYS: the stream, then each event's seen key, then each event's order list; ARGV: ttl, events.
 _ACCEPT = """
@@ -128,6 +132,18 @@ class MessengerInbox:
         pipe.xdel(self.stream, entry_id)
         turns.forget(pipe, self.order_key(event.psid), entry_id)
         await pipe.execute()
+
+    async def stored(self, event: Inbound) -> bool:
+        """Whether ``event`` is already in its conversation: a Rasa server stored it and died
+        before marking the entry done. Rasa saves the customer's message with its replies at
+        the end of a turn, after the replies were sent, so such an entry is finished."""
+        raw = await self._redis.lrange(CONVERSATION_EVENTS.format(event.sender_id), -STORED_LOOKBACK, -1)
+        for item in reversed(raw):
+            stored = json.loads(item)
+            if stored.get("event") == "user" and \
+                    ((stored.get("metadata") or {}).get("messenger") or {}).get("mid") == event.event_id:
+                return True
+        return False
 
     async def waiting(self) -> int:
         return int(await self._redis.xlen(self.stream))

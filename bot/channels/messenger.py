@@ -196,7 +196,10 @@ class MessengerInput(InputChannel):
     async def _handle_entry(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], inbox: MessengerInbox,
                             entry_id: str, event: Inbound) -> None:
         try:
-            await self._handle(on_new_message, event)
+            if await inbox.stored(event):  # handled by a server that died before marking it done
+                logger.info("Messenger event %s is already in its conversation; not handled twice", entry_id)
+            else:
+                await self._handle(on_new_message, event)
         except Exception as e:
             if transient(e):  # Redis or the lock store away: keep it pending, try again
                 raise

@@ -300,6 +300,7 @@ async def test_killing_one_of_each_under_load_loses_no_accepted_message(cluster:
     write_report()
     assert drained and ledger.total > killed_at > 0
     assert not any(lost.values()), f"accepted messages missing: {lost}"
+    assert not doubled, f"handled twice: {doubled}"  # a taken-over inbox entry already stored is skipped
     assert all(order.values()), "a conversation's messages are out of order"
 
 

@@ -1,5 +1,6 @@
 """The Messenger inbox against a real redis-server."""
 
+import json
 from collections.abc import AsyncIterator
 
 import pytest
@@ -100,3 +101,15 @@ async def test_entries_stored_before_the_order_lists_are_not_held_back(client: a
     await inbox.accept([inbound("later")])
     [later] = await inbox.take("c", block_ms=10)
     assert await inbox.turn(*later)
+
+
+async def test_a_message_already_in_its_conversation_is_known(client: aioredis.Redis) -> None:
+    """A Rasa server that stored a message and died before marking it done: the next one sees it."""
+    inbox = MessengerInbox(client)
+    event = inbound("m-stored", psid="42")
+    user = {"event": "user", "text": "hej", "metadata": {"messenger": {"mid": "m-stored", "kind": "text"}}}
+    await client.rpush(f"bot:events:{event.sender_id}", json.dumps({"event": "action", "name": "action_listen"}),
+                       json.dumps(user), json.dumps({"event": "bot", "text": "Cześć!"}))
+    assert await inbox.stored(event)
+    assert not await inbox.stored(inbound("m-new", psid="42"))
+    assert not await inbox.stored(inbound("m-stored", psid="43"))  # another customer's conversation

@@ -24,7 +24,7 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -349,11 +349,19 @@ async def warm_up(rasa_url: str) -> None:
             await customer.close()
 
 
-def count_tickets(redis_url: str, requested: Sequence[str]) -> dict[str, int]:
-    client = redis.Redis.from_url(redis_url)
+def count_tickets(redis_url: str, requested: Sequence[str]) -> dict[str, Any]:
+    """Tickets of the conversations that asked for a person, all tickets, and the brain's
+    reasons on the tickets of conversations that did not ask (counted per reason)."""
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
     try:
         opened = sum(1 for cid in requested if client.llen(keys.conversation_tickets(cid)))
-        return {"tickets_for_requests": opened, "tickets_total": int(client.zcard(keys.ALL))}
+        asked, unasked = set(requested), Counter[str]()
+        for ticket_id in client.zrange(keys.ALL, 0, -1):
+            ticket = client.hgetall(keys.ticket(ticket_id))
+            if ticket.get("conversation_id") not in asked:
+                unasked.update(json.loads(ticket.get("reasons") or "[]"))
+        return {"tickets_for_requests": opened, "tickets_total": int(client.zcard(keys.ALL)),
+                "unasked_reasons": dict(unasked.most_common())}
     finally:
         client.close()
 
@@ -378,7 +386,7 @@ def machine() -> str:
     return f"{platform.machine()}, {model}"
 
 
-def report(load: MixedLoad, elapsed: float, tickets: dict[str, int], memory: dict[str, float],
+def report(load: MixedLoad, elapsed: float, tickets: dict[str, Any], memory: dict[str, float],
            args: argparse.Namespace, load_before: float) -> dict[str, Any]:
     channels = {name: s.summary() for name, s in load.stats.items()}
     channels["overall"] = overall(list(load.stats.values())).summary()
@@ -426,7 +434,9 @@ def markdown(r: dict[str, Any]) -> str:
     memory = ", ".join(f"{name} {mb}" for name, mb in r["memory_mb"].items())
     lines += ["", f"Handoffs: {h['requested']} requested, {h['told_place_in_queue']} told their place in the "
               f"queue, {h['tickets_for_requests']} with a ticket in Redis; {h['handed_over_unasked']} "
-              f"conversations handed over without asking; {h['tickets_total']} tickets in all.", "",
+              f"conversations handed over without asking; {h['tickets_total']} tickets in all. The brain's "
+              "reasons on the tickets of conversations that did not ask: "
+              f"{', '.join(f'{k} {v}' for k, v in h.get('unasked_reasons', {}).items()) or 'none'}.", "",
               f"Memory after the run (resident, MB): {memory}.", ""]
     return "\n".join(lines)
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import aiohttp
+import psutil
 
 # A customer's conversation: greeting, FAQ questions in both languages, thanks.
 CONVERSATION_PL = [
@@ -186,3 +187,13 @@ async def open_loop(base_url: str, rate: float, seconds: float, questions: Seque
         round(statistics.median(latencies), 1) if latencies else float("nan"),
         round(percentile(latencies, 95), 1), round(percentile(latencies, 99), 1),
     )
+
+
+def memory_mb(pids: dict[str, int]) -> dict[str, float]:
+    out = {}
+    for name, pid in pids.items():
+        try:
+            out[name] = round(psutil.Process(pid).memory_info().rss / 2**20, 1)
+        except psutil.Error:
+            out[name] = float("nan")
+    return out

@@ -20,7 +20,6 @@ import os
 import platform
 import random
 import secrets
-import shutil
 import tempfile
 import time
 import uuid
@@ -32,13 +31,21 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import aiohttp
-import psutil
 import redis
 import socketio
 
-from bench.load import dev_questions, latency_summary
+from bench.load import dev_questions, latency_summary, memory_mb
 from handoff import keys
-from ops.processes import REPO, RedisServer, action_server, free_port, handoff_server, rasa_server, redis_env
+from ops.processes import (
+    REPO,
+    RedisServer,
+    action_server,
+    copy_index,
+    free_port,
+    handoff_server,
+    rasa_server,
+    redis_env,
+)
 
 RESULTS = REPO / "bench" / "results"
 MODEL = REPO / "models" / "current.tar.gz"
@@ -293,16 +300,6 @@ class Stack:
     pids: dict[str, int]
 
 
-def copy_index(built: Path, target: Path) -> Path:
-    """The live version of ``built`` (and its embedding cache) as the only version in ``target``."""
-    version = (built / "CURRENT").read_text().strip()
-    shutil.copytree(built / version, target / version)
-    if (built / ".embeddings").is_dir():
-        shutil.copytree(built / ".embeddings", target / ".embeddings")
-    (target / "CURRENT").write_text(version + "\n")
-    return target
-
-
 def handoff_env(rasa_url: str, action_url: str, token: str, service_token: str, work: Path) -> dict[str, str]:
     """The handoff service's settings, its files under ``work`` (nothing written to var/)."""
     return {"PUBLIC_RASA_URL": rasa_url, "RASA_URL": rasa_url, "RASA_TOKEN": token,
@@ -364,16 +361,6 @@ def count_tickets(redis_url: str, requested: Sequence[str]) -> dict[str, Any]:
                 "unasked_reasons": dict(unasked.most_common())}
     finally:
         client.close()
-
-
-def memory_mb(pids: dict[str, int]) -> dict[str, float]:
-    out = {}
-    for name, pid in pids.items():
-        try:
-            out[name] = round(psutil.Process(pid).memory_info().rss / 2**20, 1)
-        except psutil.Error:
-            out[name] = float("nan")
-    return out
 
 
 def machine() -> str:

@@ -23,9 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psutil
-
-from bench.load import closed_loop, dev_questions, long_conversation, open_loop
+from bench.load import closed_loop, dev_questions, long_conversation, memory_mb, open_loop
 from bot.build_index import build
 from ops.processes import RASA_ENV, REPO, Process, RedisServer, action_server, free_port, rasa_server, redis_env
 
@@ -98,16 +96,6 @@ def this_stack(logs: Path, embedder: str) -> Iterator[System]:
         rasa.stop()
         actions.stop()
         redis.stop()
-
-
-def memory_mb(pids: dict[str, int]) -> dict[str, float]:
-    out = {}
-    for name, pid in pids.items():
-        try:
-            out[name] = round(psutil.Process(pid).memory_info().rss / 2**20, 1)
-        except psutil.Error:
-            out[name] = float("nan")
-    return out
 
 
 def measure(system: System, levels: list[int], rates: list[float], seconds: float, long_turns: int) -> dict[str, Any]:

@@ -59,6 +59,16 @@ class Process:
         self._log.close()
 
 
+def copy_index(built: Path, target: Path) -> Path:
+    """The live version of ``built`` (and its embedding cache) as the only version in ``target``."""
+    version = (built / "CURRENT").read_text().strip()
+    shutil.copytree(built / version, target / version)
+    if (built / ".embeddings").is_dir():
+        shutil.copytree(built / ".embeddings", target / ".embeddings")
+    (target / "CURRENT").write_text(version + "\n")
+    return target
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

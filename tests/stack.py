@@ -17,6 +17,7 @@ from ops.processes import (
     Process,
     RedisServer,
     action_server,
+    copy_index,
     free_port,
     handoff_server,
     rasa_server,
@@ -69,16 +70,6 @@ class Stack:
 
     def restart_handoff(self) -> None:
         self.restart_process("handoff")
-
-
-def copy_index(built: Path, target: Path) -> Path:
-    """The live version of ``built`` (and its embedding cache) as the only version in ``target``."""
-    version = (built / "CURRENT").read_text().strip()
-    shutil.copytree(built / version, target / version)
-    if (built / ".embeddings").is_dir():
-        shutil.copytree(built / ".embeddings", target / ".embeddings")
-    (target / "CURRENT").write_text(version + "\n")
-    return target
 
 
 @contextmanager

@@ -12,11 +12,9 @@ import pytest
 from actions.bodies import MAX_TEXT_CHARS
 from actions.brain_provider import BrainProvider
 from actions.prefetch import add_prefetch_route, parse_request
-from bot.brain import Brain, load_brain
-from bot.build_index import build
+from bot.brain import Brain
 from bot.embeddings import HashingEmbedder
-
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "faq"
+from tests.fixtures.brain import fixture_brain
 
 
 class CountingEmbedder(HashingEmbedder):
@@ -33,8 +31,7 @@ class CountingEmbedder(HashingEmbedder):
 
 @pytest.fixture
 def brain(tmp_path: Path) -> Brain:
-    build(FIXTURES, tmp_path, "hashing", progress=False, archive_dir=None)
-    return load_brain(tmp_path, CountingEmbedder(), register="ty", threshold=None)
+    return fixture_brain(tmp_path, CountingEmbedder())
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""``/api/admin``: reviewing mined proposals and publishing, for the admin role only."""
+"""``/api/admin``: reviewing mined proposals, publishing, and conversations the archiver set aside,
+for the admin role only."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from aiohttp import web
 from bot import review
 from bot.faq import load_faq
 from handoff.api import _body
-from handoff.appkeys import JOBS, SETTINGS, session_of
+from handoff.appkeys import ARCHIVE_FAILURES, JOBS, SETTINGS, session_of
 from handoff.errors import BadRequest, NotFound
 from handoff.web_auth import require_admin
 
@@ -71,6 +72,19 @@ async def jobs(request: web.Request) -> web.Response:
     return web.json_response(await request.app[JOBS].status())
 
 
+async def archive_failed(request: web.Request) -> web.Response:
+    require_admin(request)
+    entries = await request.app[ARCHIVE_FAILURES].entries()
+    return web.json_response({"conversations": [e.to_json() for e in entries]})
+
+
+async def retry_archive(request: web.Request) -> web.Response:
+    require_admin(request)
+    conversation_id = request.match_info["conversation_id"]
+    await request.app[ARCHIVE_FAILURES].retry(conversation_id)
+    return web.json_response({"conversation_id": conversation_id}, status=202)
+
+
 def setup_routes(app: web.Application) -> None:
     r = app.router
     r.add_get("/api/admin/proposals", proposals)
@@ -78,4 +92,6 @@ def setup_routes(app: web.Application) -> None:
     r.add_post("/api/admin/proposals/{proposal_id}/reject", reject)
     r.add_post("/api/admin/jobs/{kind}", run_job)
     r.add_get("/api/admin/jobs", jobs)
+    r.add_get("/api/admin/archive/failed", archive_failed)
+    r.add_post("/api/admin/archive/failed/{conversation_id}/retry", retry_archive)
 

@@ -12,7 +12,8 @@ from aiohttp import web
 
 from handoff import admin_api, api, console, internal, keys, views, widget
 from handoff.accounts import Accounts
-from handoff.appkeys import ACCOUNTS, HTTP, JOBS, RASA, REDIS, SETTINGS, SUGGEST, TICKETS
+from handoff.appkeys import ACCOUNTS, ARCHIVE_FAILURES, HTTP, JOBS, RASA, REDIS, SETTINGS, SUGGEST, TICKETS
+from handoff.archive_failures import ArchiveFailures
 from handoff.archiver import Archiver
 from handoff.feed import EventFeed
 from handoff.jobs import Jobs
@@ -35,6 +36,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[REDIS], app[HTTP] = client, http
     app[TICKETS], app[ACCOUNTS] = TicketStore(client), Accounts(client)
     app[JOBS] = Jobs(settings.jobs_dir, client)
+    app[ARCHIVE_FAILURES] = ArchiveFailures(client)
     app[RASA] = RasaClient(http, settings.rasa_url, settings.rasa_token)
     app[SUGGEST] = SuggestClient(http, settings.action_url)
     yield

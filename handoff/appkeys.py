@@ -7,6 +7,7 @@ import redis.asyncio as aioredis
 from aiohttp import web
 
 from handoff.accounts import Accounts, Session
+from handoff.archive_failures import ArchiveFailures
 from handoff.jobs import Jobs
 from handoff.rasa_client import RasaClient
 from handoff.settings import Settings
@@ -21,6 +22,7 @@ ACCOUNTS = web.AppKey("accounts", Accounts)
 RASA = web.AppKey("rasa", RasaClient)
 SUGGEST = web.AppKey("suggest", SuggestClient)
 JOBS = web.AppKey("jobs", Jobs)
+ARCHIVE_FAILURES = web.AppKey("archive_failures", ArchiveFailures)
 # The signed-in moderator of a request (set by the auth middleware).
 SESSION = web.RequestKey("session", Session)
 

@@ -70,6 +70,12 @@ def document() -> dict[str, Any]:
             "/internal/conversations/{conversation_id}": {"get": _op(
                 "Who owns a conversation: bot, queue or moderator", security="service",
                 params=[{"name": "conversation_id", "in": "path", "required": True, "schema": {"type": "string"}}])},
+            "/api/admin/archive/failed": {"get": _op(
+                "Conversations set aside after failing to archive, newest first (admin)")},
+            "/api/admin/archive/failed/{conversation_id}/retry": {"post": _op(
+                "Archive a set-aside conversation again on the archiver's next pass (admin)", ok="202",
+                params=[{"name": "conversation_id", "in": "path", "required": True,
+                         "schema": {"type": "string", "minLength": 1, "maxLength": 200}}])},
             "/metrics": {"get": {"summary": "Prometheus text", "security": [{"service": []}, {"session": []}],
                                  "responses": {"200": {"description": "text/plain"}, "401": ERROR}}},
         },

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from playwright.sync_api import Browser, Dialog, Page, Route, expect
 
 from tests.browser.test_console import ACCOUNTS, ConsoleApi, _create_accounts, _run, sign_in
@@ -306,3 +307,29 @@ def test_a_moderator_has_no_review_page_and_no_link(stack: Stack, browse: Callab
         anna.call("GET", "/api/admin/proposals")
     refused.value.close()  # its socket
     assert refused.value.code == 403
+
+
+def test_the_admin_sees_and_retries_a_conversation_set_aside_by_the_archiver(
+    stack: Stack, browse: Callable[[str], Page]
+) -> None:
+    """Put in Redis as the archiver leaves it after 5 failed passes; the id is shown as text."""
+    conversation_id = f"rest:{XSS}-{uuid.uuid4().hex[:8]}"
+    client = redis.Redis.from_url(stack.redis_url, decode_responses=True)
+    client.hset("ho:archive_failed", conversation_id,
+                json.dumps({"at": 1_800_000_000.0, "attempts": 5, "error": "RuntimeError"}))
+    try:
+        page = browse("szef")
+        page.goto(f"{stack.handoff_url}/admin")
+        section = page.get_by_role("region", name="Rozmowy nie zarchiwizowane")
+        item = section.locator(f'li[data-conversation="{conversation_id}"]')
+        expect(item.locator("code")).to_have_text(conversation_id)
+        expect(item).to_contain_text("prób: 5 · błąd: RuntimeError")
+        assert page.locator("main img").count() == 0
+        item.get_by_role("button", name="Ponów").click()
+        expect(page.get_by_role("status").filter(has_text="wróciła do archiwizacji")).to_contain_text(conversation_id)
+        expect(item).to_have_count(0)
+        expect(section.locator(".vc-empty")).to_have_text("Brak — wszystkie zakończone rozmowy są w archiwum.")
+        assert not client.hexists("ho:archive_failed", conversation_id)
+    finally:
+        client.hdel("ho:archive_failed", conversation_id)
+        client.close()

@@ -406,15 +406,20 @@
 
   for (const kind of KINDS) $("run-" + kind).addEventListener("click", () => runJob(kind));
 
+  const archiveFailed = window.VCArchiveFailed; // admin_archive.js: conversations set aside by the archiver
+
   VC.start({
-    load: () => refreshProposals(),
+    load: () => Promise.all([refreshProposals(), archiveFailed.refresh()]),
     render: () => {
       renderProposals(true);
       renderJobs();
+      archiveFailed.render();
     },
     // Ticket events do not touch proposals; the fallback poll (null) picks up other admins' decisions.
     onEvent: (event) => {
-      if (!event) refreshProposals();
+      if (event) return;
+      refreshProposals();
+      archiveFailed.refresh();
     },
   });
 })();

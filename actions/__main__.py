@@ -1,6 +1,6 @@
 """Run the action server on loopback with the brain loaded before it serves.
 
-    python -m actions        (ACTION_HOST, ACTION_PORT; see README)
+    python -m actions        (settings in ``actions.settings``; see README)
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
 
 from actions.brain_provider import default_provider
+from actions.handoff_client import default_client
 from actions.prefetch import add_prefetch_route
+from actions.settings import ActionSettings, SettingsError
 from actions.suggest import add_suggest_route
-from bot.settings import SettingsError, port_from_env
 
 logger = logging.getLogger(__name__)
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -28,19 +29,20 @@ async def _warm_up(app: object, loop: object) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format=LOG_FORMAT)
     try:
-        port = port_from_env(os.environ, "ACTION_PORT", "5055")
+        settings = ActionSettings.from_env(os.environ)
     except SettingsError as exc:
         sys.exit(f"actions: {exc}")
-    host = os.environ.get("ACTION_HOST", "127.0.0.1")
+    logging.basicConfig(level=settings.log_level, format=LOG_FORMAT)
+    default_provider.configure(settings.brain)
+    default_client.configure(settings.handoff_url, settings.handoff_token)
     executor = ActionExecutor()
     executor.register_package("actions")
     app = create_app(executor, cors_origins=None)
     add_suggest_route(app)
     add_prefetch_route(app)
     app.register_listener(_warm_up, "before_server_start")
-    app.run(host=host, port=port, single_process=True, access_log=False, motd=False)
+    app.run(host=settings.host, port=settings.port, single_process=True, access_log=False, motd=False)
 
 
 if __name__ == "__main__":

@@ -11,9 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.brain_provider import BrainProvider, default_provider
 from actions.handoff_client import HandoffClient, default_client
-from bot.brain import Brain, Decision
-from bot.language import detect_lang
-from bot.replies import handoff_reply, reply
+from bot.brain.brain import Brain, Decision
+from bot.brain.replies import handoff_reply, reply
+from bot.core.language import detect_lang
 
 SMALLTALK_INTENTS = frozenset({"greet", "goodbye", "thanks", "help"})
 # A photo or sticker (the Messenger channel sends it as "/attachment"): thanked, asked for words.

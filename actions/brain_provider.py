@@ -5,32 +5,30 @@ replaced without a restart when a new index version is published.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
-from bot.brain import Brain, Decision, load_brain
-from bot.embeddings import load_embedder
-from bot.index import IndexNotFound, current_version
-from bot.settings import BrainSettings
+from bot.brain.brain import Brain, Decision, load_brain
+from bot.brain.embeddings import load_embedder
+from bot.brain.index import IndexNotFound, current_version
+from bot.brain.settings import BrainSettings
 
 logger = logging.getLogger(__name__)
 # How often a request may look for a newly published index version.
 RELOAD_CHECK_SECONDS = 2.0
 
 
-def _load_from_env() -> Brain:
-    settings = BrainSettings.from_env(os.environ)
+def load(settings: BrainSettings) -> Brain:
     embedder = load_embedder(settings.embedder, settings.embed_threads)
     return load_brain(settings.index_dir, embedder, settings.register, settings.answer_threshold)
 
 
-def _version_from_env() -> str:
-    return current_version(Path(os.environ.get("INDEX_DIR", "var/index")))
+def _unconfigured() -> Any:
+    raise RuntimeError("the brain provider has no settings (python -m actions gives them at start)")
 
 
 class BrainProvider:
@@ -42,8 +40,8 @@ class BrainProvider:
     answering, then swapped in.
     """
 
-    def __init__(self, loader: Callable[[], Brain] = _load_from_env,
-                 published_version: Callable[[], str] = _version_from_env,
+    def __init__(self, loader: Callable[[], Brain] = _unconfigured,
+                 published_version: Callable[[], str] = _unconfigured,
                  check_seconds: float = RELOAD_CHECK_SECONDS) -> None:
         self._loader = loader
         self._published_version = published_version
@@ -54,6 +52,11 @@ class BrainProvider:
         self._lock = asyncio.Lock()
         self._checked_at = 0.0
         self._reload: asyncio.Task[None] | None = None
+
+    def configure(self, settings: BrainSettings) -> None:
+        """Load from ``settings`` (the action server's, at start), before the brain is first used."""
+        self._loader = functools.partial(load, settings)
+        self._published_version = functools.partial(current_version, settings.index_dir)
 
     async def get(self) -> Brain:
         if self._brain is None:

@@ -1,7 +1,7 @@
 """The action server's calls to the handoff service: open a ticket, ask who owns a conversation.
 
-``HANDOFF_URL`` (default ``http://127.0.0.1:8008``) and ``HANDOFF_SERVICE_TOKEN`` come
-from the environment when first used. Calls have short timeouts and one retry; if the
+Its address and key come from the action server's settings (``actions.settings``: ``HANDOFF_URL``,
+``HANDOFF_SERVICE_TOKEN``), given at start. Calls have short timeouts and one retry; if the
 handoff service cannot be reached the caller gets None and the customer is given the
 contact details instead, so a handoff never leaves them without an answer.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from typing import Any
 from urllib.parse import quote
 
@@ -27,15 +26,13 @@ class HandoffClient:
         self._token = token
         self._session: aiohttp.ClientSession | None = None
 
-    def _config(self) -> tuple[str, str]:
-        base = self._base or os.environ.get("HANDOFF_URL", "http://127.0.0.1:8008")
-        token = self._token if self._token is not None else os.environ.get("HANDOFF_SERVICE_TOKEN", "")
-        return base.rstrip("/"), token
+    def configure(self, base_url: str, token: str) -> None:
+        self._base, self._token = base_url.rstrip("/"), token
 
     async def _request(self, method: str, path: str, payload: dict[str, Any] | None = None) -> dict[str, Any] | None:
-        base, token = self._config()
-        if not token:
-            logger.warning("HANDOFF_SERVICE_TOKEN is not set: cannot reach the human queue")
+        base, token = self._base, self._token
+        if not base or not token:
+            logger.error("the handoff client has no address or key (python -m actions gives them at start)")
             return None
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=TIMEOUT)

@@ -3,7 +3,7 @@
 Rasa reads the tracker, classifies the intent and predicts the next action before it
 calls ``action_answer``; the embedding of the message (most of the brain's time) does
 not depend on any of that. The Rasa server posts each message here as it arrives
-(``bot/rasa_patches.py``) and this route queues ``Brain.warm`` on the brain's thread at
+(``bot/rasa_side/patches.py``) and this route queues ``Brain.warm`` on the brain's thread at
 once, so the embedding runs on the other core while Rasa works, and ``decide`` finds it
 cached. The answer comes before the work is done: 202, or 400 for a body it cannot use.
 

@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from bot.brain import Brain, load_brain
-from bot.embeddings import load_embedder
-from bot.escalation import ESCALATION_HOLDOUT
-from bot.sentiment import is_holdout, load_labelled
+from bot.brain.brain import Brain, load_brain
+from bot.brain.embeddings import load_embedder
+from bot.brain.escalation import ESCALATION_HOLDOUT
+from bot.brain.sentiment import is_holdout, load_labelled
 
 DEV = Path("faq_corpus/dev/faq_dev.jsonl")
 ESCALATION = Path("faq_corpus/labelled/escalation.jsonl")

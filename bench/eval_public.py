@@ -2,7 +2,7 @@
 
     python -m bench.eval_public [--embedders minilm,e5,use] [--cache var/bench/embeddings]
 
-Frozen sentence embeddings from ``bot.embeddings``; nothing is fine-tuned. Methods per
+Frozen sentence embeddings from ``bot.brain.embeddings``; nothing is fine-tuned. Methods per
 embedder: 1-NN and 10-NN (cosine, FAISS ``IndexFlatIP``) and a logistic regression trained
 on the frozen vectors (the "light layer"); then the same logistic regression on the
 concatenation of all embedders, alone and averaged with a word + character TF-IDF logistic
@@ -546,7 +546,7 @@ def run_public(cache_dir: Path, embedders: list[str]) -> dict[str, Any]:
     """Run every method on BANKING77 and CLINC150; return the report (JSON-serialisable)."""
     import faiss
 
-    from bot.embeddings import load_embedder
+    from bot.brain.embeddings import load_embedder
 
     started, load_start = time.perf_counter(), os.getloadavg()
     faiss.omp_set_num_threads(1)
@@ -725,7 +725,7 @@ def markdown(report: dict[str, Any]) -> str:
               "1,000 excl., from test.", ""]
     lines += [*latency_table(report), ""]
     lines += ["## Embedders", "", "Throughput: 640 BANKING77 test sentences, backend's default threads "
-              "(e5 and use: 1 thread as configured in bot/embeddings.py; minilm: torch default).", ""]
+              "(e5 and use: 1 thread as configured in bot/brain/embeddings.py; minilm: torch default).", ""]
     lines += [*embedder_table(report["embedders"]), ""]
     lines += ["## Anchors", "", ANCHORS, "", "## Datasets, licences and citations", "", CITATIONS, ""]
     return "\n".join(lines)

@@ -1,5 +1,5 @@
 """FAISS at 10 thousand, 100 thousand and 1 million vectors, through the product's own index
-code (``bot.index.VectorIndex``: exact inner product below 50,000 vectors, HNSW above).
+code (``bot.brain.index.VectorIndex``: exact inner product below 50,000 vectors, HNSW above).
 
 Vectors are synthetic: 384-dimensional unit vectors around 2,000 random centres, like the
 clumps sentence embeddings form (embedding a million real questions with e5 would take
@@ -26,7 +26,7 @@ import faiss
 import numpy as np
 import psutil
 
-from bot.index import Row, VectorIndex
+from bot.brain.index import Row, VectorIndex
 
 RESULTS = Path("bench/results")
 DIM, CENTRES, QUERIES, RECALL_QUERIES, RECALL_K = 384, 2000, 500, 200, 10

@@ -35,7 +35,7 @@ import redis
 import socketio
 
 from bench.load import dev_questions, latency_summary, memory_mb
-from handoff import keys
+from bot.core import keys
 from ops.processes import (
     REPO,
     RedisServer,

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.load import closed_loop, dev_questions, long_conversation, memory_mb, open_loop
-from bot.build_index import build
+from bot.brain.build_index import build
 from ops.processes import RASA_ENV, REPO, Process, RedisServer, action_server, free_port, rasa_server, redis_env
 
 RESULTS = REPO / "bench" / "results"
@@ -71,9 +71,12 @@ def this_stack(logs: Path, embedder: str) -> Iterator[System]:
     index_dir = logs / "index"
     build(REPO / "faq_corpus" / "faq", index_dir, embedder, progress=False, archive_dir=REPO / "faq_corpus" / "archive")
     action_port, port = free_port(), free_port()
-    # no handoff service here: a handoff gets the contact details at once (no ticket, no retries)
+    # no handoff service here: its port is closed, so a handoff gets the contact details at once
+    # (loopback refuses the connection; no ticket)
+    no_handoff = {"HANDOFF_URL": f"http://127.0.0.1:{free_port()}", "HANDOFF_SERVICE_TOKEN": "bench-" + "x" * 16}
+
     def start_actions() -> Process:
-        started = action_server(action_port, index_dir, embedder, logs, {"HANDOFF_SERVICE_TOKEN": ""})
+        started = action_server(action_port, index_dir, embedder, logs, no_handoff)
         started.wait_http(f"http://127.0.0.1:{action_port}/health", timeout=120)
         return started
 

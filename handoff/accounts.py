@@ -18,7 +18,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from handoff import keys
+from bot.core import keys
+from bot.core.text import as_str
 from handoff.errors import BadRequest, Conflict, NotFound
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -101,12 +102,12 @@ class Accounts:
         return _account(raw)
 
     async def all(self) -> list[Account]:
-        logins = sorted(_text(x) for x in await self.redis.smembers(keys.USERS))
+        logins = sorted(as_str(x) for x in await self.redis.smembers(keys.USERS))
         return [await self.get(login) for login in logins]
 
     async def authenticate(self, login: str, password: str) -> Account | None:
         raw = await self.redis.hgetall(keys.user(login)) if LOGIN.match(login) else {}
-        stored = _text(raw.get("password", raw.get(b"password", ""))) if raw else hash_password("x")
+        stored = as_str(raw.get("password", raw.get(b"password", ""))) if raw else hash_password("x")
         if not verify_password(password, stored) or not raw:  # same work whether or not the login exists
             return None
         return _account(raw)
@@ -123,7 +124,7 @@ class Accounts:
         raw = await self.redis.hgetall(keys.session(token))
         if not raw:
             return None
-        fields = {_text(k): _text(v) for k, v in raw.items()}
+        fields = {as_str(k): as_str(v) for k, v in raw.items()}
         try:
             account = await self.get(fields["login"])
         except NotFound:
@@ -140,10 +141,7 @@ class Accounts:
         return int(await self.redis.zcount(keys.ONLINE, now - ONLINE_SECONDS, "+inf"))
 
 
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
 
 def _account(raw: dict[Any, Any]) -> Account:
-    fields = {_text(k): _text(v) for k, v in raw.items()}
+    fields = {as_str(k): as_str(v) for k, v in raw.items()}
     return Account(fields["login"], fields["display_name"], Role(fields["role"]))

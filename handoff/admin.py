@@ -17,9 +17,11 @@ import sys
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from bot.core.settings import SettingsError
+from bot.core.settings import redis_url as check_redis_url
 from handoff.accounts import Accounts, Role
 from handoff.errors import HandoffError
-from handoff.settings import DEFAULT_REDIS_URL, SettingsError, check_redis_url
+from handoff.settings import DEFAULT_REDIS_URL
 
 
 def _password(args: argparse.Namespace) -> str:

@@ -9,7 +9,6 @@ from typing import Any
 
 from aiohttp import web
 
-from handoff import keys
 from handoff.appkeys import ACCOUNTS, REDIS, SETTINGS, SUGGEST, TICKETS, session_of
 from handoff.errors import BadRequest, NotFound
 from handoff.metrics import snapshot
@@ -63,7 +62,7 @@ async def ticket_detail(request: web.Request) -> web.Response:
     app, ticket_id = request.app, request.match_info["ticket_id"]
     store = app[TICKETS]
     ticket = await store.get(ticket_id)
-    raw = await app[REDIS].lrange(keys.conversation_events(ticket.conversation_id), -TRANSCRIPT_EVENTS, -1)
+    raw = await app[REDIS].lrange(app[SETTINGS].tracker_keys.events(ticket.conversation_id), -TRANSCRIPT_EVENTS, -1)
     events = [json.loads(r) for r in raw]
     last = last_customer_text(events)
     suggestions = await app[SUGGEST].suggest(last) if last else []

@@ -10,7 +10,9 @@ import aiohttp
 import redis.asyncio as aioredis
 from aiohttp import web
 
-from handoff import admin_api, api, console, internal, keys, views, widget
+from bot.core import keys
+from handoff import api, console, internal, views, widget
+from handoff import learning_api as admin_api
 from handoff.accounts import Accounts
 from handoff.appkeys import ACCOUNTS, ARCHIVE_FAILURES, HTTP, JOBS, RASA, REDIS, SETTINGS, SUGGEST, TICKETS
 from handoff.archive_failures import ArchiveFailures
@@ -48,11 +50,11 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
     """Deliver the outbox to Rasa and follow Rasa's event stream, each through a consumer group."""
     settings, client = app[SETTINGS], app[REDIS]
     outbox = StreamWorker(client, keys.OUTBOX, keys.GROUP, settings.consumer,
-                          OutboxDelivery(app[RASA], client, settings.register), delete_done=True,
+                          OutboxDelivery(app[RASA], client, settings.register, settings.tracker_keys), delete_done=True,
                           order=lambda fields: keys.outbox_order(fields.get("conversation_id", "")))
-    feed = StreamWorker(client, keys.RASA_EVENTS, keys.GROUP, settings.consumer, EventFeed(client),
+    feed = StreamWorker(client, settings.tracker_keys.stream, keys.GROUP, settings.consumer, EventFeed(client),
                         start_id="$")
-    archiver = Archiver(client, settings.archive_dir, settings.archive_idle_seconds)
+    archiver = Archiver(client, settings.archive_dir, settings.archive_idle_seconds, settings.tracker_keys)
     tasks = [asyncio.create_task(outbox.run()), asyncio.create_task(feed.run()), asyncio.create_task(archiver.run())]
     yield
     for task in tasks:

@@ -13,7 +13,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from handoff import keys
+from bot.core import keys
 from handoff.errors import BadRequest, NotFound
 
 MAX_ID_LENGTH = 200  # as /internal/tickets accepts

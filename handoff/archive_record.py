@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from bot.language import detect_lang
-from bot.redact import redact
+from bot.core.language import detect_lang
+from bot.learning.redact import redact
 from handoff.models import Ticket, TicketState
 from handoff.transcript import turn_of
 

@@ -27,7 +27,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from handoff import keys
+from bot.core import keys
 from handoff.archive_record import build_record
 from handoff.models import Ticket
 
@@ -54,8 +54,10 @@ def append_line(path: Path, record: dict[str, Any]) -> None:
 
 
 class Archiver:
-    def __init__(self, client: Redis, directory: Path, idle_seconds: float) -> None:
+    def __init__(self, client: Redis, directory: Path, idle_seconds: float,
+                 tracker: keys.TrackerKeys | None = None) -> None:
         self.redis: Any = client
+        self.tracker = tracker or keys.TrackerKeys()
         self.directory = directory
         self.idle_seconds = idle_seconds
 
@@ -95,7 +97,7 @@ class Archiver:
 
     async def _archive(self, conversation_id: str) -> str | None:
         offset = int(await self.redis.get(keys.archived_offset(conversation_id)) or 0)
-        raw = await self.redis.lrange(keys.conversation_events(conversation_id), offset, -1)
+        raw = await self.redis.lrange(self.tracker.events(conversation_id), offset, -1)
         if not raw:
             return None
         events = [json.loads(r) for r in raw]

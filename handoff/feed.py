@@ -17,7 +17,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from handoff import keys
+from bot.core import keys
+from bot.core.text import as_str
 
 
 class EventFeed:
@@ -37,9 +38,6 @@ class EventFeed:
         ticket_id = await self.redis.get(keys.owner_of_conversation(conversation_id))
         if ticket_id:
             role = "customer" if kind == "user" else "bot"
-            await self.redis.publish(keys.LIVE, json.dumps({"ticket": _text(ticket_id), "action": "message",
+            await self.redis.publish(keys.LIVE, json.dumps({"ticket": as_str(ticket_id), "action": "message",
                                                             "role": role}))
 
-
-def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)

@@ -7,8 +7,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.channels.conversation_ids import channel_of
-from handoff import keys
+from bot.core import keys
+from bot.core.conversation_ids import channel_of
 from handoff.api import _body
 from handoff.appkeys import REDIS, TICKETS
 from handoff.errors import BadRequest

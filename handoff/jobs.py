@@ -20,7 +20,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from handoff import keys
+from bot.core import keys
 from handoff.errors import Conflict
 
 REPO = Path(__file__).resolve().parent.parent

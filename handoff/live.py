@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from handoff import keys
+from bot.core import keys
 from handoff.appkeys import REDIS
 
 logger = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from handoff import keys
+from bot.core import keys
 from handoff.appkeys import REDIS, SETTINGS, TICKETS
 from handoff.models import TicketState
 

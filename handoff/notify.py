@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from handoff import keys
+from bot.core import keys
 from handoff.appkeys import ACCOUNTS, REDIS, SETTINGS, TICKETS
 from handoff.hours import DEFAULT_MINUTES_PER_TICKET, OpeningHours, expected_wait_minutes
 from handoff.tickets import outbox_add

@@ -12,7 +12,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from handoff import keys
+from bot.core import keys
 from handoff.messages import line, signed
 from handoff.rasa_client import RasaClient
 
@@ -52,14 +52,16 @@ class OutboxDelivery:
     id is already in the conversation (delivered just before a crash, not yet acknowledged)
     is not sent again."""
 
-    def __init__(self, rasa: RasaClient, client: Redis, register: str) -> None:
+    def __init__(self, rasa: RasaClient, client: Redis, register: str,
+                 tracker: keys.TrackerKeys | None = None) -> None:
         self._rasa = rasa
+        self._tracker = tracker or keys.TrackerKeys()
         self._redis: Any = client
         self._register = register
 
     async def __call__(self, entry_id: str, fields: dict[str, str]) -> None:
         conversation_id = fields["conversation_id"]
-        raw = await self._redis.lrange(keys.conversation_events(conversation_id), -RECENT_EVENTS, -1)
+        raw = await self._redis.lrange(self._tracker.events(conversation_id), -RECENT_EVENTS, -1)
         if already_delivered([json.loads(r) for r in raw], entry_id):
             return
         events = rasa_events(fields["kind"], json.loads(fields["payload"]), fields.get("lang", "pl"),

@@ -6,7 +6,7 @@ restart after SIGKILL resumes there), then claims entries another worker left id
 handler returned; a handler that keeps failing for ``max_attempts`` moves the entry to a
 dead-letter stream and logs it, so one bad entry cannot stop the rest.
 
-With ``order`` (an entry's conversation order list, written by ``bot.turns.add``), an entry
+With ``order`` (an entry's conversation order list, written by ``bot.core.turns.add``), an entry
 waits while an earlier one of its conversation is unfinished, wherever it is: replicas
 sharing the group then deliver one conversation's entries in the order they were written.
 """
@@ -22,7 +22,8 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-from bot import turns
+from bot.core import turns
+from bot.core.text import as_str
 
 logger = logging.getLogger(__name__)
 
@@ -56,14 +57,14 @@ class StreamWorker:
     async def _read(self, entry_id: str, block_ms: int | None = None) -> list[tuple[str, dict[str, str]]]:
         reply = await self.redis.xreadgroup(self.group, self.consumer, {self.stream: entry_id}, count=50,
                                             block=block_ms)
-        return [(_text(i), _fields(f)) for _, items in reply or [] for i, f in items if f]
+        return [(as_str(i), _fields(f)) for _, items in reply or [] for i, f in items if f]
 
     async def step(self) -> int:
         """Handle one batch; returns how many entries were handled."""
         entries = await self._read("0")  # reading them again also tells the group this worker is alive
         claimed = await self.redis.xautoclaim(self.stream, self.group, self.consumer, self.claim_idle_ms,
                                               "0-0", count=50)
-        entries += [(_text(i), _fields(f)) for i, f in claimed[1] if f]
+        entries += [(as_str(i), _fields(f)) for i, f in claimed[1] if f]
         if not claimed[1]:
             entries += await self._read(">", TURN_RETRY_MS if entries else self.block_ms)
         done = 0
@@ -113,9 +114,6 @@ class StreamWorker:
                 await asyncio.sleep(RETRY_SECONDS)
 
 
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
 
 def _fields(raw: dict[Any, Any]) -> dict[str, str]:
-    return {_text(k): _text(v) for k, v in raw.items()}
+    return {as_str(k): as_str(v) for k, v in raw.items()}

@@ -17,8 +17,8 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
-from bot import turns
-from handoff import keys
+from bot.core import keys, turns
+from bot.core.text import as_str
 from handoff.errors import Conflict, Forbidden, NotFound
 from handoff.models import Outcome, Ticket, TicketState, priority_minutes, queue_score
 
@@ -42,31 +42,31 @@ class TicketStore:
 
     async def open_ticket_of(self, conversation_id: str) -> Ticket | None:
         ticket_id = await self.redis.get(keys.owner_of_conversation(conversation_id))
-        return await self.get(_text(ticket_id)) if ticket_id else None
+        return await self.get(as_str(ticket_id)) if ticket_id else None
 
     async def queue(self) -> list[str]:
         """Waiting ticket ids, first served first."""
-        return [_text(t) for t in await self.redis.zrange(keys.QUEUE, 0, -1)]
+        return [as_str(t) for t in await self.redis.zrange(keys.QUEUE, 0, -1)]
 
     async def position(self, ticket_id: str) -> int | None:
         rank = await self.redis.zrank(keys.QUEUE, ticket_id)
         return None if rank is None else int(rank) + 1
 
     async def open_tickets(self) -> list[Ticket]:
-        ids = [_text(t) for t in await self.redis.smembers(keys.OPEN)]
+        ids = [as_str(t) for t in await self.redis.smembers(keys.OPEN)]
         tickets = [await self.get(i) for i in ids]
         return sorted(tickets, key=lambda t: (t.state != TicketState.QUEUED, queue_score(t.created_at, t.reasons)))
 
     async def recent(self, limit: int = 100) -> list[Ticket]:
-        ids = [_text(t) for t in await self.redis.zrevrange(keys.ALL, 0, limit - 1)]
+        ids = [as_str(t) for t in await self.redis.zrevrange(keys.ALL, 0, limit - 1)]
         return [await self.get(i) for i in ids]
 
     async def notes(self, ticket_id: str) -> list[dict[str, Any]]:
-        return [json.loads(_text(n)) for n in await self.redis.lrange(keys.notes(ticket_id), 0, -1)]
+        return [json.loads(as_str(n)) for n in await self.redis.lrange(keys.notes(ticket_id), 0, -1)]
 
     async def history(self, ticket_id: str | None = None, count: int = 1000) -> list[dict[str, Any]]:
         entries = await self.redis.xrevrange(keys.HISTORY, count=count)
-        out = [{k: _text(v) for k, v in _decode(fields).items()} for _, fields in entries]
+        out = [{k: as_str(v) for k, v in _decode(fields).items()} for _, fields in entries]
         return [e for e in reversed(out) if ticket_id is None or e.get("ticket") == ticket_id]
 
     # -- changing --------------------------------------------------------------------------
@@ -83,7 +83,7 @@ class TicketStore:
                     existing = await pipe.get(owner_key)
                     if existing:
                         await pipe.reset()
-                        return await self.get(_text(existing)), False
+                        return await self.get(as_str(existing)), False
                     number = int(await self.redis.incr(keys.TICKET_SEQ))
                     ticket = Ticket(
                         id=f"T{number:06d}", conversation_id=conversation_id, channel=channel, lang=lang,
@@ -235,15 +235,12 @@ def _record(pipe: Any, ticket_id: str, action: str, login: str, now: float, **ex
 
 
 def outbox_add(pipe: Any, ticket: Ticket, kind: str, payload: dict[str, Any]) -> None:
-    """Queue what the customer must get, in the conversation's order (``bot.turns``)."""
+    """Queue what the customer must get, in the conversation's order (``bot.core.turns``)."""
     fields = {"kind": kind, "ticket": ticket.id, "conversation_id": ticket.conversation_id, "lang": ticket.lang,
               "payload": json.dumps(payload, ensure_ascii=False)}
     turns.add(pipe, keys.OUTBOX, keys.outbox_order(ticket.conversation_id), fields)
 
 
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
 
 def _decode(raw: dict[Any, Any]) -> dict[str, str]:
-    return {_text(k): _text(v) for k, v in raw.items()}
+    return {as_str(k): as_str(v) for k, v in raw.items()}

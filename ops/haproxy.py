@@ -6,7 +6,7 @@ system service here. ``config`` writes one frontend per service on loopback:
 - Rasa: REST and the Messenger webhook go round robin. The widget's socket.io goes to its
   own backend with sticky sessions: a polling client's requests carry ``sid=<engine.io
   session>`` and must reach the server that made the session, so HAProxy learns the sid from
-  the handshake's ``Set-Cookie: io=<sid>`` (``bot/channels/webchat.py``) and sends every
+  the handshake's ``Set-Cookie: io=<sid>`` (``bot/rasa_side/channels/webchat.py``) and sends every
   request with that ``sid`` to the same server; a WebSocket is one connection and stays put.
   Cookies alone would not do: the widget runs on the brand's site, and a browser does not
   send cookies with cross-site polling requests.

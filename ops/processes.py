@@ -112,8 +112,11 @@ def rasa_server(
     model: Path, port: int, log_dir: Path, token: str, env: Mapping[str, str] | None = None,
     cwd: Path = REPO, config_files: bool = True, name: str = "rasa",
 ) -> Process:
-    """``rasa run`` with the HTTP API behind ``token``; the project's channels and endpoints by default."""
-    argv = [str(REPO / ".venv-rasa/bin/rasa"), "run", "--enable-api", "--auth-token", token,
+    """``rasa run`` with the HTTP API behind ``token``; the project's channels and endpoints and its
+    Rasa patches (``python -m bot.rasa_side``) by default, plain Rasa without ``config_files``."""
+    rasa = [str(REPO / ".venv-rasa/bin/python"), "-m", "bot.rasa_side"] if config_files else \
+        [str(REPO / ".venv-rasa/bin/rasa")]
+    argv = [*rasa, "run", "--enable-api", "--auth-token", token,
             "-i", "127.0.0.1", "-p", str(port), "-m", str(model)]
     if config_files:
         argv += ["--credentials", "credentials.yml", "--endpoints", "endpoints.yml"]

@@ -7,8 +7,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer import ActionAnswer, ticket_customer_name, topic_button
 from actions.brain_provider import BrainProvider
 from actions.handoff_client import HandoffClient
-from bot.brain import Brain
-from bot.decision import Thresholds
+from bot.brain.brain import Brain
+from bot.brain.decision import Thresholds
 from tests.fixtures.brain import fixture_brain
 
 

@@ -3,10 +3,10 @@ import time
 from pathlib import Path
 
 from actions.brain_provider import BrainProvider
-from bot.brain import Brain, load_brain
-from bot.build_index import build
-from bot.embeddings import HashingEmbedder
-from bot.index import current_version
+from bot.brain.brain import Brain, load_brain
+from bot.brain.build_index import build
+from bot.brain.embeddings import HashingEmbedder
+from bot.brain.index import current_version
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "faq"
 

@@ -12,8 +12,8 @@ import pytest
 from actions.bodies import MAX_TEXT_CHARS
 from actions.brain_provider import BrainProvider
 from actions.prefetch import add_prefetch_route, parse_request
-from bot.brain import Brain
-from bot.embeddings import HashingEmbedder
+from bot.brain.brain import Brain
+from bot.brain.embeddings import HashingEmbedder
 from tests.fixtures.brain import fixture_brain
 
 

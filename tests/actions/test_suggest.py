@@ -7,9 +7,9 @@ import pytest
 
 from actions.brain_provider import BrainProvider
 from actions.suggest import MAX_TEXT_CHARS, InvalidSuggestRequest, add_suggest_route, parse_request
-from bot.brain import Brain, load_brain
-from bot.build_index import build
-from bot.embeddings import HashingEmbedder
+from bot.brain.brain import Brain, load_brain
+from bot.brain.build_index import build
+from bot.brain.embeddings import HashingEmbedder
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "faq"
 

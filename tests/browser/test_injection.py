@@ -26,8 +26,8 @@ import redis
 import redis.asyncio as aioredis
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from bot.channels.messenger_protocol import sign
-from handoff import keys
+from bot.core import keys
+from bot.rasa_side.channels.messenger_protocol import sign
 from handoff.accounts import Accounts, Role
 from handoff.errors import Conflict
 from tests.browser.conftest import polish_page
@@ -55,7 +55,7 @@ PAYLOADS = [
 LONG_LINE = ("Jedna długa linia bez spacji: " + "żółw" * 1000)[:4000]
 ASK = "Chcę rozmawiać z konsultantem "  # the customer asks for a person: a ticket
 QUESTION = "Gdzie jest moja paczka? Zamówienie nie dotarło {{constructor.constructor('window.__pwned=1')()}}"
-# U+202E left open. Two words: a third trips the archive's name redaction (bot.redact: "Input contains
+# U+202E left open. Two words: a third trips the archive's name redaction (bot.learning.redact: "Input contains
 # more than one word"), which stops the archiver for every conversation.
 CUSTOMER_NAME = 'Zofia "><svg/onload=window.__pwned=1>\u202eakswolwoK'
 MALLORY = ("mallory", 'Mal "><img src=x onerror=window.__pwned=1>', "mallory-console-password")
@@ -158,7 +158,7 @@ def stored_events(stack: Stack, conversation_id: str) -> int:
     """How many events Rasa's tracker store holds for the conversation."""
     client = redis.Redis.from_url(stack.redis_url)
     try:
-        return int(client.llen(keys.conversation_events(conversation_id)))
+        return int(client.llen(keys.TrackerKeys().events(conversation_id)))
     finally:
         client.close()
 

@@ -26,8 +26,8 @@ import aiohttp
 import pytest
 import redis
 
-from bot.channels.messenger_protocol import sign
-from handoff import keys
+from bot.core import keys
+from bot.rasa_side.channels.messenger_protocol import sign
 from ops.processes import REPO
 from tests.stack import MESSENGER_SECRET, Stack, running_stack
 
@@ -97,7 +97,7 @@ async def messenger_customer(stack: Stack, ledger: Ledger, stop: asyncio.Event) 
 
 
 def stored_texts(client: redis.Redis, conversation: str) -> list[str]:
-    events = [json.loads(e) for e in client.lrange(keys.conversation_events(conversation), 0, -1)]
+    events = [json.loads(e) for e in client.lrange(keys.TrackerKeys().events(conversation), 0, -1)]
     return [str(e.get("text")) for e in events if e.get("event") == "user"]
 
 

@@ -7,6 +7,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from actions.settings import ActionSettings
 from handoff.settings import Settings
 from ops.launch import stack_env
 from ops.processes import REPO
@@ -65,8 +66,7 @@ def test_defaults_listen_on_loopback_only() -> None:
     assert Settings.from_env({"RASA_TOKEN": "r" * 20, "HANDOFF_SERVICE_TOKEN": "s" * 20}).host == "127.0.0.1"
     procfile = (REPO / "Procfile").read_text()
     assert "--bind 127.0.0.1" in procfile and "--protected-mode yes" in procfile
-    actions = (REPO / "actions" / "__main__.py").read_text()
-    assert 'os.environ.get("ACTION_HOST", "127.0.0.1")' in actions
+    assert ActionSettings.from_env({"HANDOFF_SERVICE_TOKEN": "s" * 20}).host == "127.0.0.1"
 
 
 @pytest.mark.parametrize("cookie", ["", "x" * 200, "forged-session-token"])

@@ -7,7 +7,7 @@ import pytest
 import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient
 
-from handoff import keys
+from bot.core import keys
 from tests.handoff.conftest import SERVICE_TOKEN, Factory, sign_in
 
 SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from handoff import keys
+from bot.core import keys
 from handoff.archive_record import build_record
 from handoff.archiver import ARCHIVE_ATTEMPTS, Archiver
 from handoff.models import Ticket, TicketState
@@ -66,7 +66,7 @@ async def client(redis_url: str) -> AsyncIterator[aioredis.Redis]:
 
 
 async def test_idle_conversations_are_archived_once(client: aioredis.Redis, tmp_path: Path) -> None:
-    await client.rpush(keys.conversation_events("web:x"), *[json.dumps(e) for e in events()])
+    await client.rpush(keys.TrackerKeys().events("web:x"), *[json.dumps(e) for e in events()])
     await client.zadd(keys.ACTIVITY, {"web:x": T0 + 60})
     archiver = Archiver(client, tmp_path, idle_seconds=30)
     assert await archiver.archive_due(now=T0 + 70) == []  # not idle long enough
@@ -75,7 +75,7 @@ async def test_idle_conversations_are_archived_once(client: aioredis.Redis, tmp_
     assert [r["id"] for r in lines] == [record_id] and record_id.startswith("conv-1")
     assert await archiver.archive_due(now=T0 + 200) == []  # nothing new
     # the customer comes back: only the new stretch is archived, with a new id
-    await client.rpush(keys.conversation_events("web:x"), json.dumps(
+    await client.rpush(keys.TrackerKeys().events("web:x"), json.dumps(
         {"event": "user", "text": "dzięki!", "timestamp": T0 + 500}))
     await client.zadd(keys.ACTIVITY, {"web:x": T0 + 500})
     [second] = await archiver.archive_due(now=T0 + 600)
@@ -83,7 +83,7 @@ async def test_idle_conversations_are_archived_once(client: aioredis.Redis, tmp_
 
 
 async def test_a_retry_after_a_crash_writes_the_same_record(client: aioredis.Redis, tmp_path: Path) -> None:
-    await client.rpush(keys.conversation_events("web:y"), *[json.dumps(e) for e in events()])
+    await client.rpush(keys.TrackerKeys().events("web:y"), *[json.dumps(e) for e in events()])
     archiver = Archiver(client, tmp_path, idle_seconds=30)
     first = await archiver.archive("web:y")
     await client.delete(keys.archived_offset("web:y"))  # as if the process died before noting the offset
@@ -92,7 +92,7 @@ async def test_a_retry_after_a_crash_writes_the_same_record(client: aioredis.Red
 
 
 async def test_conversations_with_an_open_ticket_wait(client: aioredis.Redis, tmp_path: Path) -> None:
-    await client.rpush(keys.conversation_events("web:z"), *[json.dumps(e) for e in events()])
+    await client.rpush(keys.TrackerKeys().events("web:z"), *[json.dumps(e) for e in events()])
     await client.zadd(keys.ACTIVITY, {"web:z": T0})
     await client.set(keys.owner_of_conversation("web:z"), "T000009")
     assert await Archiver(client, tmp_path, idle_seconds=30).archive_due(now=T0 + 100) == []
@@ -100,7 +100,7 @@ async def test_conversations_with_an_open_ticket_wait(client: aioredis.Redis, tm
 
 
 async def test_two_replicas_archive_a_conversation_once(client: aioredis.Redis, tmp_path: Path) -> None:
-    await client.rpush(keys.conversation_events("web:r"), *[json.dumps(e) for e in events()])
+    await client.rpush(keys.TrackerKeys().events("web:r"), *[json.dumps(e) for e in events()])
     await client.zadd(keys.ACTIVITY, {"web:r": T0})
     replica_a, replica_b = Archiver(client, tmp_path, idle_seconds=30), Archiver(client, tmp_path, idle_seconds=30)
     results = await asyncio.gather(replica_a.archive_due(now=T0 + 100), replica_b.archive_due(now=T0 + 100))
@@ -119,7 +119,7 @@ async def test_a_conversation_that_fails_does_not_stop_the_others(
     monkeypatch.setattr("handoff.archive_record.redact", redact)
     bad = [*events()[:3], {"event": "user", "text": "BOOM", "timestamp": T0 + 2}]
     for conversation_id, stretch in (("web:a", events()), ("web:bad", bad), ("web:b", events())):
-        await client.rpush(keys.conversation_events(conversation_id), *[json.dumps(e) for e in stretch])
+        await client.rpush(keys.TrackerKeys().events(conversation_id), *[json.dumps(e) for e in stretch])
     await client.zadd(keys.ACTIVITY, {"web:bad": T0, "web:a": T0 + 1, "web:b": T0 + 2})  # the bad one first
     archiver = Archiver(client, tmp_path, idle_seconds=30)
     assert len(await archiver.archive_due(now=T0 + 100)) == 2
@@ -128,7 +128,7 @@ async def test_a_conversation_that_fails_does_not_stop_the_others(
     assert not await client.zscore(keys.ACTIVITY, "web:bad")  # set aside: no longer retried every pass
     failed = json.loads(await client.hget(keys.ARCHIVE_FAILED, "web:bad") or "{}")
     assert (failed["attempts"], failed["error"]) == (ARCHIVE_ATTEMPTS, "RuntimeError")
-    assert await client.llen(keys.conversation_events("web:bad")) == len(bad)  # nothing is lost
+    assert await client.llen(keys.TrackerKeys().events("web:bad")) == len(bad)  # nothing is lost
     assert not await client.exists(keys.archived_offset("web:bad"))
     lines = [json.loads(line) for f in tmp_path.glob("*.jsonl") for line in f.read_text().splitlines()]
     assert len(lines) == 2 and "BOOM" not in json.dumps(lines)

@@ -7,7 +7,7 @@ from pathlib import Path
 import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient
 
-from handoff import keys
+from bot.core import keys
 from handoff.archiver import Archiver
 from tests.handoff.conftest import Factory, sign_in
 from tests.handoff.test_archive import events
@@ -54,7 +54,7 @@ async def test_a_retry_makes_the_conversation_due_again(
     archiver = Archiver(client, tmp_path, idle_seconds=30)
     due = await client.zrangebyscore(keys.ACTIVITY, "-inf", T0 - archiver.idle_seconds)
     assert due == ["web:bad"]  # due for any pass from now on
-    await client.rpush(keys.conversation_events("web:bad"), *[json.dumps(e) for e in events()])
+    await client.rpush(keys.TrackerKeys().events("web:bad"), *[json.dumps(e) for e in events()])
     assert len(await archiver.archive_due(now=T0 + 100)) == 1
     assert (await ola.call("GET", LIST))[1] == {"conversations": []}
     assert (await ola.call("POST", retry_path("web:bad")))[0] == 404  # once only

@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
-from bot import turns
+from bot.core import turns
 from handoff.streams import StreamWorker
 
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
-from handoff import keys
+from bot.core import keys
 from handoff.errors import Conflict, Forbidden, NotFound
 from handoff.models import Outcome, TicketState
 from handoff.tickets import TicketStore

@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 import redis
 
-from bot.channels.messenger_protocol import MAX_BODY_BYTES, sign
+from bot.rasa_side.channels.messenger_protocol import MAX_BODY_BYTES, sign
 from tests.integration.test_conversation import faq_answer
 from tests.stack import GRAPH_VERSION, MESSENGER_PAGE_TOKEN, MESSENGER_SECRET, MESSENGER_VERIFY, Stack
 

@@ -1,4 +1,4 @@
-"""The web widget's socket.io channel (bot/channels/webchat.py) on the real Rasa server."""
+"""The web widget's socket.io channel (bot/rasa_side/channels/webchat.py) on the real Rasa server."""
 
 from __future__ import annotations
 

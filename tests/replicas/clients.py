@@ -15,8 +15,8 @@ import aiohttp
 import redis
 import socketio
 
-from bot.channels.messenger_protocol import sign
-from handoff import keys
+from bot.core import keys
+from bot.rasa_side.channels.messenger_protocol import sign
 from tests.stack import MESSENGER_SECRET
 
 PASSWORD = "moderator password 1"
@@ -125,7 +125,7 @@ class Stored:
         self.client = redis.Redis.from_url(url, decode_responses=True)
 
     def events(self, conversation: str) -> list[dict[str, Any]]:
-        return [json.loads(e) for e in self.client.lrange(keys.conversation_events(conversation), 0, -1)]
+        return [json.loads(e) for e in self.client.lrange(keys.TrackerKeys().events(conversation), 0, -1)]
 
     def texts(self, conversation: str) -> list[str]:
         return [str(e.get("text")) for e in self.events(conversation) if e.get("event") == "user"]

@@ -43,7 +43,7 @@ WARSAW = ZoneInfo("Europe/Warsaw")
 SEED = 20260302
 ADMINS = ["Karolina Nowicka", "Michał Zieliński"]
 
-# The bot's own lines; greet/thanks/goodbye/clarify/empty are those of bot/replies.py (register "ty").
+# The bot's own lines; greet/thanks/goodbye/clarify/empty are those of bot/brain/replies.py (register "ty").
 LINES = {
     "greet": {
         "pl": "Cześć! Tu asystent Volta. Pomogę Ci z zamówieniem, dostawą, zwrotem, reklamacją, "

@@ -1,0 +1,154 @@
+"""Every Redis key, stream and channel the product uses, in one place.
+
+Three writers share one Redis: the Rasa side (tracker store, lock store, Messenger inbox,
+the widget's pub/sub), the handoff service and the action server (through the handoff
+service). The Rasa-side keys start with the tracker store's ``key_prefix`` from
+``endpoints.yml`` (``TRACKER_PREFIX`` unless changed there; the handoff service and the
+Messenger channel are told the same prefix, README "Settings"); the handoff service's keys
+start with ``ho``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PREFIX = "ho"
+
+TICKET_SEQ = f"{PREFIX}:ticket_seq"  # INCR: ticket numbers
+QUEUE = f"{PREFIX}:queue"  # sorted set of waiting ticket ids, score = priority-adjusted time
+OPEN = f"{PREFIX}:open"  # set of ticket ids not resolved
+ALL = f"{PREFIX}:tickets"  # sorted set of every ticket id by creation time
+HISTORY = f"{PREFIX}:history"  # stream: every state change of every ticket
+OUTBOX = f"{PREFIX}:outbox"  # stream: messages and events for Rasa, delivered by a consumer group
+LIVE = f"{PREFIX}:live"  # pub/sub channel: console updates
+STATS = f"{PREFIX}:stats"  # hash of counters
+TOLD = f"{PREFIX}:told"  # hash: ticket id -> the queue position and wait the customer was last told
+ACTIVITY = f"{PREFIX}:activity"  # sorted set: conversation id -> time of its last message (archiving)
+ARCHIVE_SEQ = f"{PREFIX}:archive_seq"  # INCR: conv-NNNNNN ids of the live archive
+ARCHIVE_IDS = f"{PREFIX}:archive_ids"  # hash: "<conversation>:<offset>" -> record id (retries reuse it)
+ARCHIVE_ATTEMPTS = f"{PREFIX}:archive_attempts"  # hash: conversation id -> failed archiving attempts so far
+# hash: conversation id -> JSON {"at", "attempts", "error"}: set aside after too many failures, for an admin
+# to look at; its events stay, and new activity in it tries again.
+ARCHIVE_FAILED = f"{PREFIX}:archive_failed"
+CONVERSATIONS = f"{PREFIX}:conversations"  # HyperLogLog of conversation ids seen (for the handoff rate)
+GROUP = "handoff"  # consumer group name on OUTBOX and on Rasa's event stream
+NOTIFY_LOCK = f"{PREFIX}:notify_lock"  # one queue-position update at a time, across replicas
+
+
+
+def ticket(ticket_id: str) -> str:
+    return f"{PREFIX}:ticket:{ticket_id}"
+
+
+def notes(ticket_id: str) -> str:
+    return f"{PREFIX}:ticket:{ticket_id}:notes"
+
+
+def owner_of_conversation(conversation_id: str) -> str:
+    """The open ticket of a conversation; absent while the bot owns it."""
+    return f"{PREFIX}:conversation:{conversation_id}"
+
+
+def conversation_tickets(conversation_id: str) -> str:
+    """Every ticket a conversation ever had, oldest first."""
+    return f"{PREFIX}:conversation:{conversation_id}:tickets"
+
+
+def outbox_order(conversation_id: str) -> str:
+    """The conversation's undelivered outbox entry ids, oldest first (``bot.core.turns``)."""
+    return f"{PREFIX}:outbox_order:{conversation_id}"
+
+
+def archiving(conversation_id: str) -> str:
+    """Held by the replica archiving the conversation right now."""
+    return f"{PREFIX}:archiving:{conversation_id}"
+
+
+def job(kind: str) -> str:
+    """The latest admin job of a kind (mining, publishing) and the lease of the replica running it."""
+    return f"{PREFIX}:job:{kind}"
+
+
+def archived_offset(conversation_id: str) -> str:
+    """How many of the conversation's events are archived already."""
+    return f"{PREFIX}:archived:{conversation_id}"
+
+
+def user(login: str) -> str:
+    return f"{PREFIX}:user:{login}"
+
+
+USERS = f"{PREFIX}:users"  # set of logins
+ONLINE = f"{PREFIX}:online"  # sorted set: login -> last seen
+
+
+def session(token: str) -> str:
+    return f"{PREFIX}:session:{token}"
+
+
+TRACKER_PREFIX = "bot"  # the tracker and lock stores' key_prefix in endpoints.yml
+MESSENGER_PREFIX = "messenger"
+
+
+@dataclass(frozen=True)
+class TrackerKeys:
+    """What the tracker store writes (``bot.rasa_side.stores``) and the handoff service reads."""
+
+    prefix: str = TRACKER_PREFIX
+
+    def events(self, conversation_id: str) -> str:
+        """A conversation's events, oldest first: an append-only list that keeps everything."""
+        return f"{self.prefix}:events:{conversation_id}"
+
+    def session(self, conversation_id: str) -> str:
+        """Index in ``events`` where the conversation's latest session starts."""
+        return f"{self.prefix}:session:{conversation_id}"
+
+    def window(self, conversation_id: str) -> str:
+        """Hash: where the tracker Rasa reads begins, and the state there."""
+        return f"{self.prefix}:window:{conversation_id}"
+
+    @property
+    def stream(self) -> str:
+        """Stream of every event of every conversation (the handoff service's live feed)."""
+        return f"{self.prefix}:stream:events"
+
+    def lock(self, conversation_id: str) -> list[str]:
+        """The lock store's queue, expiry and counter of a conversation (``bot.rasa_side.locks``)."""
+        base = f"{self.prefix}:lock:{conversation_id}"
+        return [f"{base}:queue", f"{base}:expiry", f"{base}:counter"]
+
+    @property
+    def widget_pushes(self) -> str:
+        """Pub/sub channel that carries pushes to widget sockets across Rasa servers."""
+        return f"{self.prefix}:socketio"
+
+
+@dataclass(frozen=True)
+class MessengerKeys:
+    """The Messenger channel's durable inbox (``bot.rasa_side.channels.inbox``)."""
+
+    prefix: str = MESSENGER_PREFIX
+
+    @property
+    def inbox(self) -> str:
+        return f"{self.prefix}:inbox"
+
+    @property
+    def dead(self) -> str:
+        return f"{self.prefix}:dead"
+
+    @property
+    def failed_sends(self) -> str:
+        return f"{self.prefix}:failed_sends"
+
+    def seen(self, event_id: str) -> str:
+        return f"{self.prefix}:seen:{event_id}"
+
+    def order(self, psid: str) -> str:
+        """The customer's unfinished inbox entry ids, oldest first."""
+        return f"{self.prefix}:order:{psid}"
+
+    def last_in(self, psid: str) -> str:
+        """When the customer last wrote (Messenger's 24-hour window)."""
+        return f"{self.prefix}:last_in:{psid}"

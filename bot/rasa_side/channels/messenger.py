@@ -1,0 +1,267 @@
+"""Facebook Messenger as a Rasa input channel, stricter than Rasa's built-in ``facebook``.
+
+``credentials.yml``::
+
+    bot.rasa_side.channels.messenger.MessengerInput:
+      verify_token: ${MESSENGER_VERIFY_TOKEN}
+      app_secret: ${MESSENGER_APP_SECRET}
+      page_access_token: ${MESSENGER_PAGE_ACCESS_TOKEN}
+      graph_url: ${MESSENGER_GRAPH_URL}        # empty: https://graph.facebook.com/v21.0
+      redis_host: ${REDIS_HOST}                # the inbox lives beside the tracker store
+      ...
+      consumer: ${MESSENGER_CONSUMER}          # empty: the host name; one name per Rasa server
+
+Webhook: ``GET|POST /webhooks/messenger/webhook``. A POST is checked (size, then
+``X-Hub-Signature-256`` in constant time, then the whole payload) before anything is
+stored; accepted events go to the durable inbox (``bot.rasa_side.channels.inbox``) and the webhook
+answers 200 at once. A background worker feeds the inbox to Rasa, one event at a time in
+arrival order. Every Rasa server runs one, all in one consumer group, and a customer's
+message waits until the previous one is done wherever it is handled, so a conversation's
+messages keep their order. With the three secrets empty the channel stays off and its
+webhook answers 503.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import redis.asyncio as aioredis
+import redis.exceptions as redis_errors
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.core.keys import TRACKER_PREFIX
+from bot.rasa_side.channels.graph import DEFAULT_GRAPH_URL, GraphClient
+from bot.rasa_side.channels.inbox import MessengerInbox
+from bot.rasa_side.channels.messenger_protocol import (
+    MAX_BODY_BYTES,
+    Inbound,
+    PayloadError,
+    messaging_fields,
+    parse_webhook,
+    psid_of,
+    rasa_text,
+    send_api_messages,
+    signature_valid,
+    subscription_challenge,
+)
+
+logger = logging.getLogger(__name__)
+
+IDLE_RETRY_SECONDS = 1.0
+BLOCK_MS = 1000  # how long the worker waits for new events
+TURN_RETRY_MS = 100  # how soon an event waiting for its conversation's earlier one is looked at again
+
+
+def transient(error: Exception) -> bool:
+    """Errors that pass when Redis is back (the message is kept and handled again)."""
+    from rasa.core.lock_store import LockError
+
+    return isinstance(error, (redis_errors.RedisError, OSError, asyncio.TimeoutError, LockError))
+
+
+class MessengerOutput(OutputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "messenger"
+
+    def __init__(self, graph: GraphClient, inbox: MessengerInbox) -> None:
+        self._graph = graph
+        self._inbox = inbox
+
+    async def _send(self, recipient_id: str, messages: list[dict[str, Any]]) -> None:
+        psid = psid_of(recipient_id)
+        fields = messaging_fields(await self._inbox.last_customer_message(psid), time.time())
+        for message in messages:
+            await self._graph.send(psid, message, fields)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._send(recipient_id, send_api_messages(text))
+
+    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list[dict[str, Any]],
+                                     **kwargs: Any) -> None:
+        await self._send(recipient_id, send_api_messages(text, buttons))
+
+    async def send_quick_replies(self, recipient_id: str, text: str, quick_replies: list[dict[str, Any]],
+                                 **kwargs: Any) -> None:
+        await self._send(recipient_id, send_api_messages(text, quick_replies))
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        await self._send(recipient_id, [{"attachment": {"type": "image", "payload": {"url": image}}}])
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        """``{"messenger": <Send API message>}`` is sent as it is; other custom data (the web
+        widget's status messages) has no Messenger form and is skipped."""
+        if isinstance(json_message.get("messenger"), dict):
+            await self._send(recipient_id, [json_message["messenger"]])
+        else:
+            logger.debug("custom message without a Messenger form skipped for %s", recipient_id)
+
+
+class MessengerInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "messenger"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        c = credentials or {}
+        secrets = {k: str(c.get(k) or "") for k in ("verify_token", "app_secret", "page_access_token")}
+        given = [k for k, v in secrets.items() if v]
+        if given and len(given) < len(secrets):
+            missing = sorted(set(secrets) - set(given))
+            raise ValueError(f"Messenger channel: {', '.join(missing)} missing in credentials.yml "
+                             "(MESSENGER_VERIFY_TOKEN, MESSENGER_APP_SECRET, MESSENGER_PAGE_ACCESS_TOKEN: all or none)")
+        port = str(c.get("redis_port") or "6379")
+        if not port.isdigit():
+            raise ValueError(f"Messenger channel: redis_port must be a number, got {port!r}")
+        return cls(
+            **secrets,
+            graph_url=str(c.get("graph_url") or DEFAULT_GRAPH_URL),
+            redis_host=str(c.get("redis_host") or "127.0.0.1"), redis_port=int(port),
+            redis_db=int(str(c.get("redis_db") or "0")), redis_password=str(c.get("redis_password") or "") or None,
+            consumer=str(c.get("consumer") or socket.gethostname()),
+            tracker_prefix=str(c.get("tracker_key_prefix") or TRACKER_PREFIX),
+        )
+
+    def __init__(self, verify_token: str, app_secret: str, page_access_token: str, graph_url: str,
+                 redis_host: str, redis_port: int, redis_db: int, redis_password: str | None,
+                 consumer: str, tracker_prefix: str = TRACKER_PREFIX) -> None:
+        self.verify_token = verify_token
+        self.app_secret = app_secret
+        self.page_access_token = page_access_token
+        self.graph_url = graph_url
+        self._redis_args = {"host": redis_host, "port": redis_port, "db": redis_db, "password": redis_password}
+        self.consumer = consumer
+        self.tracker_prefix = tracker_prefix  # the tracker store's key_prefix (endpoints.yml)
+        self._inbox: MessengerInbox | None = None
+        self._graph: GraphClient | None = None
+        self._worker: asyncio.Task[None] | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.app_secret)
+
+    def inbox(self) -> MessengerInbox:
+        if self._inbox is None:
+            client = aioredis.Redis(**self._redis_args, socket_timeout=10)  # type: ignore[arg-type]
+            self._inbox = MessengerInbox(client, tracker_prefix=self.tracker_prefix)
+        return self._inbox
+
+    def graph(self) -> GraphClient:
+        if self._graph is None:
+            self._graph = GraphClient(self.graph_url, self.page_access_token,
+                                      on_failure=self.inbox().record_failed_send)
+        return self._graph
+
+    def get_output_channel(self) -> OutputChannel | None:
+        if not self.enabled:
+            return None
+        return MessengerOutput(self.graph(), self.inbox())
+
+    async def _handle(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], event: Inbound) -> None:
+        inbox = self.inbox()
+        await inbox.note_customer_message(event.psid, (event.timestamp_ms / 1000) or time.time())
+        metadata = {"messenger": {"mid": event.event_id, "kind": event.kind, "title": event.title}}
+        await on_new_message(UserMessage(rasa_text(event), MessengerOutput(self.graph(), inbox), event.sender_id,
+                                         input_channel=self.name(), metadata=metadata))
+
+    async def _work(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        """Feed the inbox to Rasa until cancelled. This consumer's unfinished entries are read
+        again first (after a restart, and while some wait for an earlier message of their
+        conversation that another Rasa server is handling), then new or abandoned ones."""
+        inbox, retry_own = self.inbox(), True
+        while True:
+            try:
+                entries = await inbox.take(self.consumer, own_pending=True) if retry_own else []
+                entries += await inbox.take(self.consumer, block_ms=TURN_RETRY_MS if entries else BLOCK_MS)
+                retry_own = False
+                for entry_id, event in entries:
+                    if not await inbox.turn(entry_id, event):
+                        retry_own = True  # stays pending; its conversation's earlier message goes first
+                        continue
+                    await self._handle_entry(on_new_message, inbox, entry_id, event)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("Messenger inbox unavailable; retrying")
+                inbox.forget_group()  # Redis may have restarted empty: make the group again
+                retry_own = True  # what was taken and not finished comes first
+                await asyncio.sleep(IDLE_RETRY_SECONDS)
+
+    async def _handle_entry(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], inbox: MessengerInbox,
+                            entry_id: str, event: Inbound) -> None:
+        try:
+            if await inbox.stored(event):  # handled by a server that died before marking it done
+                logger.info("Messenger event %s is already in its conversation; not handled twice", entry_id)
+            else:
+                await self._handle(on_new_message, event)
+        except Exception as e:
+            if transient(e):  # Redis or the lock store away: keep it pending, try again
+                raise
+            logger.exception("Messenger event %s failed; moved to the dead-letter stream", entry_id)
+            await inbox.dead(entry_id, event, repr(e))  # a broken message must not stop the inbox
+            return
+        await inbox.done(entry_id, event)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = Blueprint("messenger_webhook", __name__)
+
+        @bp.listener("after_server_start")
+        async def start_worker(app: Any, loop: Any) -> None:
+            if self.enabled and self._worker is None:
+                self._worker = asyncio.ensure_future(self._work(on_new_message))
+                logger.info("Messenger channel on: inbox worker %s started", self.consumer)
+            elif not self.enabled:
+                logger.info("Messenger channel off: set MESSENGER_APP_SECRET, MESSENGER_VERIFY_TOKEN "
+                            "and MESSENGER_PAGE_ACCESS_TOKEN to turn it on")
+
+        @bp.listener("before_server_stop")
+        async def stop_worker(app: Any, loop: Any) -> None:
+            if self._worker is not None:
+                self._worker.cancel()
+            if self._graph is not None:
+                await self._graph.close()
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.enabled else "off"})
+
+        @bp.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            params = {k: request.args.get(k, "") for k in ("hub.mode", "hub.verify_token", "hub.challenge")}
+            challenge = subscription_challenge(params, self.verify_token)
+            if challenge is None:
+                return response.text("verify token mismatch", status=403)
+            return response.text(challenge)
+
+        @bp.route("/webhook", methods=["POST"])
+        async def webhook(request: Request) -> HTTPResponse:
+            if not self.enabled:
+                return response.json({"error": "Messenger channel is not configured"}, status=503)
+            declared = request.headers.get("content-length", "0")
+            if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+                return response.json({"error": f"body larger than {MAX_BODY_BYTES} bytes"}, status=413)
+            body = request.body or b""
+            if not signature_valid(self.app_secret, body, request.headers.get("x-hub-signature-256")):
+                logger.warning("Messenger webhook with a missing or wrong X-Hub-Signature-256 refused")
+                return response.json({"error": "missing or invalid X-Hub-Signature-256"}, status=403)
+            try:
+                events = parse_webhook(body)
+            except PayloadError as e:
+                return response.json({"error": str(e)}, status=e.status)
+            try:
+                new = await self.inbox().accept(events)
+            except Exception:
+                logger.exception("Messenger inbox unavailable; Messenger will retry the delivery")
+                return response.json({"error": "inbox unavailable, retry later"}, status=503)
+            return response.json({"status": "EVENT_RECEIVED", "events": len(events), "new": new})
+
+        return bp

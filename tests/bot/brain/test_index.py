@@ -1,0 +1,71 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.brain import index as index_module
+from bot.brain.build_index import build, is_up_to_date, main
+from bot.brain.embeddings import HashingEmbedder
+from bot.brain.index import IndexNotFound, Row, VectorIndex, current_version, load_current
+
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "faq"
+
+
+def _rows_and_vectors() -> tuple[list[Row], np.ndarray]:
+    rows = [Row("a", "pl", "jak zwrócić produkt"), Row("b", "pl", "ile kosztuje dostawa")]
+    return rows, HashingEmbedder().encode_documents([r.text for r in rows])
+
+
+def test_search_finds_the_nearest_row() -> None:
+    rows, vectors = _rows_and_vectors()
+    index = VectorIndex.build(rows, vectors, {"embedder": "hashing"})
+    hits = index.search(HashingEmbedder().encode_queries(["jak zwrocic produkt?"])[0], k=2)
+    assert hits[0].row.faq_id == "a"
+    assert hits[0].score > hits[1].score
+    assert index.meta["kind"] == "flat"
+
+
+def test_large_corpora_get_an_approximate_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(index_module, "APPROX_THRESHOLD", 2)
+    rows, vectors = _rows_and_vectors()
+    index = VectorIndex.build(rows, vectors, {})
+    assert index.meta["kind"] == "hnsw"
+    assert index.search(vectors[1], k=1)[0].row.faq_id == "b"
+
+
+def test_save_publishes_a_complete_version(tmp_path: Path) -> None:
+    rows, vectors = _rows_and_vectors()
+    VectorIndex.build(rows, vectors, {"embedder": "hashing"}).save(tmp_path, "v1", extra={"x.json": [1]})
+    assert current_version(tmp_path) == "v1"
+    loaded = load_current(tmp_path)
+    assert loaded.rows == rows
+    assert loaded.meta["size"] == 2
+    assert (tmp_path / "v1" / "x.json").read_text() == "[1]"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left behind
+
+
+def test_an_existing_version_is_never_overwritten(tmp_path: Path) -> None:
+    rows, vectors = _rows_and_vectors()
+    built = VectorIndex.build(rows, vectors, {})
+    built.save(tmp_path, "v1")
+    with pytest.raises(FileExistsError):
+        built.save(tmp_path, "v1")
+
+
+def test_missing_index_says_how_to_build_one(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFound, match="make index"):
+        load_current(tmp_path)
+
+
+def test_build_from_faq_and_skip_when_unchanged(tmp_path: Path) -> None:
+    out = tmp_path / "index"
+    build(FIXTURES, out, "hashing", progress=False)
+    assert load_current(out).meta["corpus_hash"]
+    assert is_up_to_date(FIXTURES, out, "hashing")
+    assert not is_up_to_date(FIXTURES, out, "e5")
+
+
+def test_cli_reports_bad_input_without_a_trace(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--faq", str(tmp_path), "--out", str(tmp_path / "i"), "--embedder", "hashing", "--quiet"]) == 2
+    assert "no FAQ files" in capsys.readouterr().err
+    assert not (tmp_path / "i").exists()

@@ -1,0 +1,52 @@
+"""Run by the Rasa venv's Python (see test_rasa_patches.py): checks bot.rasa_side.patches against Rasa 3.6."""
+
+import asyncio
+import json
+import sys
+
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import Event
+from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import EndpointConfig
+
+from bot.rasa_side import patches as rasa_patches
+from bot.rasa_side.patches.prefetch import prefetch_url
+
+original = {cls.type_name: Event.resolve_by_type(cls.type_name) for cls in all_subclasses(Event)}
+rasa_patches.install()
+rasa_patches.install()  # idempotent
+action = RemoteAction("action_answer", None)
+results = {
+    "valid_passes": action._validate_action_result({"events": [], "responses": [{"text": "hi"}]}),
+    "same_event_classes": all(Event.resolve_by_type(name) is cls for name, cls in original.items()),
+    "unknown_event_default": Event.resolve_by_type("no-such-event", default=Event) is Event,
+}
+try:
+    action._validate_action_result({"events": "not a list"})
+    results["invalid_rejected"] = False
+except ValidationError as e:
+    results["invalid_rejected"] = "Failed to validate Action server response" in e.message
+try:
+    Event.resolve_by_type("no-such-event")
+    results["unknown_event_raises"] = False
+except ValueError:
+    results["unknown_event_raises"] = True
+
+
+async def sessions() -> dict[str, bool]:
+    """Two requests through one endpoint share a session; other headers get their own."""
+    endpoint, other = EndpointConfig("http://127.0.0.1:9/x"), EndpointConfig("http://127.0.0.1:9/x", headers={"a": "b"})
+    async with endpoint.session() as first:
+        pass
+    async with endpoint.session() as second:
+        pass
+    async with other.session() as third:
+        pass
+    return {"session_reused": first is second and not first.closed, "session_per_headers": third is not first}
+
+
+results.update(asyncio.run(sessions()))
+results["prefetch_url"] = (prefetch_url("http://127.0.0.1:5055/webhook") == "http://127.0.0.1:5055/prefetch"
+                           and prefetch_url("http://a/") == "http://a/prefetch")
+json.dump(results, sys.stdout)

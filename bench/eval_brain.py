@@ -20,6 +20,7 @@ from bot.brain.brain import Brain, load_brain
 from bot.brain.embeddings import load_embedder
 from bot.brain.escalation import ESCALATION_HOLDOUT
 from bot.brain.sentiment import is_holdout, load_labelled
+from bot.core.settings import embedder_name, index_dir
 
 DEV = Path("faq_corpus/dev/faq_dev.jsonl")
 ESCALATION = Path("faq_corpus/labelled/escalation.jsonl")
@@ -145,8 +146,8 @@ def markdown(r: dict[str, Any]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--index", type=Path, default=Path(os.environ.get("INDEX_DIR", "var/index")))
-    parser.add_argument("--embedder", default=os.environ.get("EMBEDDER", "e5"))
+    parser.add_argument("--index", type=Path, default=index_dir(os.environ))
+    parser.add_argument("--embedder", default=embedder_name(os.environ))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("EMBED_THREADS", "2")),
                         help="embedding threads, as the action server's EMBED_THREADS")
     parser.add_argument("--results", type=Path, default=RESULTS, help="folder for brain.json and brain.md")

@@ -11,8 +11,7 @@ import redis.asyncio as aioredis
 from aiohttp import web
 
 from bot.core import keys
-from handoff import api, console, internal, views, widget
-from handoff import learning_api as admin_api
+from handoff import api, console, internal, learning_api, views, widget
 from handoff.accounts import Accounts
 from handoff.appkeys import ACCOUNTS, ARCHIVE_FAILURES, HTTP, JOBS, RASA, REDIS, SETTINGS, SUGGEST, TICKETS
 from handoff.archive_failures import ArchiveFailures
@@ -78,6 +77,6 @@ def create_app(settings: Settings, workers: bool = True) -> web.Application:
     app.router.add_get("/api/live", live)
     app.router.add_get("/api/openapi.json", openapi)
     app.router.add_get("/metrics", metrics)
-    admin_api.setup_routes(app)
+    learning_api.setup_routes(app)
     app.router.add_get("/admin", console.admin_page)
     return app

@@ -10,21 +10,31 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from bot.core.archive_format import (
+    ABANDONED,
+    BOT_RESOLVED,
+    CUSTOMER,
+    GUEST,
+    HUMAN_REQUEST,
+    MESSENGER,
+    MODERATOR,
+    MODERATOR_RESOLVED,
+    REASONS,
+    TIME_FORMAT,
+    WEB,
+)
 from bot.core.language import detect_lang
 from bot.learning.redact import redact
 from handoff.models import Ticket, TicketState
 from handoff.transcript import turn_of
 
-FORMAT_REASONS = ("human_request", "negative_sentiment", "legal_threat", "compensation", "multiple_problems",
-                  "low_confidence", "repeated_question", "out_of_scope")
 # Reasons the brain gives that the archive format names differently.
 REASON_ALIASES = {"second_attempt": "low_confidence", "public_complaint": "negative_sentiment",
                   "complex_or_upset": "negative_sentiment"}
-GUEST = {"pl": "Gość", "en": "Guest"}
 
 
 def iso(at: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(at))
+    return time.strftime(TIME_FORMAT, time.gmtime(at))
 
 
 def display_name(customer_name: str, lang: str) -> str:
@@ -37,7 +47,7 @@ def display_name(customer_name: str, lang: str) -> str:
 
 def archive_reasons(reasons: list[str]) -> list[str]:
     mapped = [REASON_ALIASES.get(r, r) for r in reasons]
-    return [r for r in dict.fromkeys(mapped) if r in FORMAT_REASONS] or ["human_request"]
+    return [r for r in dict.fromkeys(mapped) if r in REASONS] or [HUMAN_REQUEST]
 
 
 def build_record(record_id: str, conversation_id: str, events: list[dict[str, Any]],
@@ -45,10 +55,10 @@ def build_record(record_id: str, conversation_id: str, events: list[dict[str, An
     """The archive record of ``events`` (one finished stretch of a conversation), or None
     when the customer said nothing in it."""
     turns = [t for t in (turn_of(e) for e in events) if t is not None]
-    if not any(t["role"] == "customer" for t in turns):
+    if not any(t["role"] == CUSTOMER for t in turns):
         return None
     ticket = tickets[0] if tickets else None
-    customer_text = " ".join(t["text"] for t in turns if t["role"] == "customer")
+    customer_text = " ".join(t["text"] for t in turns if t["role"] == CUSTOMER)
     lang = ticket.lang if ticket else detect_lang(customer_text)
     name = ticket.customer_name if ticket else ""
     out_turns: list[dict[str, Any]] = []
@@ -57,23 +67,23 @@ def build_record(record_id: str, conversation_id: str, events: list[dict[str, An
         at = max(int(turn["at"]), last + 1)
         last = at
         item: dict[str, Any] = {"role": turn["role"], "text": redact(turn["text"], name, turn["role"]), "at": iso(at)}
-        if turn["role"] == "moderator":
+        if turn["role"] == MODERATOR:
             item["author"] = turn.get("name") or "Konsultant"
         out_turns.append(item)
-    moderated = any(t["role"] == "moderator" for t in out_turns)
+    moderated = any(t["role"] == MODERATOR for t in out_turns)
     if moderated:
-        outcome = "moderator_resolved"
+        outcome = MODERATOR_RESOLVED
     elif ticket is not None:
-        outcome = "abandoned"
+        outcome = ABANDONED
     else:
-        outcome = "bot_resolved"
+        outcome = BOT_RESOLVED
     handoff = None
     if ticket is not None:
-        first_moderator = next((t["at"] for t in out_turns if t["role"] == "moderator"), out_turns[-1]["at"])
+        first_moderator = next((t["at"] for t in out_turns if t["role"] == MODERATOR), out_turns[-1]["at"])
         handoff = {"at": min(iso(ticket.created_at), first_moderator), "reasons": archive_reasons(ticket.reasons)}
     return {
         "id": record_id,
-        "channel": "messenger" if conversation_id.startswith("messenger:") else "web",
+        "channel": MESSENGER if conversation_id.startswith("messenger:") else WEB,
         "lang": lang,
         "started_at": out_turns[0]["at"], "ended_at": out_turns[-1]["at"],
         "customer": {"display_name": display_name(name, lang)},

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from bot.core.settings import index_dir
 from ops.preflight import PreflightError, check_index, check_model, check_port_free, check_redis_reachable
 from ops.processes import MESSENGER_OFF
 
@@ -77,7 +78,7 @@ def stack_env(environ: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
 
 def preflight(env: Mapping[str, str], processes: list[str]) -> None:
     check_model(MODEL)
-    check_index(Path(env.get("INDEX_DIR", "var/index")))
+    check_index(index_dir(env))
     check_port_free(env["RASA_HOST"], int(env["RASA_PORT"]), "RASA_PORT")
     check_port_free("127.0.0.1", int(env["ACTION_PORT"]), "ACTION_PORT")
     check_port_free("127.0.0.1", int(env["HANDOFF_PORT"]), "HANDOFF_PORT")

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
 
+from bot.core.settings import embedder_name, index_dir
 from ops.haproxy import Frontends
 from ops.launch import MODEL, SERVICE_TOKEN_FILE, preflight, rasa_token, stack_env, stored_secret
 from ops.preflight import PreflightError, check_port_free, check_redis_reachable
@@ -42,9 +43,9 @@ def settings(env: Mapping[str, str]) -> ReplicaSettings:
                           actions=int(env["ACTION_PORT"]), stats=int(stats), rasa_host=env["RASA_HOST"],
                           handoff_host=env.get("HANDOFF_HOST", "127.0.0.1"))
     return ReplicaSettings(
-        model=MODEL, index_dir=Path(env.get("INDEX_DIR", "var/index")), redis_url=env["REDIS_URL"], log_dir=LOG_DIR,
+        model=MODEL, index_dir=index_dir(env), redis_url=env["REDIS_URL"], log_dir=LOG_DIR,
         token=env["RASA_TOKEN"], service_token=env["HANDOFF_SERVICE_TOKEN"], frontends=frontends,
-        embedder=env.get("EMBEDDER", "e5"), public_rasa_url=env.get("PUBLIC_RASA_URL", ""),
+        embedder=embedder_name(env), public_rasa_url=env.get("PUBLIC_RASA_URL", ""),
         rasa_env={name: env[name] for name in (*PASSED_TO_RASA, "TRACKER_TTL_SECONDS")})
 
 

@@ -4,6 +4,7 @@ for Messenger. The queue and the archive read the channel from the id to know wh
 from __future__ import annotations
 
 import re
+from typing import TypeGuard
 
 WEB_PREFIX = "web:"
 MESSENGER_PREFIX = "messenger:"
@@ -11,7 +12,7 @@ _WEB = re.compile(r"^web:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-
 _MESSENGER = re.compile(r"^messenger:[0-9]{1,32}$")
 
 
-def valid_web_id(value: object) -> bool:
+def valid_web_id(value: object) -> TypeGuard[str]:
     """A widget conversation id: ``web:`` and a random (version 4) UUID in lower case."""
     return isinstance(value, str) and _WEB.match(value) is not None
 

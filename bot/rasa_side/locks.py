@@ -87,7 +87,8 @@ class RedisLockStore(LockStore):
 
     async def take(self, conversation_id: str, ticket: int | None, lifetime: float) -> tuple[int, int]:
         """Take a ticket (``ticket`` None) or look again at one: (ticket, 1 go / 0 wait / -1 expired)."""
-        keys, args = self.key_names.lock(conversation_id), ["" if ticket is None else str(ticket), int(lifetime * 1000)]
+        keys = self.key_names.lock(conversation_id)
+        args: list[str | int] = ["" if ticket is None else str(ticket), int(lifetime * 1000)]
         number, state = await with_retries(lambda: self._take(keys=keys, args=args), "lock")
         return int(number), int(state)
 

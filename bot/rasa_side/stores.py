@@ -162,7 +162,9 @@ class RedisTrackerStore(TrackerStore):
         sender_id = tracker.sender_id
         key = self.key_names.events(sender_id)
         async with self.red.pipeline(transaction=False) as pipe:
-            stored, session_raw = await pipe.llen(key).get(self.key_names.session(sender_id)).execute()
+            pipe.llen(key)
+            pipe.get(self.key_names.session(sender_id))
+            stored, session_raw = await pipe.execute()
         stored, session_start = int(stored), int(session_raw or 0)
         base, prefix = await self._base(tracker, stored, session_start)
         events = list(tracker.events)
@@ -176,7 +178,7 @@ class RedisTrackerStore(TrackerStore):
             if start != session_start:
                 pipe.set(self.key_names.session(sender_id), start)
             if window is not None:
-                pipe.hset(self.key_names.window(sender_id), mapping=window)
+                pipe.hset(self.key_names.window(sender_id), mapping=window)  # type: ignore[arg-type]  # redis-py: invariant key type
             for event in new:
                 pipe.xadd(self.stream, {"sender_id": sender_id, "event": json.dumps(event)},
                           maxlen=STREAM_MAX_ENTRIES, approximate=True)
@@ -189,7 +191,7 @@ class RedisTrackerStore(TrackerStore):
                 self.event_broker.publish({"sender_id": sender_id, **event})
 
     def _next_window(self, tracker: DialogueStateTracker, events: list[Event], base: int,
-                     prefix: int) -> dict[str, Any] | None:
+                     prefix: int) -> dict[str, str | int] | None:
         """The window the next ``retrieve`` should start at, with the state there, once the
         latest session holds ``2 * window_turns`` customer turns; else None (unchanged)."""
         local = window_start(events, self.window_turns)

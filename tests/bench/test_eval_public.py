@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from bench.eval_public import Scores, knn_vote, larson_threshold, oos_metrics
+from bench.eval_public.classifiers import Scores, knn_vote
+from bench.eval_public.metrics import larson_threshold, oos_metrics
 
 OOS = 2
 

@@ -25,3 +25,10 @@ def test_defaults_listen_on_loopback() -> None:
 def test_bad_values_name_the_variable(env: dict[str, str], name: str) -> None:
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({**SECRETS, **env})
+
+
+def test_the_tracker_stores_prefix_and_the_learning_loops_paths_come_from_one_place() -> None:
+    settings = Settings.from_env({**SECRETS, "TRACKER_KEY_PREFIX": "brand2", "ARCHIVE_DIR": "/srv/archive"})
+    assert settings.tracker_keys.events("web:x") == "brand2:events:web:x"
+    assert settings.tracker_keys.stream == "brand2:stream:events"
+    assert str(settings.archive_dir) == str(settings.admin_paths.archive) == "/srv/archive"

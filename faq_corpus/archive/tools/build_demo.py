@@ -28,6 +28,7 @@ import re
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -38,6 +39,23 @@ CORPUS = ARCHIVE.parent
 FAQ_DIR = CORPUS / "faq"
 OUT = ARCHIVE / "demo.jsonl"
 SCRIPTS = sorted((HERE / "scripts").glob("*.txt"))
+# Run as a bare script the repository is not on the path; the format's vocabulary lives in
+# bot/core/archive_format.py, which imports nothing outside the standard library.
+if str(CORPUS.parent) not in sys.path:
+    sys.path.insert(0, str(CORPUS.parent))
+
+from bot.core.archive_format import (  # noqa: E402
+    ABANDONED,
+    BOT,
+    BOT_RESOLVED,
+    CUSTOMER,
+    ID_PREFIX,
+    MODERATOR,
+    MODERATOR_RESOLVED,
+    OUT_OF_SCOPE,
+    REASONS,
+    TIME_FORMAT,
+)
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 SEED = 20260302
@@ -120,16 +138,19 @@ SHORT = {
     },
 }
 
-REASONS = {"human_request", "negative_sentiment", "legal_threat", "compensation", "multiple_problems",
-           "low_confidence", "repeated_question", "out_of_scope"}
-OUTCOMES = {"bot": "bot_resolved", "moderator": "moderator_resolved", "abandoned": "abandoned"}
+OUTCOMES = {"bot": BOT_RESOLVED, "moderator": MODERATOR_RESOLVED, "abandoned": ABANDONED}
 
 TURN_RE = re.compile(r"^(c|b|m ([^\s:]+))(?:\s+\+(\d+)([smh]))?:\s?(.*)$")
 GAP_IN_TEXT_RE = re.compile(r"^\+(\d+)([smh]):\s+(.*)$")
 UNIT = {"s": 1, "m": 60, "h": 3600}
 
+# A conversation, a turn and a built record, as the scripts and the builder pass them around.
+Conv = dict[str, Any]
+Turn = dict[str, Any]
+Built = dict[str, Any]
 
-def load_faq() -> dict[str, dict]:
+
+def load_faq() -> dict[str, Any]:
     faq = {}
     for path in sorted(FAQ_DIR.glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -137,21 +158,16 @@ def load_faq() -> dict[str, dict]:
     return faq
 
 
-def parse_scripts() -> list[dict]:
-    convs: list[dict] = []
-    cur: dict | None = None
+# --- reading the scripts ----------------------------------------------------------------------
+def parse_scripts() -> list[Conv]:
+    convs: list[Conv] = []
+    cur: Conv | None = None
     for path in SCRIPTS:
         for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             line = raw.rstrip()
             where = f"{path.name}:{lineno}"
             if line.startswith("### "):
-                parts = [p.strip() for p in line[4:].split("|")]
-                channel, lang, outcome = parts[0].split()
-                cur = {"channel": channel, "lang": lang, "outcome": OUTCOMES[outcome], "name": parts[1],
-                       "meta": {}, "turns": [], "qa": [], "where": where}
-                for kv in parts[2:]:
-                    key, _, value = kv.partition("=")
-                    cur["meta"][key.strip()] = [v for v in value.strip().split(",") if v]
+                cur = parse_header(line, where)
                 convs.append(cur)
                 continue
             if not line or line.startswith("#"):
@@ -159,23 +175,44 @@ def parse_scripts() -> list[dict]:
             if cur is None:
                 raise SystemExit(f"{where}: text outside a conversation")
             if line.startswith("qa:"):
-                q, a, fid = [x.strip() for x in line[3:].split("||")]
-                cur["qa"].append({"question": q, "answer": a, "faq_id": None if fid == "null" else fid})
+                cur["qa"].append(parse_qa(line))
                 continue
-            m = TURN_RE.match(line)
-            if not m:
-                raise SystemExit(f"{where}: cannot parse {line!r}")
-            role = {"c": "customer", "b": "bot"}.get(m.group(1)[0], "moderator")
-            gap = int(m.group(3)) * UNIT[m.group(4)] if m.group(3) else None
-            text = m.group(5)
-            g = GAP_IN_TEXT_RE.match(text)
-            if g and gap is None:
-                gap, text = int(g.group(1)) * UNIT[g.group(2)], g.group(3)
-            cur["turns"].append({"role": role, "author": m.group(2), "gap": gap, "src": text, "where": where})
+            cur["turns"].append(parse_turn(line, where))
     return convs
 
 
-def bot_text(src: str, lang: str, faq: dict) -> tuple[str, str | None, str | None]:
+def parse_header(line: str, where: str) -> Conv:
+    """``### <channel> <lang> <outcome> | <display name> [| key=a,b]...`` as a new conversation."""
+    parts = [p.strip() for p in line[4:].split("|")]
+    channel, lang, outcome = parts[0].split()
+    conv: Conv = {"channel": channel, "lang": lang, "outcome": OUTCOMES[outcome], "name": parts[1],
+                  "meta": {}, "turns": [], "qa": [], "where": where}
+    for kv in parts[2:]:
+        key, _, value = kv.partition("=")
+        conv["meta"][key.strip()] = [v for v in value.strip().split(",") if v]
+    return conv
+
+
+def parse_qa(line: str) -> dict[str, Any]:
+    q, a, fid = [x.strip() for x in line[3:].split("||")]
+    return {"question": q, "answer": a, "faq_id": None if fid == "null" else fid}
+
+
+def parse_turn(line: str, where: str) -> Turn:
+    m = TURN_RE.match(line)
+    if not m:
+        raise SystemExit(f"{where}: cannot parse {line!r}")
+    role = {"c": CUSTOMER, "b": BOT}.get(m.group(1)[0], MODERATOR)
+    gap = int(m.group(3)) * UNIT[m.group(4)] if m.group(3) else None
+    text = m.group(5)
+    g = GAP_IN_TEXT_RE.match(text)
+    if g and gap is None:
+        gap, text = int(g.group(1)) * UNIT[g.group(2)], g.group(3)
+    return {"role": role, "author": m.group(2), "gap": gap, "src": text, "where": where}
+
+
+# --- the bot's lines --------------------------------------------------------------------------
+def bot_text(src: str, lang: str, faq: dict[str, Any]) -> tuple[str, str | None, str | None]:
     """(text, answered faq id, handoff kind) for a bot line."""
     key = "en" if lang == "en" else "pl_ty"
     if src.startswith("@"):
@@ -196,23 +233,51 @@ def bot_text(src: str, lang: str, faq: dict) -> tuple[str, str | None, str | Non
     return src, None, None
 
 
-def reading_typing(rng: random.Random, prev: dict | None, turn: dict) -> float:
+def fill_texts(conv: Conv, faq: dict[str, Any]) -> tuple[list[str], str | None]:
+    """Every turn's text filled in; (topics the bot answered, the kind of its first handoff line)."""
+    answered: list[str] = []
+    handoff_kind = None
+    for turn in conv["turns"]:
+        if turn["role"] == BOT:
+            text, fid, kind = bot_text(turn["src"], conv["lang"], faq)
+            turn["text"] = text
+            if fid and fid not in answered:
+                answered.append(fid)
+            if kind and handoff_kind is None:
+                handoff_kind = kind
+                turn["handoff"] = True
+        else:
+            turn["text"] = turn["src"]
+    return answered, handoff_kind
+
+
+def check_bot_answers(conv: Conv) -> None:
+    handed = False
+    for i, turn in enumerate(conv["turns"]):
+        handed = handed or bool(turn.get("handoff"))
+        nxt = conv["turns"][i + 1] if i + 1 < len(conv["turns"]) else None
+        if turn["role"] == CUSTOMER and not handed and (nxt is None or nxt["role"] != BOT):
+            raise SystemExit(f"{turn['where']}: the bot answers every customer message until the handoff")
+
+
+# --- times ------------------------------------------------------------------------------------
+def reading_typing(rng: random.Random, prev: Turn | None, turn: Turn) -> float:
     role, text = turn["role"], turn["text"]
     if prev is None:
         return 0
-    if role == "bot":
+    if role == BOT:
         return rng.uniform(1, 4)
-    if role == "customer":
+    if role == CUSTOMER:
         typing = min(len(text) / rng.uniform(2.5, 4.5), 120)
-        if prev["role"] == "bot":
+        if prev["role"] == BOT:
             reading = min(len(prev["text"]) / rng.uniform(18, 30), 45)
             return reading + typing + rng.uniform(3, 25)
-        if prev["role"] == "customer":
+        if prev["role"] == CUSTOMER:
             return typing + rng.uniform(3, 20)
         return typing + rng.uniform(15, 110)
     # moderator, not the first one
     typing = min(len(text) / rng.uniform(5, 9), 90)
-    if prev["role"] == "moderator":
+    if prev["role"] == MODERATOR:
         return typing + rng.uniform(10, 60)
     return typing + rng.uniform(25, 140)
 
@@ -226,16 +291,17 @@ def first_moderator_delay(rng: random.Random) -> float:
     return rng.uniform(35, 54) * 60
 
 
-def timeline(conv: dict, rng: random.Random) -> None:
+def timeline(conv: Conv, rng: random.Random) -> None:
     """Offsets in seconds from the first turn; the first moderator turn counts from the handoff."""
     t = 0.0
-    prev = None
+    prev: Turn | None = None
     handoff_t = None
     seen_moderator = False
     for turn in conv["turns"]:
-        if turn["role"] == "moderator" and not seen_moderator:
+        if turn["role"] == MODERATOR and not seen_moderator:
             seen_moderator = True
-            if handoff_t is None:
+            # A handoff comes from an earlier turn, so without one there may be no turn before either.
+            if handoff_t is None or prev is None:
                 raise SystemExit(f"{turn['where']}: moderator before any handoff")
             delay = turn["gap"] + rng.uniform(0, 50) if turn["gap"] is not None else first_moderator_delay(rng)
             t = handoff_t + delay
@@ -254,7 +320,7 @@ def timeline(conv: dict, rng: random.Random) -> None:
         prev = turn
 
 
-def pick_start(rng: random.Random, duration_s: int, used: set) -> datetime:
+def pick_start(rng: random.Random, duration_s: int, used: set[datetime]) -> datetime:
     first = datetime(2026, 1, 2, tzinfo=WARSAW)
     days = (datetime(2026, 10, 31, tzinfo=WARSAW) - first).days
     while True:
@@ -271,7 +337,7 @@ def pick_start(rng: random.Random, duration_s: int, used: set) -> datetime:
 
 
 def iso(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.astimezone(timezone.utc).strftime(TIME_FORMAT)
 
 
 def approved_time(rng: random.Random, ended: datetime) -> datetime:
@@ -282,84 +348,73 @@ def approved_time(rng: random.Random, ended: datetime) -> datetime:
                     tzinfo=WARSAW)
 
 
-def build() -> list[dict]:
+# --- records ----------------------------------------------------------------------------------
+def handoff_record(conv: Conv, handoff_kind: str | None, start: datetime) -> dict[str, Any] | None:
+    reasons = conv["meta"].get("reasons")
+    if not handoff_kind:
+        if reasons:
+            raise SystemExit(f"{conv['where']}: reasons given but no handoff line")
+        return None
+    if not reasons:
+        if handoff_kind != "oos":
+            raise SystemExit(f"{conv['where']}: handoff without reasons")
+        reasons = [OUT_OF_SCOPE]
+    bad = set(reasons) - set(REASONS)
+    if bad:
+        raise SystemExit(f"{conv['where']}: unknown reasons {bad}")
+    h_turn = next(t for t in conv["turns"] if t.get("handoff"))
+    return {"at": iso(start + timedelta(seconds=h_turn["t"])), "reasons": reasons}
+
+
+def output_turns(conv: Conv, start: datetime) -> list[dict[str, Any]]:
+    turns_out = []
+    for turn in conv["turns"]:
+        item = {"role": turn["role"], "text": turn["text"], "at": iso(start + timedelta(seconds=turn["t"]))}
+        if turn["role"] == MODERATOR:
+            item["author"] = turn["author"]
+        turns_out.append(item)
+    return turns_out
+
+
+def build_one(conv: Conv, faq: dict[str, Any], rng: random.Random, used: set[datetime]) -> Built:
+    """The record of one scripted conversation (its id comes later), with when it started and its tags."""
+    answered, handoff_kind = fill_texts(conv, faq)
+    check_bot_answers(conv)
+    timeline(conv, rng)
+    duration = conv["turns"][-1]["t"]
+    start = pick_start(rng, duration, used)
+    handoff = handoff_record(conv, handoff_kind, start)
+    ended = start + timedelta(seconds=duration)
+    approved = [{**qa, "approved_by": ADMINS[rng.randrange(len(ADMINS))],
+                 "approved_at": iso(approved_time(rng, ended))} for qa in conv["qa"]]
+    return {
+        "started": start,
+        "new": conv["meta"].get("new", []),
+        "rec": {
+            "id": None,
+            "channel": conv["channel"],
+            "lang": conv["lang"],
+            "started_at": iso(start),
+            "ended_at": iso(ended),
+            "customer": {"display_name": conv["name"]},
+            "turns": output_turns(conv, start),
+            "outcome": conv["outcome"],
+            "handoff": handoff,
+            "faq_ids": conv["meta"].get("faq", answered),
+            "approved_qa": approved,
+        },
+    }
+
+
+def build() -> list[Built]:
     faq = load_faq()
     rng = random.Random(SEED)
     convs = parse_scripts()
-    used: set = set()
-    records = []
-    for conv in convs:
-        lang = conv["lang"]
-        answered: list[str] = []
-        handoff_kind = None
-        for turn in conv["turns"]:
-            if turn["role"] == "bot":
-                text, fid, kind = bot_text(turn["src"], lang, faq)
-                turn["text"] = text
-                if fid and fid not in answered:
-                    answered.append(fid)
-                if kind and handoff_kind is None:
-                    handoff_kind = kind
-                    turn["handoff"] = True
-            else:
-                turn["text"] = turn["src"]
-        handed = False
-        for i, turn in enumerate(conv["turns"]):
-            handed = handed or bool(turn.get("handoff"))
-            nxt = conv["turns"][i + 1] if i + 1 < len(conv["turns"]) else None
-            if turn["role"] == "customer" and not handed and (nxt is None or nxt["role"] != "bot"):
-                raise SystemExit(f"{turn['where']}: the bot answers every customer message until the handoff")
-        timeline(conv, rng)
-        duration = conv["turns"][-1]["t"]
-        start = pick_start(rng, duration, used)
-
-        reasons = conv["meta"].get("reasons")
-        handoff = None
-        if handoff_kind:
-            if not reasons:
-                if handoff_kind != "oos":
-                    raise SystemExit(f"{conv['where']}: handoff without reasons")
-                reasons = ["out_of_scope"]
-            bad = set(reasons) - REASONS
-            if bad:
-                raise SystemExit(f"{conv['where']}: unknown reasons {bad}")
-            h_turn = next(t for t in conv["turns"] if t.get("handoff"))
-            handoff = {"at": iso(start + timedelta(seconds=h_turn["t"])), "reasons": reasons}
-        elif reasons:
-            raise SystemExit(f"{conv['where']}: reasons given but no handoff line")
-
-        faq_ids = conv["meta"]["faq"] if "faq" in conv["meta"] else answered
-        turns_out = []
-        for turn in conv["turns"]:
-            item = {"role": turn["role"], "text": turn["text"], "at": iso(start + timedelta(seconds=turn["t"]))}
-            if turn["role"] == "moderator":
-                item["author"] = turn["author"]
-            turns_out.append(item)
-        ended = start + timedelta(seconds=duration)
-        approved = []
-        for i, qa in enumerate(conv["qa"]):
-            approved.append({**qa, "approved_by": ADMINS[rng.randrange(len(ADMINS))],
-                             "approved_at": iso(approved_time(rng, ended))})
-        records.append({
-            "started": start,
-            "new": conv["meta"].get("new", []),
-            "rec": {
-                "id": None,
-                "channel": conv["channel"],
-                "lang": lang,
-                "started_at": iso(start),
-                "ended_at": iso(ended),
-                "customer": {"display_name": conv["name"]},
-                "turns": turns_out,
-                "outcome": conv["outcome"],
-                "handoff": handoff,
-                "faq_ids": faq_ids,
-                "approved_qa": approved,
-            },
-        })
+    used: set[datetime] = set()
+    records = [build_one(conv, faq, rng, used) for conv in convs]
     records.sort(key=lambda r: r["started"])
     for n, r in enumerate(records, 1):
-        r["rec"]["id"] = f"conv-{n:06d}"
+        r["rec"]["id"] = f"{ID_PREFIX}{n:06d}"
     return records
 
 

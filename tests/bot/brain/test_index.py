@@ -69,3 +69,14 @@ def test_cli_reports_bad_input_without_a_trace(tmp_path: Path, capsys: pytest.Ca
     assert main(["--faq", str(tmp_path), "--out", str(tmp_path / "i"), "--embedder", "hashing", "--quiet"]) == 2
     assert "no FAQ files" in capsys.readouterr().err
     assert not (tmp_path / "i").exists()
+
+
+def test_approved_pairs_come_from_approved_dir_and_the_old_name_still_works_with_a_warning(
+        caplog: pytest.LogCaptureFixture) -> None:
+    from bot.brain.build_index import _approved_dir
+
+    assert _approved_dir({"APPROVED_DIR": "/a", "ARCHIVE_DIR": "/live"}) == Path("/a")
+    assert _approved_dir({}) == Path("faq_corpus/archive")
+    assert not caplog.records
+    assert _approved_dir({"ARCHIVE_DIR": "/old"}) == Path("/old")
+    assert "deprecated" in caplog.text and "APPROVED_DIR" in caplog.text

@@ -263,11 +263,23 @@ def test_handoff_time_is_the_turn_before_the_first_moderator_reply() -> None:
     assert handoff_time(turns[2:]) == "t3"
 
 
-def test_runs_as_a_module(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["bot.archive_import", "bot.learning.archive_import"])
+def test_runs_as_a_module(tmp_path: Path, command: str) -> None:
     source = write_jsonl(tmp_path / "in.jsonl", [english_record("x")])
     out = tmp_path / "archive.jsonl"
-    done = subprocess.run([sys.executable, "-m", "bot.archive_import", str(source), "--out", str(out)],
+    done = subprocess.run([sys.executable, "-m", command, str(source), "--out", str(out)],
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "imported 1 conversations" in done.stdout
     assert validate(out) == []
+
+
+def test_the_validator_runs_as_a_bare_script_outside_the_repository(tmp_path: Path) -> None:
+    """FORMAT.md runs it with a bare python3; -I keeps the environment's paths out, so it finds
+    the format's vocabulary (bot/core/archive_format.py) by itself."""
+    out = tmp_path / "archive.jsonl"
+    assert main([str(write_jsonl(tmp_path / "in.jsonl", [record("x")])), "--out", str(out)]) == 0
+    done = subprocess.run([sys.executable, "-I", str(VALIDATOR), str(out), "--no-targets"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().endswith("OK")

@@ -1,4 +1,4 @@
-"""Run by the Rasa venv's Python (see test_rasa_patches.py): the trained model gives the same
+"""Run by the Rasa venv's Python (see test_patches.py): the trained model gives the same
 intents and the same next actions with ``bot.rasa_side.patches``'s graph runner as with dask.
 
 Prints one JSON object; argv[1] is the model archive."""
@@ -10,7 +10,7 @@ import sys
 from rasa.core.agent import Agent
 from rasa.shared.core.events import ActionExecuted, UserUttered
 
-from bot.rasa_side import patches as rasa_patches
+from bot.rasa_side import patches
 
 TEXTS = ["cześć", "gdzie jest moja paczka?", "jak zwrocic towar", "chcę rozmawiać z człowiekiem",
          "How much is delivery?", "dzięki", "/restart", "asdfgh"]
@@ -32,7 +32,7 @@ async def outcomes(agent: Agent) -> list[object]:
 async def main(model: str) -> dict[str, object]:
     agent = Agent.load(model)
     with_dask = await outcomes(agent)
-    rasa_patches.install()
+    patches.install()
     without = await outcomes(agent)
     return {"same": with_dask == without, "with_dask": with_dask, "without": without}
 

@@ -1,4 +1,4 @@
-"""Run by the Rasa venv's Python (see test_rasa_patches.py): checks bot.rasa_side.patches against Rasa 3.6."""
+"""Run by the Rasa venv's Python (see test_patches.py): checks bot.rasa_side.patches against Rasa 3.6."""
 
 import asyncio
 import json
@@ -10,12 +10,12 @@ from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.rasa_side import patches as rasa_patches
+from bot.rasa_side import patches
 from bot.rasa_side.patches.prefetch import prefetch_url
 
 original = {cls.type_name: Event.resolve_by_type(cls.type_name) for cls in all_subclasses(Event)}
-rasa_patches.install()
-rasa_patches.install()  # idempotent
+patches.install()
+patches.install()  # idempotent
 action = RemoteAction("action_answer", None)
 results = {
     "valid_passes": action._validate_action_result({"events": [], "responses": [{"text": "hi"}]}),
@@ -49,4 +49,22 @@ async def sessions() -> dict[str, bool]:
 results.update(asyncio.run(sessions()))
 results["prefetch_url"] = (prefetch_url("http://127.0.0.1:5055/webhook") == "http://127.0.0.1:5055/prefetch"
                            and prefetch_url("http://a/") == "http://a/prefetch")
+
+
+def every_patch_is_in_place() -> bool:
+    """What ``install`` promises in its docstring: each listed patch replaced Rasa's own."""
+    from rasa.core.agent import Agent
+    from rasa.core.tracker_store import FailSafeTrackerStore
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    from bot.rasa_side.patches import graph, prefetch, sessions, tracker_store, validation
+
+    return (RemoteAction._validate_action_result is validation._validate_action_result
+            and FailSafeTrackerStore.save is tracker_store._save_or_fail
+            and EndpointConfig.session is sessions._shared_session
+            and DaskGraphRunner.run is graph._run_graph and Agent.handle_message is prefetch._handle_message
+            and len(patches.PATCHES) == 6)
+
+
+results["every_patch_in_place"] = every_patch_is_in_place()
 json.dump(results, sys.stdout)

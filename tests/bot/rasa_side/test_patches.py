@@ -23,6 +23,7 @@ def test_patches_keep_rasas_validation_and_event_lookup() -> None:
         "session_reused": True,
         "session_per_headers": True,
         "prefetch_url": True,
+        "every_patch_in_place": True,
     }
 
 

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
+from bot.core.keys import TrackerKeys
 from bot.rasa_side.channels.inbox import MessengerInbox
 from bot.rasa_side.channels.messenger_protocol import Inbound
 
@@ -113,3 +114,12 @@ async def test_a_message_already_in_its_conversation_is_known(client: aioredis.R
     assert await inbox.stored(event)
     assert not await inbox.stored(inbound("m-new", psid="42"))
     assert not await inbox.stored(inbound("m-stored", psid="43"))  # another customer's conversation
+
+
+async def test_a_message_already_in_its_conversation_is_found_under_the_tracker_stores_prefix(
+        client: aioredis.Redis) -> None:
+    event = inbound("m9", psid="42")
+    stored = json.dumps({"event": "user", "text": "hej", "metadata": {"messenger": {"mid": "m9"}}})
+    await client.rpush(TrackerKeys("custom").events(event.sender_id), stored)
+    assert await MessengerInbox(client, tracker_prefix="custom").stored(event)
+    assert not await MessengerInbox(client).stored(event)  # the default prefix holds no such conversation

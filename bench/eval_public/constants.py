@@ -1,0 +1,22 @@
+"""Paths, grids, seeds and targets shared by the public benchmark's modules."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[2]
+RESULTS = REPO / "bench" / "results"
+DEFAULT_CACHE = REPO / "var" / "bench" / "embeddings"
+DATA_DIR = Path(os.environ.get("PUBLIC_DATASETS", "/work/shared/datasets"))
+DEFAULT_EMBEDDERS = ["minilm", "e5", "use"]
+OOS = "oos"
+BATCH = 64
+SEED = 0
+C_GRID = [1.0, 3.0, 10.0, 30.0, 100.0]
+TFIDF_C_GRID = [3.0, 10.0, 30.0]
+MIX_WEIGHTS = [round(w, 1) for w in np.linspace(0.0, 1.0, 11)]
+LATENCY_QUERIES = 300
+TARGETS = {"banking77": 93.7, "clinc150_in_scope": 93.5, "clinc150_oos_recall": 60.0}

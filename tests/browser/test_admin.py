@@ -21,6 +21,7 @@ import pytest
 import redis
 from playwright.sync_api import Browser, Dialog, Page, Route, expect
 
+from bot.core import keys
 from tests.browser.test_console import ACCOUNTS, ConsoleApi, _create_accounts, _run, sign_in
 from tests.stack import Stack
 
@@ -315,7 +316,7 @@ def test_the_admin_sees_and_retries_a_conversation_set_aside_by_the_archiver(
     """Put in Redis as the archiver leaves it after 5 failed passes; the id is shown as text."""
     conversation_id = f"rest:{XSS}-{uuid.uuid4().hex[:8]}"
     client = redis.Redis.from_url(stack.redis_url, decode_responses=True)
-    client.hset("ho:archive_failed", conversation_id,
+    client.hset(keys.ARCHIVE_FAILED, conversation_id,
                 json.dumps({"at": 1_800_000_000.0, "attempts": 5, "error": "RuntimeError"}))
     try:
         page = browse("szef")
@@ -329,7 +330,7 @@ def test_the_admin_sees_and_retries_a_conversation_set_aside_by_the_archiver(
         expect(page.get_by_role("status").filter(has_text="wróciła do archiwizacji")).to_contain_text(conversation_id)
         expect(item).to_have_count(0)
         expect(section.locator(".vc-empty")).to_have_text("Brak — wszystkie zakończone rozmowy są w archiwum.")
-        assert not client.hexists("ho:archive_failed", conversation_id)
+        assert not client.hexists(keys.ARCHIVE_FAILED, conversation_id)
     finally:
-        client.hdel("ho:archive_failed", conversation_id)
+        client.hdel(keys.ARCHIVE_FAILED, conversation_id)
         client.close()

@@ -103,7 +103,7 @@ def stored_texts(client: redis.Redis, conversation: str) -> list[str]:
 
 async def wait_inbox_drained(client: redis.Redis, timeout: float = 120) -> float:
     started = time.monotonic()
-    while client.xlen("messenger:inbox") and time.monotonic() - started < timeout:
+    while client.xlen(keys.MessengerKeys().inbox) and time.monotonic() - started < timeout:
         await asyncio.sleep(0.5)
     return time.monotonic() - started
 

@@ -153,7 +153,7 @@ async def test_an_expired_session_is_refused(aiohttp_client: Factory, app_client
     anna = await sign_in(aiohttp_client, app_client, "anna")
     assert (await anna.call("GET", "/api/queue"))[0] == 200
     client = aioredis.from_url(redis_url, decode_responses=True)
-    for key in await client.keys("ho:session:*"):  # what the 12-hour expiry does
+    for key in await client.keys(keys.session("*")):  # what the 12-hour expiry does
         await client.delete(key)
     await client.aclose()
     status, body = await anna.call("GET", "/api/queue")

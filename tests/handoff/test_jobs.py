@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
+from bot.core import keys
 from handoff.errors import Conflict
 from handoff.jobs import Jobs
 
@@ -43,6 +44,6 @@ async def test_a_second_replica_refuses_a_running_kind_and_reports_it(client: ai
 
 
 async def test_a_job_whose_replica_died_is_reported_failed(client: aioredis.Redis, tmp_path: Path) -> None:
-    await client.hset("ho:job:publish", mapping={"kind": "publish", "state": "running", "started_at": "1.0"})
+    await client.hset(keys.job("publish"), mapping={"kind": "publish", "state": "running", "started_at": "1.0"})
     [job] = await Jobs(tmp_path, client).status()  # no lease: nobody is running it any more
     assert job["state"] == "failed" and "stopped" in str(job["output"])

@@ -12,6 +12,7 @@ import pytest
 import redis
 import yaml
 
+from bot.core import keys
 from ops.processes import REPO
 from tests.stack import Stack
 
@@ -64,8 +65,9 @@ async def test_conversation_is_kept_in_redis(stack: Stack) -> None:
     await say(stack, sender, "ile kosztuje dostawa")
     client = redis.Redis.from_url(stack.redis_url, decode_responses=True)
     try:
-        stored = [json.loads(e) for e in client.lrange(f"bot:events:{sender}", 0, -1)]
-        streamed = [json.loads(f["event"]) for _, f in client.xrange("bot:stream:events") if f["sender_id"] == sender]
+        tracker = keys.TrackerKeys()
+        stored = [json.loads(e) for e in client.lrange(tracker.events(sender), 0, -1)]
+        streamed = [json.loads(f["event"]) for _, f in client.xrange(tracker.stream) if f["sender_id"] == sender]
     finally:
         client.close()
     user = [e["text"] for e in stored if e["event"] == "user"]

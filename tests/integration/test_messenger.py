@@ -13,6 +13,7 @@ import aiohttp
 import pytest
 import redis
 
+from bot.core import keys
 from bot.rasa_side.channels.messenger_protocol import MAX_BODY_BYTES, sign
 from tests.integration.test_conversation import faq_answer
 from tests.stack import GRAPH_VERSION, MESSENGER_PAGE_TOKEN, MESSENGER_SECRET, MESSENGER_VERIFY, Stack
@@ -70,7 +71,7 @@ async def wait_sent(stack: Stack, recipient: str, count: int = 1, timeout: float
 def inbox_length(stack: Stack) -> int:
     client = redis.Redis.from_url(stack.redis_url)
     try:
-        return int(client.xlen("messenger:inbox"))
+        return int(client.xlen(keys.MessengerKeys().inbox))
     finally:
         client.close()
 

@@ -150,7 +150,7 @@ class Stored:
 
     async def inbox_drained(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
-        while self.client.xlen("messenger:inbox"):
+        while self.client.xlen(keys.MessengerKeys().inbox):
             if time.monotonic() > deadline:
                 return False
             await asyncio.sleep(0.5)

@@ -29,6 +29,7 @@ import pytest
 import redis.asyncio as aioredis
 from playwright.sync_api import expect, sync_playwright
 
+from bot.core import keys
 from handoff.accounts import Accounts, Role
 from handoff.errors import Conflict
 from tests.browser.conftest import CHROMIUM_ARGS, chromium_path
@@ -280,7 +281,7 @@ async def test_killing_one_of_each_under_load_loses_no_accepted_message(cluster:
     for name in ("rasa-a", "actions-a", "handoff-a"):
         cluster.replicas.processes[name].proc.send_signal(signal.SIGKILL)
     killed_at = ledger.total
-    held = {c["name"]: c["pending"] for c in stored.client.xinfo_consumers("messenger:inbox", "rasa")}
+    held = {c["name"]: c["pending"] for c in stored.client.xinfo_consumers(keys.MessengerKeys().inbox, "rasa")}
     await asyncio.sleep(12)
     stop.set()
     await asyncio.gather(*load)

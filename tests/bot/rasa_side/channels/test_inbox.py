@@ -109,7 +109,7 @@ async def test_a_message_already_in_its_conversation_is_known(client: aioredis.R
     inbox = MessengerInbox(client)
     event = inbound("m-stored", psid="42")
     user = {"event": "user", "text": "hej", "metadata": {"messenger": {"mid": "m-stored", "kind": "text"}}}
-    await client.rpush(f"bot:events:{event.sender_id}", json.dumps({"event": "action", "name": "action_listen"}),
+    await client.rpush(TrackerKeys().events(event.sender_id), json.dumps({"event": "action", "name": "action_listen"}),
                        json.dumps(user), json.dumps({"event": "bot", "text": "Cześć!"}))
     assert await inbox.stored(event)
     assert not await inbox.stored(inbound("m-new", psid="42"))

@@ -64,9 +64,12 @@ bench-mixed: setup model index
 bench-rasa: setup model
 	PYTHONPATH=. $(PY) -m bench.rasa_pipeline
 
-# The brain on held-out data and on BANKING77 / CLINC150; reports in bench/results/.
+# The brain on held-out data, on the validation split and on the sealed test (refused if it changed:
+# faq_corpus/labelled/SEALED.md), and on BANKING77 / CLINC150; reports in bench/results/.
 eval: setup index
 	PYTHONPATH=. $(PY) -m bench.eval_brain
+	PYTHONPATH=. $(PY) -m bench.judgement --split validation
+	PYTHONPATH=. $(PY) -m bench.judgement --split sealed
 	PYTHONPATH=. $(PY) -m bench.eval_public
 
 # Regenerate the lock files from the live environments (after changing requirements/*.in).

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.brain_provider import BrainProvider, default_provider
 from actions.handoff_client import HandoffClient, default_client
 from bot.brain.brain import Brain, Decision
+from bot.brain.conversation import BOT, CUSTOMER, Turn
 from bot.brain.replies import handoff_reply, reply
 from bot.core.language import detect_lang
 
@@ -32,15 +33,32 @@ def topic_button(option: dict[str, str]) -> dict[str, str]:
     return {"title": option["title"], "payload": f'/{CHOOSE_TOPIC_INTENT}{{"faq_id":"{option["faq_id"]}"}}'}
 
 
+# What the bot decided, kept in the metadata of its message, so the next turn can be judged with it.
+DECISION_KEY, TOPIC_KEY = "bot_decision", "bot_faq_id"
+
+
+def _intent(event: dict[str, Any]) -> str | None:
+    return (event.get("parse_data") or {}).get("intent", {}).get("name")
+
+
+def conversation_turns(tracker: Tracker) -> list[Turn]:
+    """The conversation before the latest message: the customer's questions (small talk and
+    attachments are no failed attempts) and the bot's replies with what it decided."""
+    events = list(tracker.events)
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=len(events))
+    turns = []
+    for event in events[:last_user]:
+        if event.get("event") == "user" and _intent(event) not in (*SMALLTALK_INTENTS, ATTACHMENT_INTENT):
+            turns.append(Turn(CUSTOMER, event.get("text") or ""))
+        elif event.get("event") == "bot" and event.get("text"):
+            metadata = event.get("metadata") or {}
+            turns.append(Turn(BOT, event["text"], metadata.get(DECISION_KEY), metadata.get(TOPIC_KEY)))
+    return turns
+
+
 def earlier_customer_texts(tracker: Tracker) -> list[str]:
     """Earlier questions of this conversation (small talk is not a failed attempt)."""
-    def intent(event: dict[str, Any]) -> str | None:
-        return (event.get("parse_data") or {}).get("intent", {}).get("name")
-
-    users = [e for e in tracker.events if e.get("event") == "user"]
-    questions = [e.get("text") or "" for e in users
-                 if intent(e) not in SMALLTALK_INTENTS and intent(e) != ATTACHMENT_INTENT]
-    return questions[:-1]
+    return [t.text for t in conversation_turns(tracker) if t.role == CUSTOMER]
 
 
 def ticket_evidence(decision: Decision, brain: Brain, limit: int = 6) -> list[dict[str, Any]]:
@@ -102,7 +120,7 @@ class ActionAnswer(Action):
             lang = detect_lang(text)
             dispatcher.utter_message(text=reply(intent["name"], lang, brain.register))
             return [SlotSet("lang", lang)]
-        decision = await self._provider.decide(text, earlier_customer_texts(tracker))
+        decision = await self._provider.decide(text, conversation_turns(tracker))
         if decision.decision == "handoff" and await self._hand_off(dispatcher, tracker, decision, brain):
             return [SlotSet("lang", decision.lang), ConversationPaused()]
         self._dispatch(dispatcher, decision)
@@ -125,7 +143,8 @@ class ActionAnswer(Action):
 
     @staticmethod
     def _dispatch(dispatcher: CollectingDispatcher, decision: Decision) -> None:
+        kept = {DECISION_KEY: decision.decision, TOPIC_KEY: decision.faq_id}
         if decision.decision == "clarify" and decision.options:
-            dispatcher.utter_message(text=decision.answer, buttons=[topic_button(o) for o in decision.options])
+            dispatcher.utter_message(text=decision.answer, buttons=[topic_button(o) for o in decision.options], **kept)
         elif decision.answer:
-            dispatcher.utter_message(text=decision.answer)
+            dispatcher.utter_message(text=decision.answer, **kept)

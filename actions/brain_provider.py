@@ -91,7 +91,7 @@ class BrainProvider:
             kept = self._brain.version if self._brain else None
             logger.exception("could not load index version %s; keeping %s", version, kept)
 
-    async def decide(self, text: str, history: Sequence[str] = ()) -> Decision:
+    async def decide(self, text: str, history: Sequence[object] = ()) -> Decision:
         brain = await self.get()
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, brain.decide, text, history)

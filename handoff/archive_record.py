@@ -30,7 +30,12 @@ from handoff.transcript import turn_of
 
 # Reasons the brain gives that the archive format names differently.
 REASON_ALIASES = {"second_attempt": "low_confidence", "public_complaint": "negative_sentiment",
-                  "complex_or_upset": "negative_sentiment"}
+                  "complex_or_upset": "negative_sentiment", "anger": "negative_sentiment",
+                  "public_threat": "negative_sentiment", "answer_rejected": "low_confidence",
+                  "repeated_failure": "repeated_question", "complex_case": "multiple_problems",
+                  "third_party_bounce": "multiple_problems", "damage_property_health": "compensation",
+                  "security_incident": "human_request", "data_leak": "human_request",
+                  "bereavement_minors_disability": "human_request"}
 
 
 def iso(at: float) -> str:

@@ -22,10 +22,20 @@ class Outcome(str, Enum):
 # Minutes a reason moves a ticket up the queue: anger, legal threats and public complaints first.
 REASON_PRIORITY_MINUTES = {
     "legal_threat": 45,
+    "security_incident": 45,  # someone else in the account, a stolen parcel: every minute counts
+    "data_leak": 45,
+    "damage_property_health": 45,
+    "public_threat": 40,
     "public_complaint": 40,
+    "anger": 30,
     "negative_sentiment": 30,
+    "bereavement_minors_disability": 30,
     "complex_or_upset": 25,
     "compensation": 25,
+    "third_party_bounce": 20,
+    "complex_case": 20,
+    "repeated_failure": 20,
+    "answer_rejected": 15,
     "multiple_problems": 15,
     "repeated_question": 10,
     "second_attempt": 10,

@@ -1,7 +1,10 @@
 """The brain alone, for measurement: ``bin/ask --jsonl`` reads JSON Lines, writes decisions.
 
-Input, one a line:  {"text": "...", "history": ["earlier customer messages", ...]}
-Output, one a line: {"decision", "faq_id", "score", "reasons", "lang", "answer"}
+Input, one a line:  {"text": "...", "history": [...]}, where ``history`` (optional) is the
+conversation before ``text``, oldest first: earlier customer messages as strings, or turns
+{"role": "customer"|"bot", "text": "...", "decision"?: "answer"|"clarify"|"handoff", "faq_id"?: "..."}.
+Output, one a line: {"decision", "faq_id", "score", "reasons", "lang", "answer"}; a bad line
+gets {"error": "..."} naming the field.
 The model is loaded once; lines are answered as they arrive.
 """
 
@@ -15,6 +18,7 @@ import sys
 from typing import Any, TextIO
 
 from bot.brain.brain import Brain, load_brain
+from bot.brain.conversation import parse_history
 from bot.brain.embeddings import load_embedder
 from bot.brain.settings import BrainSettings, SettingsError
 
@@ -28,10 +32,11 @@ def answer_line(brain: Brain, line: str) -> dict[str, Any]:
         text = request.get("text") if isinstance(request, dict) else None
         history = request.get("history") or [] if isinstance(request, dict) else []
         if not isinstance(text, str) or not isinstance(history, list):
-            raise ValueError('expected {"text": string, "history": [strings]}')
-    except ValueError as exc:
+            raise ValueError('expected {"text": string, "history": [strings or turns]}')
+        turns = parse_history(history)
+    except ValueError as exc:  # HistoryError too: it names the field
         return {"error": f"bad input line: {exc}"}
-    decision = brain.decide(text, [h for h in history if isinstance(h, str)]).as_dict()
+    decision = brain.decide(text, turns).as_dict()
     return {key: decision[key] for key in OUTPUT_FIELDS}
 
 

@@ -24,11 +24,12 @@ import numpy as np
 
 from bot.brain.classifier import TopicClassifier
 from bot.brain.embeddings import Embedder, load_embedder
-from bot.brain.escalation import train_escalation, training_texts
+from bot.brain.escalation import train_escalation, training_rows, validation_rows
 from bot.brain.faults import train_faults
 from bot.brain.index import IndexNotFound, Row, VectorIndex, current_version, embed_rows, new_version
 from bot.brain.lexical import Lemmatizer
-from bot.brain.training import calibrate, thresholds_dict, train_sentiment
+from bot.brain.reply_kind import train_reply_kind, turn_rows
+from bot.brain.training import calibrate, thresholds_dict, train_sentiment, upset_threshold
 from bot.core import settings
 from bot.core.archive import approved_entries
 from bot.core.faq import LANGS, FaqEntry, FaqError, corpus_hash, load_faq
@@ -37,6 +38,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_LABELLED = Path("faq_corpus/labelled/sentiment.jsonl")
 DEFAULT_ESCALATION = Path("faq_corpus/labelled/escalation.jsonl")
 DEFAULT_CLAUSES = Path("faq_corpus/labelled/clauses.jsonl")
+# Messages and turns written for training and validation (each row says its split); never the sealed test.
+DEFAULT_WRITTEN = Path("faq_corpus/labelled/written")
 
 
 def rows_for(entries: list[FaqEntry]) -> list[Row]:
@@ -47,7 +50,7 @@ def sources_hash(faq_dir: Path, archive_dir: Path | None, labelled: Path) -> str
     digest = hashlib.sha256(corpus_hash(faq_dir).encode())
     for path in sorted(archive_dir.glob("*.jsonl")) if archive_dir and archive_dir.is_dir() else []:
         digest.update(path.read_bytes())
-    for path in (labelled, DEFAULT_ESCALATION, DEFAULT_CLAUSES):
+    for path in (labelled, DEFAULT_ESCALATION, DEFAULT_CLAUSES, *sorted(DEFAULT_WRITTEN.glob("*.jsonl"))):
         if path.exists():
             digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -115,10 +118,16 @@ def build(faq_dir: Path, out: Path, embedder_name: str, progress: bool = True,
     classifier = TopicClassifier(lemmatizer).fit(texts, labels, vectors)
     encode = CachedEncoder(embedder, known)
     sentiment, negative = train_sentiment(labelled, encode)
-    escalation_texts, escalate = training_texts(DEFAULT_ESCALATION, labelled, texts)
-    escalation, escalate_threshold = train_escalation(escalation_texts, escalate, encode)
+    escalation, escalate_threshold = train_escalation(
+        training_rows(DEFAULT_ESCALATION, labelled, DEFAULT_WRITTEN, texts),
+        validation_rows(DEFAULT_ESCALATION, DEFAULT_WRITTEN), encode)
+    turns = DEFAULT_WRITTEN / "turns.jsonl"
+    reply_kind, reject, follow_up = train_reply_kind(turn_rows(turns, "train"), turn_rows(turns, "validation"),
+                                                     encode)
     faults = train_faults(DEFAULT_CLAUSES, encode)
-    thresholds = replace(calibrate(texts, labels, vectors, lemmatizer, negative), escalate=escalate_threshold)
+    upset = upset_threshold(sentiment, validation_rows(DEFAULT_ESCALATION, DEFAULT_WRITTEN), encode)
+    thresholds = replace(calibrate(texts, labels, vectors, lemmatizer, negative), escalate=escalate_threshold,
+                         reject=reject, follow_up=follow_up, upset=upset)
     meta = {
         "embedder": embedder.name,
         "corpus_hash": sources_hash(faq_dir, archive_dir, labelled),
@@ -132,7 +141,7 @@ def build(faq_dir: Path, out: Path, embedder_name: str, progress: bool = True,
         save_cache(cache, encode.known)
     models = io.BytesIO()
     joblib.dump({"classifier": classifier.state(), "sentiment": sentiment, "escalation": escalation,
-                 "faults": faults}, models)
+                 "faults": faults, "reply_kind": reply_kind}, models)
     index = VectorIndex.build(rows, vectors, meta)
     extra = {"faq.json": [e.to_json() for e in entries], "models.joblib": models.getvalue()}
     return index.save(out, new_version(), extra=extra, make_live=make_live)

@@ -20,6 +20,12 @@ class Thresholds:
     # classifier's) makes the answer confident: new entries with one or two questions are
     # otherwise never confident enough. Above 1: off (indexes built before it existed).
     duplicate_margin: float = 1.01
+    # The learned rejection of the bot's last answer (above 1: off, indexes built before it).
+    reject: float = 1.01
+    follow_up: float = 1.01  # the learned follow-up ("a na raty?"): read with the previous question
+    # An upset message: negative sentiment at this level or more reaches at most a few percent of
+    # routine messages. Never given the off-topic reply; two in a row go to a person.
+    upset: float = 1.01
 
 
 @dataclass(frozen=True)
@@ -27,8 +33,7 @@ class Signals:
     empty: bool = False
     human_request: bool = False
     legal_threat: bool = False
-    compensation: bool = False
-    public_complaint: bool = False
+    escalation_reason: str | None = None  # the learned detector's reason, when it calls a person
     negative: float = 0.0
     escalate: float = 0.0  # the learned detector's probability that a person is needed
     problems: int = 0  # clauses confidently about different topics
@@ -36,6 +41,10 @@ class Signals:
     similarity: float = 0.0  # best cosine to any stored question
     repeated_topic: bool = False  # the answer to this topic was given earlier and did not help
     unresolved_before: bool = False  # the previous message was not understood either
+    rejects_answer: bool = False  # the customer rejects the answer the bot just gave
+    rejected_before: bool = False  # … and did so earlier in the conversation too
+    clarified_before: bool = False  # the bot already asked which topic was meant
+    upset_before: bool = False  # the previous customer message was upset too
     reasons: list[str] = field(default_factory=list)
 
 
@@ -44,15 +53,27 @@ def escalation_reasons(s: Signals, t: Thresholds) -> list[str]:
     checks = [
         ("human_request", s.human_request),
         ("legal_threat", s.legal_threat),
-        ("compensation", s.compensation),
-        ("public_complaint", s.public_complaint),
-        ("negative_sentiment", s.negative >= t.negative),
+        ("negative_sentiment", s.negative >= t.negative or (upset(s, t) and s.upset_before)),
         ("multiple_problems", s.problems >= 2),
         ("repeated_question", s.repeated_topic),
     ]
     if not any(hit for _, hit in checks) and s.escalate >= t.escalate:
-        checks.append(("complex_or_upset", True))
+        checks.append((s.escalation_reason or "complex_or_upset", True))
     return [name for name, hit in checks if hit]
+
+
+def upset(s: Signals, t: Thresholds) -> bool:
+    return s.negative >= t.upset
+
+
+def rejection(s: Signals, t: Thresholds) -> tuple[str, list[str]] | None:
+    """The customer says the answer did not help: other topics once, then a person; a person
+    at once when they are upset."""
+    if not s.rejects_answer:
+        return None
+    if s.clarified_before or s.rejected_before or upset(s, t):
+        return "handoff", ["answer_rejected"]
+    return "clarify", ["answer_rejected"]
 
 
 def decide(s: Signals, t: Thresholds) -> tuple[str, list[str]]:
@@ -62,10 +83,14 @@ def decide(s: Signals, t: Thresholds) -> tuple[str, list[str]]:
     reasons = escalation_reasons(s, t)
     if reasons:
         return "handoff", reasons
+    rejected = rejection(s, t)
+    if rejected:
+        return rejected
     if s.similarity < t.out_of_scope:
-        return "clarify", ["out_of_scope"]
+        # an upset customer is never told "I can't help with that"
+        return ("handoff", ["negative_sentiment"]) if upset(s, t) else ("clarify", ["out_of_scope"])
     if s.confidence >= t.answer:
         return "answer", ["confident"]
-    if s.unresolved_before:
+    if s.unresolved_before or s.clarified_before:
         return "handoff", ["low_confidence", "second_attempt"]
     return "clarify", ["low_confidence"]

@@ -40,6 +40,13 @@ REPLIES: dict[str, dict[str, str]] = {
         "en": "Thanks for the attachment! I can only read text for now, so please tell me in a few "
         "words how I can help. If it's a photo for a complaint, our team will see it.",
     },
+    "rejected": {
+        "pl_ty": "Przepraszam, że to nie pomogło. Może chodzi o któryś z tych tematów? "
+        "Jeśli nie, napisz, a przekażę rozmowę konsultantowi.",
+        "pl_pan": "Przepraszamy, że to nie pomogło. Czy chodzi o któryś z tych tematów? "
+        "Jeśli nie, przekażemy rozmowę konsultantowi.",
+        "en": "Sorry that didn't help. Is it one of these? If not, just say so and I'll pass you to a person.",
+    },
     "clarify": {
         "pl_ty": "Nie jestem pewien, o co dokładnie pytasz. Chodzi o któryś z tych tematów?",
         "pl_pan": "Chcemy dobrze zrozumieć pytanie. Czy chodzi o jeden z tych tematów?",

@@ -16,6 +16,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from bot.brain.classifier import TopicClassifier
 from bot.brain.decision import Thresholds
+from bot.brain.escalation import ROUTINE, routine_threshold
 from bot.brain.lexical import Lemmatizer
 from bot.brain.sentiment import SentimentClassifier, is_holdout, load_labelled
 
@@ -119,3 +120,16 @@ def duplicate_margin(vectors: np.ndarray, labels: Sequence[str], floor: float,
 
 def thresholds_dict(thresholds: Thresholds) -> dict[str, float]:
     return asdict(thresholds)
+
+
+UPSET_ROUTINE_SHARE = 0.05
+
+
+def upset_threshold(sentiment: SentimentClassifier, validation: tuple[list[str], list[str]], encode: object) -> float:
+    """Negative sentiment that at most ``UPSET_ROUTINE_SHARE`` of the routine validation messages reach:
+    upset enough never to be told "I can't help with that", and two such messages in a row go to a person."""
+    texts, reasons = validation
+    if not texts:
+        return 1.01
+    p = sentiment.negative_probability(encode(texts))  # type: ignore[operator]
+    return routine_threshold(p, np.asarray(reasons) == ROUTINE, UPSET_ROUTINE_SHARE)

@@ -127,3 +127,33 @@ async def test_attachment_is_thanked_in_the_conversations_language(brain: Brain)
                       [], False, None, {}, "action_listen")
     dispatcher, _ = await run(brain, english)
     assert dispatcher.messages[0]["text"].startswith("Thanks for the attachment")
+
+
+class Recorder(BrainProvider):
+    """The real brain, recording the conversation the action gives it."""
+
+    def __init__(self, brain: Brain) -> None:
+        super().__init__(lambda: brain)
+        self.histories: list[list[Any]] = []
+
+    async def decide(self, text: str, history: Any = ()) -> Any:
+        self.histories.append(list(history))
+        return await super().decide(text, history)
+
+
+async def test_the_brain_sees_the_conversation_with_the_bots_decisions(brain: Brain) -> None:
+    dispatcher = CollectingDispatcher()
+    first, recorder = tracker("Jak zwrócić produkt?"), Recorder(brain)
+    await ActionAnswer(recorder, FakeHandoff()).run(dispatcher, first, {})
+    answered = dispatcher.messages[0]
+    assert (answered["bot_decision"], answered["bot_faq_id"]) == ("answer", "return_howto")
+    # Rasa keeps what the action added to a message as the bot event's metadata
+    bot = {"event": "bot", "text": answered["text"],
+           "metadata": {"bot_decision": answered["bot_decision"], "bot_faq_id": answered["bot_faq_id"]}}
+    events = [*first.events, bot, {"event": "user", "text": "to nie odpowiada na moje pytanie"}]
+    second = Tracker("c1", {}, {"text": "to nie odpowiada na moje pytanie", "intent": {"name": "question"},
+                                "entities": []}, events, False, None, {}, "action_listen")
+    await ActionAnswer(recorder, FakeHandoff()).run(CollectingDispatcher(), second, {})
+    history = recorder.histories[-1]
+    assert [(t.role, t.text) for t in history] == [("customer", "Jak zwrócić produkt?"), ("bot", answered["text"])]
+    assert (history[1].decision, history[1].faq_id) == ("answer", "return_howto")  # the greeting is left out

@@ -18,6 +18,16 @@
       out_of_scope: "poza zakresem",
       low_confidence: "niepewna odpowiedź",
       complex_or_upset: "złożone lub zdenerwowany",
+      anger: "złość",
+      public_threat: "groźba nagłośnienia",
+      third_party_bounce: "odsyłany między firmami",
+      damage_property_health: "szkoda na mieniu lub zdrowiu",
+      security_incident: "incydent bezpieczeństwa",
+      data_leak: "wyciek danych",
+      bereavement_minors_disability: "sytuacja szczególna",
+      complex_case: "złożona sprawa",
+      repeated_failure: "kolejna nieudana próba",
+      answer_rejected: "odpowiedź nie pomogła",
     },
     en: {
       human_request: "asked for a person",
@@ -31,10 +41,21 @@
       out_of_scope: "out of scope",
       low_confidence: "uncertain answer",
       complex_or_upset: "complex or upset",
+      anger: "anger",
+      public_threat: "threatens to go public",
+      third_party_bounce: "bounced between companies",
+      damage_property_health: "damage to property or health",
+      security_incident: "security incident",
+      data_leak: "data leak",
+      bereavement_minors_disability: "special situation",
+      complex_case: "complex case",
+      repeated_failure: "failed again",
+      answer_rejected: "answer did not help",
     },
   };
   // The reasons that push a ticket up the queue most (handoff/models.py), shown stronger.
-  const STRONG_REASONS = new Set(["legal_threat", "public_complaint", "negative_sentiment"]);
+  const STRONG_REASONS = new Set(["legal_threat", "public_complaint", "public_threat", "negative_sentiment", "anger",
+    "security_incident", "data_leak", "damage_property_health"]);
 
   const TEXT = {
     pl: {

@@ -35,3 +35,12 @@ def test_stream_writes_one_decision_per_line(brain: Brain) -> None:
 @pytest.mark.parametrize("line", ["not json", "[1, 2]", '{"text": 5}', '{"text": "x", "history": "y"}'])
 def test_bad_lines_get_an_error_record(brain: Brain, line: str) -> None:
     assert "bad input line" in answer_line(brain, line)["error"]
+
+
+def test_history_of_turns_is_read_and_a_bad_role_is_named(brain: Brain) -> None:
+    good = json.dumps({"text": "a ile to kosztuje?", "history": [
+        {"role": "customer", "text": "jak zwrócić produkt"},
+        {"role": "bot", "text": "Zwrot…", "decision": "answer", "faq_id": "return_howto"}]})
+    assert answer_line(brain, good)["decision"] in {"answer", "clarify", "handoff"}
+    bad = json.dumps({"text": "x", "history": [{"role": "moderator", "text": "hej"}]})
+    assert "history[0].role" in answer_line(brain, bad)["error"]

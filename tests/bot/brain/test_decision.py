@@ -15,8 +15,6 @@ def test_clear_routine_question_is_answered() -> None:
     [
         ({"human_request": True}, "human_request"),
         ({"legal_threat": True}, "legal_threat"),
-        ({"compensation": True}, "compensation"),
-        ({"public_complaint": True}, "public_complaint"),
         ({"negative": 0.95}, "negative_sentiment"),
         ({"problems": 2}, "multiple_problems"),
         ({"repeated_topic": True}, "repeated_question"),
@@ -62,3 +60,40 @@ def test_learned_detector_adds_nothing_when_a_rule_already_fired() -> None:
     t = Thresholds(answer=0.7, out_of_scope=0.8, negative=0.7, escalate=0.8)
     signals = Signals(**{**CALM_AND_CLEAR, "escalate": 0.9, "legal_threat": True})
     assert decide(signals, t) == ("handoff", ["legal_threat"])
+
+
+LEARNED = Thresholds(answer=0.7, out_of_scope=0.8, negative=0.7, escalate=0.6, upset=0.5)
+
+
+@pytest.mark.parametrize("reason", ["compensation", "security_incident", "public_threat"])
+def test_the_learned_detector_hands_off_with_the_reason_it_names(reason: str) -> None:
+    signals = Signals(**{**CALM_AND_CLEAR, "escalate": 0.65, "escalation_reason": reason})
+    assert decide(signals, LEARNED) == ("handoff", [reason])
+    assert decide(Signals(**{**CALM_AND_CLEAR, "escalate": 0.55}), LEARNED) == ("answer", ["confident"])
+
+
+def test_a_first_calm_rejection_of_the_answer_offers_other_topics() -> None:
+    signals = Signals(**{**CALM_AND_CLEAR, "rejects_answer": True})
+    assert decide(signals, LEARNED) == ("clarify", ["answer_rejected"])
+
+
+@pytest.mark.parametrize("context", [{"clarified_before": True}, {"rejected_before": True}, {"negative": 0.6}])
+def test_a_rejection_after_a_clarification_or_another_rejection_or_upset_goes_to_a_person(context: dict) -> None:
+    signals = Signals(**{**CALM_AND_CLEAR, "rejects_answer": True, **context})
+    assert decide(signals, LEARNED) == ("handoff", ["answer_rejected"])
+
+
+def test_an_upset_customer_never_gets_the_off_topic_reply() -> None:
+    assert decide(Signals(confidence=0.9, similarity=0.5, negative=0.6), LEARNED) == ("handoff", ["negative_sentiment"])
+    assert decide(Signals(confidence=0.9, similarity=0.5, negative=0.2), LEARNED) == ("clarify", ["out_of_scope"])
+
+
+def test_two_upset_messages_in_a_row_go_to_a_person() -> None:
+    assert decide(Signals(**{**CALM_AND_CLEAR, "negative": 0.6, "upset_before": True}), LEARNED) == \
+        ("handoff", ["negative_sentiment"])
+    assert decide(Signals(**{**CALM_AND_CLEAR, "negative": 0.6}), LEARNED) == ("answer", ["confident"])
+
+
+def test_a_second_unclear_message_after_a_clarification_goes_to_a_person() -> None:
+    signals = Signals(confidence=0.55, similarity=0.9, clarified_before=True)
+    assert decide(signals, LEARNED) == ("handoff", ["low_confidence", "second_attempt"])

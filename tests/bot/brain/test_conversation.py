@@ -1,0 +1,31 @@
+import re
+
+import pytest
+
+from bot.brain.conversation import BOT, CUSTOMER, HistoryError, Turn, context_of, parse_history
+
+
+def test_strings_are_earlier_customer_messages_and_turns_keep_what_the_bot_decided() -> None:
+    turns = parse_history(["gdzie paczka?", {"role": "bot", "text": "Sprawdź status…", "decision": "answer",
+                                             "faq_id": "order_status"}])
+    assert turns == [Turn(CUSTOMER, "gdzie paczka?"), Turn(BOT, "Sprawdź status…", "answer", "order_status")]
+
+
+@pytest.mark.parametrize(
+    ("item", "field"),
+    [({"role": "agent", "text": "x"}, "history[0].role"), ({"role": "bot"}, "history[0].text"),
+     ({"role": "bot", "text": "x", "decision": "maybe"}, "history[0].decision"),
+     ({"role": "bot", "text": "x", "faq_id": 7}, "history[0].faq_id"), (42, "history[0]")],
+)
+def test_a_bad_turn_is_an_error_naming_the_field(item: object, field: str) -> None:
+    with pytest.raises(HistoryError, match="^" + re.escape(field)):
+        parse_history([item])
+
+
+def test_the_context_knows_the_last_answer_and_an_earlier_clarification() -> None:
+    context = context_of([Turn(CUSTOMER, "raty?"), Turn(BOT, "Które?", "clarify"), Turn(CUSTOMER, "na laptopa"),
+                          Turn(BOT, "Raty…", "answer", "installments")])
+    assert context.customer_texts == ("raty?", "na laptopa")
+    assert context.last_bot == Turn(BOT, "Raty…", "answer", "installments")
+    assert context.clarified_before and context.answered_topics == ("installments",)
+    assert context_of([Turn(CUSTOMER, "hej")]).last_bot is None  # the bot's reply, not the customer's

@@ -25,6 +25,7 @@ from bot.brain.embeddings import Embedder
 from bot.brain.escalation import EscalationClassifier
 from bot.brain.faults import TANGLE_FAULTS, FaultClassifier, clauses
 from bot.brain.index import Hit, VectorIndex, current_version
+from bot.brain.off_topic import OffTopicClassifier
 from bot.brain.replies import reply
 from bot.brain.reply_kind import ReplyKind, ReplyKindClassifier
 from bot.brain.sentiment import SentimentClassifier
@@ -95,7 +96,8 @@ class Brain:
     def __init__(self, embedder: Embedder, index: VectorIndex, entries: Sequence[FaqEntry],
                  classifier: TopicClassifier, sentiment: SentimentClassifier, thresholds: Thresholds,
                  register: str = "ty", escalation: EscalationClassifier | None = None,
-                 faults: FaultClassifier | None = None, reply_kind: ReplyKindClassifier | None = None) -> None:
+                 faults: FaultClassifier | None = None, reply_kind: ReplyKindClassifier | None = None,
+                 off_topic: OffTopicClassifier | None = None) -> None:
         self.embedder = embedder
         self.index = index
         self.entries = {e.id: e for e in entries}
@@ -104,6 +106,7 @@ class Brain:
         self.escalation = escalation
         self.faults = faults
         self.reply_kind = reply_kind
+        self.off_topic = off_topic
         self.thresholds = thresholds
         self.register = register
         self.version = ""
@@ -237,6 +240,7 @@ class Brain:
             problems=self._count_problems(text),
             confidence=confidence,
             similarity=hits[0].score if hits else 0.0,
+            off_topic=float(self.off_topic.probability(vector[None, :])[0]) if self.off_topic else 0.0,
             repeated_topic=repeated, unresolved_before=unresolved,
             rejects_answer=kind.rejects >= self.thresholds.reject,
             rejected_before=any(self._rejections(turns)),
@@ -331,6 +335,6 @@ def load_brain(index_root: Path, embedder: Embedder, register: str, threshold: f
     classifier = TopicClassifier.from_state(models["classifier"])
     logger.info("loaded index %s (%d vectors, %s, %s)", directory.name, len(index.rows), embedder.name, thresholds)
     brain = Brain(embedder, index, entries, classifier, models["sentiment"], thresholds, register,
-                  models.get("escalation"), models.get("faults"), models.get("reply_kind"))
+                  models.get("escalation"), models.get("faults"), models.get("reply_kind"), models.get("off_topic"))
     brain.version = directory.name
     return brain

@@ -28,6 +28,7 @@ from bot.brain.escalation import train_escalation, training_rows, validation_row
 from bot.brain.faults import train_faults
 from bot.brain.index import IndexNotFound, Row, VectorIndex, current_version, embed_rows, new_version
 from bot.brain.lexical import Lemmatizer
+from bot.brain.off_topic import off_topic_rows, train_off_topic
 from bot.brain.reply_kind import train_reply_kind, turn_rows
 from bot.brain.training import calibrate, thresholds_dict, train_sentiment, upset_threshold
 from bot.core import settings
@@ -124,10 +125,14 @@ def build(faq_dir: Path, out: Path, embedder_name: str, progress: bool = True,
     turns = DEFAULT_WRITTEN / "turns.jsonl"
     reply_kind, reject, follow_up = train_reply_kind(turn_rows(turns, "train"), turn_rows(turns, "validation"),
                                                      encode)
+    written = DEFAULT_WRITTEN / "messages.jsonl"
+    off_topic, off_topic_threshold = train_off_topic(off_topic_rows(written, "train", texts),
+                                                     off_topic_rows(written, "validation"), encode)
     faults = train_faults(DEFAULT_CLAUSES, encode)
     upset = upset_threshold(sentiment, validation_rows(DEFAULT_ESCALATION, DEFAULT_WRITTEN), encode)
     thresholds = replace(calibrate(texts, labels, vectors, lemmatizer, negative), escalate=escalate_threshold,
-                         reject=reject, follow_up=follow_up, upset=upset)
+                         reject=reject, follow_up=follow_up, upset=upset,
+                         off_topic=off_topic_threshold)
     meta = {
         "embedder": embedder.name,
         "corpus_hash": sources_hash(faq_dir, archive_dir, labelled),
@@ -141,7 +146,8 @@ def build(faq_dir: Path, out: Path, embedder_name: str, progress: bool = True,
         save_cache(cache, encode.known)
     models = io.BytesIO()
     joblib.dump({"classifier": classifier.state(), "sentiment": sentiment, "escalation": escalation,
-                 "faults": faults, "reply_kind": reply_kind}, models)
+                 "faults": faults, "reply_kind": reply_kind,
+                 "off_topic": off_topic}, models)
     index = VectorIndex.build(rows, vectors, meta)
     extra = {"faq.json": [e.to_json() for e in entries], "models.joblib": models.getvalue()}
     return index.save(out, new_version(), extra=extra, make_live=make_live)

@@ -26,6 +26,7 @@ class Thresholds:
     # An upset message: negative sentiment at this level or more reaches at most a few percent of
     # routine messages. Never given the off-topic reply; two in a row go to a person.
     upset: float = 1.01
+    off_topic: float = 1.01  # the learned off-topic detector (above 1: off)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Signals:
     problems: int = 0  # clauses confidently about different topics
     confidence: float = 0.0  # p(top) / (p(top) + p(runner-up)): how clearly one topic wins
     similarity: float = 0.0  # best cosine to any stored question
+    off_topic: float = 0.0  # the learned detector's probability that the message is not about the shop
     repeated_topic: bool = False  # the answer to this topic was given earlier and did not help
     unresolved_before: bool = False  # the previous message was not understood either
     rejects_answer: bool = False  # the customer rejects the answer the bot just gave
@@ -86,7 +88,7 @@ def decide(s: Signals, t: Thresholds) -> tuple[str, list[str]]:
     rejected = rejection(s, t)
     if rejected:
         return rejected
-    if s.similarity < t.out_of_scope:
+    if s.similarity < t.out_of_scope or s.off_topic >= t.off_topic:
         # an upset customer is never told "I can't help with that"
         return ("handoff", ["negative_sentiment"]) if upset(s, t) else ("clarify", ["out_of_scope"])
     if s.confidence >= t.answer:

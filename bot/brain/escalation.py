@@ -20,6 +20,7 @@ n-grams 83%, with the vote as well 89%).
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -158,7 +159,8 @@ def routine_threshold(probabilities: np.ndarray, routine: np.ndarray, share: flo
     calm = np.sort(probabilities[routine])
     if len(calm) == 0:
         return 1.01
-    return round(float(calm[min(int(len(calm) * (1 - share)), len(calm) - 1)]) + 1e-6, 4)
+    # just above the routine message at that rank (rounded up, so that it does not pass)
+    return math.floor(float(calm[min(int(len(calm) * (1 - share)), len(calm) - 1)]) * 1e4) / 1e4 + 1e-4
 
 
 def combine(dense: np.ndarray, lexical: np.ndarray, vote: np.ndarray, dense_weight: float,

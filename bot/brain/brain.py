@@ -213,7 +213,8 @@ class Brain:
         ranked = self._topics(text)
         hits = self.index.search(vector, EVIDENCE_K)
         confidence = confidence_of(ranked)
-        if self._near_duplicate(hits):
+        near_duplicate = self._near_duplicate(hits)
+        if near_duplicate:
             # a stored question clearly closer than any other topic's decides the topic
             # (an entry with one or two questions is rarely the classifier's first choice)
             topic = hits[0].row.faq_id
@@ -241,6 +242,7 @@ class Brain:
             confidence=confidence,
             similarity=hits[0].score if hits else 0.0,
             off_topic=float(self.off_topic.probability(vector[None, :])[0]) if self.off_topic else 0.0,
+            near_duplicate=near_duplicate,
             repeated_topic=repeated, unresolved_before=unresolved,
             rejects_answer=kind.rejects >= self.thresholds.reject,
             rejected_before=any(self._rejections(turns)),

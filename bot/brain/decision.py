@@ -41,6 +41,7 @@ class Signals:
     confidence: float = 0.0  # p(top) / (p(top) + p(runner-up)): how clearly one topic wins
     similarity: float = 0.0  # best cosine to any stored question
     off_topic: float = 0.0  # the learned detector's probability that the message is not about the shop
+    near_duplicate: bool = False  # a stored question (an admin's new entry too) is clearly the nearest
     repeated_topic: bool = False  # the answer to this topic was given earlier and did not help
     unresolved_before: bool = False  # the previous message was not understood either
     rejects_answer: bool = False  # the customer rejects the answer the bot just gave
@@ -88,7 +89,8 @@ def decide(s: Signals, t: Thresholds) -> tuple[str, list[str]]:
     rejected = rejection(s, t)
     if rejected:
         return rejected
-    if s.similarity < t.out_of_scope or s.off_topic >= t.off_topic:
+    # the learned detector knows the FAQ it was trained with; an entry added since wins when it is this close
+    if s.similarity < t.out_of_scope or (s.off_topic >= t.off_topic and not s.near_duplicate):
         # an upset customer is never told "I can't help with that"
         return ("handoff", ["negative_sentiment"]) if upset(s, t) else ("clarify", ["out_of_scope"])
     if s.confidence >= t.answer:

@@ -97,3 +97,10 @@ def test_two_upset_messages_in_a_row_go_to_a_person() -> None:
 def test_a_second_unclear_message_after_a_clarification_goes_to_a_person() -> None:
     signals = Signals(confidence=0.55, similarity=0.9, clarified_before=True)
     assert decide(signals, LEARNED) == ("handoff", ["low_confidence", "second_attempt"])
+
+
+def test_the_learned_off_topic_detector_yields_to_a_stored_question_that_is_clearly_the_nearest() -> None:
+    t = Thresholds(answer=0.7, out_of_scope=0.8, negative=0.7, off_topic=0.6)
+    assert decide(Signals(**{**CALM_AND_CLEAR, "off_topic": 0.9}), t) == ("clarify", ["out_of_scope"])
+    new_entry = Signals(**{**CALM_AND_CLEAR, "off_topic": 0.9, "near_duplicate": True})
+    assert decide(new_entry, t) == ("answer", ["confident"])  # an admin's entry added after training

@@ -29,13 +29,14 @@ import numpy as np
 
 from bot.brain.embeddings import Embedder
 
-# Below this many vectors exact search is both fast and exact; above it HNSW.
+# Below this many vectors exact search is both fast and exact; from it on, HNSW.
 APPROX_THRESHOLD = 50_000
 HNSW_NEIGHBOURS = 32
-# Candidates HNSW examines per query (FAISS's default, 16, misses many true neighbours;
-# bench/results/faiss.md measures recall and time at this setting).
-HNSW_EF_SEARCH = 128
 HNSW_EF_CONSTRUCTION = 80
+# Candidates HNSW examines per query, by index size: e5 vectors are all alike (cosine 0.8
+# between unrelated questions), so finding 95% of the true 10 nearest takes a wide search,
+# and wider as the index grows (bench/results/faiss.md). Set at every load, never stored.
+HNSW_EF_SEARCH: tuple[tuple[int | None, int], ...] = ((250_000, 256), (None, 1024))
 CURRENT_FILE = "CURRENT"
 
 
@@ -70,12 +71,12 @@ class VectorIndex:
         if len(rows) >= APPROX_THRESHOLD:
             index = faiss.IndexHNSWFlat(dim, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-            index.hnsw.efSearch = HNSW_EF_SEARCH
             kind = "hnsw"
         else:
             index = faiss.IndexFlatIP(dim)
             kind = "flat"
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        _set_search_parameters(index)
         return cls(index, rows, {**meta, "dim": dim, "size": len(rows), "kind": kind})
 
     def search(self, query: np.ndarray, k: int) -> list[Hit]:
@@ -114,9 +115,20 @@ class VectorIndex:
         with open(directory / "rows.jsonl", encoding="utf-8") as rows_file:
             rows = [Row(**json.loads(line)) for line in rows_file]
         index = faiss.read_index(str(directory / "index.faiss"))
-        if hasattr(index, "hnsw"):
-            index.hnsw.efSearch = HNSW_EF_SEARCH  # not stored in the file
+        _set_search_parameters(index)
         return cls(index, rows, meta)
+
+
+def ef_search(size: int) -> int:
+    """HNSW's efSearch for an index of ``size`` vectors."""
+    return next(ef for limit, ef in HNSW_EF_SEARCH if limit is None or size < limit)
+
+
+def _set_search_parameters(index: Any) -> None:
+    """Set how widely a search looks: the file does not store it, and an index built by an
+    older release gets today's setting when it loads."""
+    if hasattr(index, "hnsw"):
+        index.hnsw.efSearch = ef_search(index.ntotal)
 
 
 def publish(root: Path, version: str) -> None:

@@ -1,5 +1,7 @@
+import json
 from pathlib import Path
 
+import faiss
 import numpy as np
 import pytest
 
@@ -31,6 +33,56 @@ def test_large_corpora_get_an_approximate_index(monkeypatch: pytest.MonkeyPatch)
     index = VectorIndex.build(rows, vectors, {})
     assert index.meta["kind"] == "hnsw"
     assert index.search(vectors[1], k=1)[0].row.faq_id == "b"
+
+
+def _seeded_families(n: int, queries: int) -> tuple[np.ndarray, np.ndarray]:
+    """Unit vectors in tight groups sharing a common direction (as e5's do), and held-out members."""
+    rng = np.random.default_rng(7)
+    centres = 3.0 + rng.normal(size=(n // 20, 64))
+    members = centres[rng.integers(0, len(centres), size=n + queries)] + rng.normal(size=(n + queries, 64))
+    members /= np.linalg.norm(members, axis=1, keepdims=True)
+    return members[:n].astype(np.float32), members[n:].astype(np.float32)
+
+
+def test_above_the_switch_point_the_approximate_index_finds_the_exact_neighbours(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(index_module, "APPROX_THRESHOLD", 1000)
+    vectors, queries = _seeded_families(3000, 40)
+    rows = [Row(str(i), "pl", f"q{i}") for i in range(len(vectors))]
+    exact = faiss.IndexFlatIP(vectors.shape[1])
+    exact.add(vectors)
+    _, truth = exact.search(queries, 10)
+    built = VectorIndex.build(rows, vectors, {})
+    built.save(tmp_path, "v1")
+    for index in (built, load_current(tmp_path)):
+        assert index.meta["kind"] == "hnsw"
+        found = [[int(hit.row.faq_id) for hit in index.search(q, 10)] for q in queries]
+        assert found == truth.tolist()
+
+
+def _save_as_before(directory: Path, index: faiss.Index, rows: list[Row], kind: str) -> None:
+    """The layout the index code wrote before this release, written without it."""
+    directory.mkdir(parents=True)
+    faiss.write_index(index, str(directory / "index.faiss"))
+    (directory / "rows.jsonl").write_text("".join(json.dumps(r.__dict__) + "\n" for r in rows), "utf-8")
+    meta = {"embedder": "hashing", "dim": index.d, "size": len(rows), "kind": kind}
+    (directory / "meta.json").write_text(json.dumps(meta), "utf-8")
+
+
+@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+def test_an_index_saved_by_the_previous_release_still_loads(tmp_path: Path, kind: str) -> None:
+    rows, vectors = _rows_and_vectors()
+    old: faiss.Index = faiss.IndexFlatIP(vectors.shape[1])
+    if kind == "hnsw":  # the old approximate index: M=32, efConstruction=80, efSearch not stored
+        old = faiss.IndexHNSWFlat(vectors.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
+        old.hnsw.efConstruction = 80
+    old.add(vectors)
+    _save_as_before(tmp_path / "old", old, rows, kind)
+    loaded = VectorIndex.load(tmp_path / "old")
+    assert loaded.meta["kind"] == kind
+    assert [h.row.faq_id for h in loaded.search(vectors[1], k=2)] == ["b", "a"]
+    if kind == "hnsw":
+        assert loaded._index.hnsw.efSearch == index_module.ef_search(2)
 
 
 def test_save_publishes_a_complete_version(tmp_path: Path) -> None:
@@ -80,3 +132,8 @@ def test_approved_pairs_come_from_approved_dir_and_the_old_name_still_works_with
     assert not caplog.records
     assert _approved_dir({"ARCHIVE_DIR": "/old"}) == Path("/old")
     assert "deprecated" in caplog.text and "APPROVED_DIR" in caplog.text
+
+
+def test_larger_indexes_search_wider() -> None:
+    assert index_module.ef_search(100_000) == 256
+    assert index_module.ef_search(1_000_000) == 1024

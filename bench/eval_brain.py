@@ -20,6 +20,7 @@ from bot.brain.brain import Brain, load_brain
 from bot.brain.embeddings import load_embedder
 from bot.brain.escalation import ESCALATION_HOLDOUT
 from bot.brain.sentiment import is_holdout, load_labelled
+from bot.core.jsonl import read_jsonl
 from bot.core.settings import embedder_name, index_dir
 
 DEV = Path("faq_corpus/dev/faq_dev.jsonl")
@@ -29,7 +30,7 @@ RESULTS = Path("bench/results")
 
 
 def _jsonl(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    return read_jsonl(path)
 
 
 def dev_metrics(brain: Brain) -> dict[str, Any]:

@@ -16,8 +16,6 @@ import statistics
 import subprocess
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -90,21 +88,6 @@ def service_env(repo: Path, port: int, redis_url: str, scratch: Path) -> dict[st
             "ACTION_URL": nowhere, "HANDOFF_CONSUMER": "footprint", **{k: str(scratch / v) for k, v in FILES.items()}}
 
 
-def wait_healthy(service: Process, url: str) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if service.proc.poll() is not None:
-            raise RuntimeError(f"handoff exited with {service.proc.returncode}:\n{service.log_tail()}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(POLL_S)
-    raise TimeoutError(f"handoff not healthy at {url} after {START_TIMEOUT_S:.0f} s:\n{service.log_tail()}")
-
-
 def one_run(repo: Path, scratch: Path) -> tuple[float, float]:
     """Milliseconds from spawn to the first 200 from /health, and VmRSS (MB) then."""
     redis_server, port = RedisServer(scratch), free_port()
@@ -112,7 +95,7 @@ def one_run(repo: Path, scratch: Path) -> tuple[float, float]:
     started = time.perf_counter()
     service = Process("handoff", [str(PYTHON), "-m", "handoff"], env, scratch, cwd=repo)
     try:
-        wait_healthy(service, f"http://127.0.0.1:{port}/health")
+        service.wait_http(f"http://127.0.0.1:{port}/health", START_TIMEOUT_S, POLL_S)
         start_ms = (time.perf_counter() - started) * 1000
         rss_mb = kib_to_mb(proc_value(Path(f"/proc/{service.proc.pid}/status").read_text(), "VmRSS"))
         return round(start_ms, 1), rss_mb

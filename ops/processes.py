@@ -33,8 +33,8 @@ class Process:
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
-    def wait_http(self, url: str, timeout: float) -> None:
-        """Poll ``url`` until it answers 200, the process dies, or ``timeout`` passes."""
+    def wait_http(self, url: str, timeout: float, poll: float = 0.25) -> None:
+        """Poll ``url`` every ``poll`` seconds until it answers 200, the process dies, or ``timeout`` passes."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -45,7 +45,7 @@ class Process:
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
-            time.sleep(0.25)
+            time.sleep(poll)
         raise TimeoutError(f"{self.name} not ready at {url} after {timeout:.0f} s:\n{self.log_tail()}")
 
     def stop(self) -> None:

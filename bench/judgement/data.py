@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bot.brain.escalation import ESCALATION_HOLDOUT
 from bot.brain.sentiment import is_holdout
+from bot.core.jsonl import read_jsonl
 
 LABELLED = Path("faq_corpus/labelled")
 SEAL = LABELLED / "SEALED.md"
@@ -29,7 +29,7 @@ class Case:
 
 
 def _jsonl(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    return read_jsonl(path)
 
 
 def _message(n: int, r: dict[str, Any]) -> Case:

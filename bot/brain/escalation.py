@@ -19,7 +19,6 @@ n-grams 83%, with the vote as well 89%).
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -33,6 +32,7 @@ from sklearn.linear_model import LogisticRegression
 
 from bot.brain.linear import probabilities
 from bot.brain.sentiment import is_holdout, load_labelled
+from bot.core.jsonl import read_jsonl
 from bot.core.text import fold_diacritics
 
 ESCALATION_C = 16.0  # validation recall at 2% false alarms: C=4 65%, 16 69%, 64 69%
@@ -51,7 +51,7 @@ Rows = tuple[list[str], list[str]]
 
 
 def _jsonl(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()] if path.exists() else []
+    return read_jsonl(path) if path.exists() else []
 
 
 def _written(path: Path, split: str) -> Rows:

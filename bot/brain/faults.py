@@ -11,7 +11,6 @@ fault, so "bateria trzyma 10 minut" counts and "pralka stoi w łazience" does no
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +20,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from bot.brain.linear import probabilities
+from bot.core.jsonl import read_jsonl
 from bot.core.text import fold_diacritics
 
 FAULT_C = 4.0
@@ -64,7 +64,7 @@ def clauses(text: str) -> list[str]:
 
 
 def load_clauses(path: Path) -> tuple[list[str], np.ndarray]:
-    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    rows = read_jsonl(path)
     return [r["text"] for r in rows], np.asarray([r["label"] == "fault" for r in rows])
 
 

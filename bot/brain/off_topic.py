@@ -9,7 +9,6 @@ most ``ROUTINE_FALSE_ALARMS`` of the routine validation messages for off-topic.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from sklearn.linear_model import LogisticRegression
 
 from bot.brain.escalation import routine_threshold
 from bot.brain.linear import probabilities
+from bot.core.jsonl import read_jsonl
 
 OFF_TOPIC_C = 4.0
 ROUTINE_FALSE_ALARMS = 0.01
@@ -29,7 +29,7 @@ def off_topic_rows(written: Path, split: str, faq_questions: Sequence[str] = ())
     """(texts, off-topic?) of the written messages that need no person, and the FAQ's questions."""
     if not written.exists():
         return [], []
-    rows = [json.loads(line) for line in written.read_text("utf-8").splitlines() if line.strip()]
+    rows = read_jsonl(written)
     rows = [r for r in rows if r.get("split") == split and r["expected"] != "handoff"]
     return ([r["text"] for r in rows] + list(faq_questions),
             [r["expected"] == OFF_TOPIC for r in rows] + [False] * len(faq_questions))

@@ -10,7 +10,6 @@ replies for one.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from sklearn.linear_model import LogisticRegression
 
 from bot.brain.escalation import routine_threshold
 from bot.brain.linear import probabilities
+from bot.core.jsonl import read_jsonl
 
 REPLY_C = 2.0
 FALSE_REJECTIONS = 0.03
@@ -31,7 +31,7 @@ Rows = tuple[list[str], list[str]]
 def turn_rows(path: Path, split: str) -> Rows:
     if not path.exists():
         return [], []
-    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    rows = read_jsonl(path)
     rows = [r for r in rows if r.get("split") == split]
     return [r["text"] for r in rows], [r["label"] for r in rows]
 

@@ -8,7 +8,6 @@ labelled neutral, so that such words alone do not look angry.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from bot.brain.linear import probabilities
+from bot.core.jsonl import read_jsonl
 
 SENTIMENT_C = 4.0
 HOLDOUT_SHARE = 0.25
@@ -30,7 +30,7 @@ class Labelled:
 
 
 def load_labelled(path: Path) -> list[Labelled]:
-    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    rows = read_jsonl(path)
     return [Labelled(r["text"], r["lang"], r["label"] == "negative") for r in rows]
 
 

@@ -56,11 +56,6 @@ def conversation_turns(tracker: Tracker) -> list[Turn]:
     return turns
 
 
-def earlier_customer_texts(tracker: Tracker) -> list[str]:
-    """Earlier questions of this conversation (small talk is not a failed attempt)."""
-    return [t.text for t in conversation_turns(tracker) if t.role == CUSTOMER]
-
-
 def ticket_evidence(decision: Decision, brain: Brain, limit: int = 6) -> list[dict[str, Any]]:
     """What the bot found, for the moderator: the likeliest topics, then the closest stored questions."""
     out: list[dict[str, Any]] = []

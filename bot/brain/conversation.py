@@ -62,7 +62,6 @@ class Context:
     customer_texts: tuple[str, ...]  # earlier customer messages, oldest first
     last_bot: Turn | None  # the bot's reply to the previous customer message, if any
     clarified_before: bool  # the bot already asked which topic was meant
-    answered_topics: tuple[str, ...]  # topics the bot answered, oldest first
 
     @property
     def previous_customer(self) -> str | None:
@@ -74,5 +73,4 @@ def context_of(history: Sequence[Turn]) -> Context:
     customers = tuple(t.text for t in recent if t.role == CUSTOMER)
     bots = [t for t in recent if t.role == BOT]
     last = recent[-1] if recent and recent[-1].role == BOT else None
-    answered = tuple(t.faq_id for t in bots if t.decision == "answer" and t.faq_id)
-    return Context(customers, last, any(t.decision == "clarify" for t in bots), answered)
+    return Context(customers, last, any(t.decision == "clarify" for t in bots))

@@ -37,7 +37,7 @@ def dev_metrics(brain: Brain) -> dict[str, Any]:
     rows, latencies, out = _jsonl(DEV), [], {}
     decisions = []
     for row in rows:
-        brain._embed_one.cache_clear()  # time every query from scratch
+        brain.reader.clear()  # time every query from scratch
         started = time.perf_counter()
         decisions.append(brain.decide(row["text"]))
         latencies.append((time.perf_counter() - started) * 1000)

@@ -6,38 +6,32 @@ import io
 import itertools
 import json
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import faiss
 import joblib
-import numpy as np
 
-from bot.brain import signals
 from bot.brain.classifier import TopicClassifier
 from bot.brain.conversation import BOT, CUSTOMER, Context, Turn, context_of, parse_history
 from bot.brain.decision import Signals, Thresholds, decide
 from bot.brain.embeddings import Embedder
 from bot.brain.escalation import EscalationClassifier
-from bot.brain.faults import TANGLE_FAULTS, FaultClassifier, clauses
+from bot.brain.faults import FaultClassifier
 from bot.brain.index import Hit, VectorIndex, current_version
 from bot.brain.off_topic import OffTopicClassifier
+from bot.brain.reading import MAX_CHARS, Reader, confidence_of
 from bot.brain.replies import reply
 from bot.brain.reply_kind import ReplyKind, ReplyKindClassifier
 from bot.brain.sentiment import SentimentClassifier
 from bot.core.faq import FaqEntry
 from bot.core.language import detect_lang
-from bot.core.text import fold_diacritics, sanitize
+from bot.core.text import sanitize
 
 logger = logging.getLogger(__name__)
 
-# Longer messages are cut before embedding: the opening carries the question.
-MAX_CHARS = 2000
-EVIDENCE_K = 5
 CLARIFY_OPTIONS = 3
 # One query at a time is searched; FAISS's default thread pool made single queries
 # 2.5-4 times slower on 2 cores (measured for the product issue), so serve with one.
@@ -47,14 +41,6 @@ HISTORY_LOOKBACK = 3
 # the rest. Chosen on the validation split's follow-ups: top-1 77.1% alone, 82.9% mixed,
 # new questions unchanged (100%); 0.5: 77.1%, 0.3: 62.9%.
 FOLLOW_UP_OWN_WEIGHT = 0.7
-# A clause that reports something wrong, for indexes built before the learned detector.
-_PROBLEM = re.compile(
-    r"\b(?:nie|brak\w*|zepsu\w*|peknie\w*|pekni\w*|uszkodz\w*|porysowan\w*|zgubi\w*|odrzuc\w*|zl[aey]\b|"
-    r"inn[aeyi]\b|wadliw\w*|cieknie|iskrzy|halasuje|martw\w*|trzeszcz\w*|spozni\w*|wgniec\w*|zniszcz\w*|"
-    r"zablokowan\w*|bez|not|no|never|missing|broken|wrong|damaged|lost|dead|late|dented|scratched|without|"
-    r"rejected|cracked|doesn'?t|didn'?t|can'?t|isn'?t|won'?t|stuck)\b"
-)
-MIN_PROBLEM_CLAUSES = 3
 
 
 @dataclass(frozen=True)
@@ -85,110 +71,58 @@ def as_turns(history: Sequence[object]) -> list[Turn]:
     return parse_history(history)
 
 
-def confidence_of(ranked: Sequence[tuple[str, float]]) -> float:
-    """p(top) / (p(top) + p(runner-up)), as in ``bot.brain.training.confidence``."""
-    p1 = ranked[0][1]
-    p2 = ranked[1][1] if len(ranked) > 1 else 0.0
-    return p1 / max(p1 + p2, 1e-12)
-
-
 class Brain:
     def __init__(self, embedder: Embedder, index: VectorIndex, entries: Sequence[FaqEntry],
                  classifier: TopicClassifier, sentiment: SentimentClassifier, thresholds: Thresholds,
                  register: str = "ty", escalation: EscalationClassifier | None = None,
                  faults: FaultClassifier | None = None, reply_kind: ReplyKindClassifier | None = None,
                  off_topic: OffTopicClassifier | None = None) -> None:
-        self.embedder = embedder
+        self.reader = Reader(embedder, index, classifier, sentiment, thresholds, escalation, faults, reply_kind,
+                             off_topic)
         self.index = index
         self.entries = {e.id: e for e in entries}
-        self.classifier = classifier
-        self.sentiment = sentiment
-        self.escalation = escalation
-        self.faults = faults
-        self.reply_kind = reply_kind
-        self.off_topic = off_topic
         self.thresholds = thresholds
         self.register = register
         self.version = ""
-        self._embed_one = lru_cache(maxsize=4096)(self._embed_uncached)
-        # the previous questions are ranked again on every turn (history signals): keep their rankings
-        self._ranked = lru_cache(maxsize=4096)(self._ranked_uncached)
 
-    def _embed_uncached(self, text: str) -> np.ndarray:
-        return np.asarray(self.embedder.encode_queries([text])[0])
+    # the layers, for the learning loop's mining and for evaluation
+    @property
+    def embedder(self) -> Embedder:
+        return self.reader.embedder
 
-    def _ranked_uncached(self, text: str, k: int) -> tuple[tuple[str, float], ...]:
-        return tuple(self.classifier.ranked(text, self._embed_one(text), k=k))
+    @property
+    def classifier(self) -> TopicClassifier:
+        return self.reader.classifier
+
+    @property
+    def sentiment(self) -> SentimentClassifier:
+        return self.reader.sentiment
 
     def _topics(self, text: str, k: int = CLARIFY_OPTIONS) -> list[tuple[str, float]]:
         """The ``k`` most probable distinct topics of ``text``, best first: the ranking ``decide`` uses."""
-        return list(self._ranked(text, k))
+        return list(self.reader.topics(text)[:k])
 
     def warm(self, text: str) -> None:
-        """Embed and rank ``text`` ahead of ``decide`` (both are cached): the action server does
-        this while Rasa is still reading the tracker and predicting (``actions/prefetch.py``)."""
+        """Read ``text`` ahead of ``decide`` (cached): the action server does this while Rasa
+        is still reading the tracker and predicting (``actions/prefetch.py``)."""
         text = _prepared(text)
         if any(ch.isalnum() for ch in text):
-            self._topics(text)
+            self.reader.read(text)
 
     def topic(self, text: str) -> tuple[str, float]:
         """The most probable topic of ``text`` and the confidence in it (for evaluation)."""
-        return self._top_with_confidence(_prepared(text))
-
-    def _top_with_confidence(self, text: str) -> tuple[str, float]:
-        ranked = self._topics(text)
-        return ranked[0][0], confidence_of(ranked)
-
-    def _count_problems(self, text: str) -> int:
-        """Faults reported in ``text``: 2 or more only when they make a tangle for a person.
-
-        Only clauses that report something wrong count: context ("jestem w pracy")
-        and the question itself ("co mam zrobić?") are not problems. With the learned
-        detector, a tangle is three clauses whose fault probabilities add up to
-        ``TANGLE_FAULTS``; one fault and a question is routine.
-        """
-        parts = clauses(text)
-        if self.faults is None:
-            return self._count_problems_by_pattern(parts)
-        keyword_faults = sum(1 for p in parts if _PROBLEM.search(fold_diacritics(p).lower()))
-        if len(parts) < 2 or keyword_faults < 1:
-            # Embedding the clauses costs about as much as the question itself, so skip it when
-            # no clause even looks like a fault: recall on the held-out set stayed 94.4% and
-            # the median decision fell from 24.8 to 22.0 ms (measured with `make eval`).
-            return min(keyword_faults, 1)
-        probabilities = self.faults.probability(np.asarray(self.embedder.encode_queries(parts)))
-        found = int((probabilities >= self.faults.threshold).sum())
-        if float(np.sort(probabilities)[::-1][:3].sum()) >= TANGLE_FAULTS:
-            return max(found, 2)
-        return min(found, 1)
-
-    def _count_problems_by_pattern(self, parts: list[str]) -> int:
-        """Faults by keyword; two about confidently different topics, or three, are a tangle."""
-        faults = [p for p in parts if _PROBLEM.search(fold_diacritics(p).lower())]
-        if len(faults) < 2:
-            return len(faults)
-        found = {t for t, c in map(self._top_with_confidence, faults) if c >= self.thresholds.problem}
-        return max(len(found), 2 if len(faults) >= MIN_PROBLEM_CLAUSES else 0)
+        return self.reader.top_with_confidence(_prepared(text))
 
     def _history_signals(self, context: Context, topic: str) -> tuple[bool, bool]:
         """(the same topic was confidently asked before, the previous message was not understood)."""
         recent = [h[:MAX_CHARS] for h in context.customer_texts[-HISTORY_LOOKBACK:] if h.strip()]
-        earlier = [self._top_with_confidence(h) for h in recent]
+        earlier = [self.reader.top_with_confidence(h) for h in recent]
         repeated = any(t == topic and c >= self.thresholds.answer for t, c in earlier)
         unresolved = bool(earlier) and earlier[-1][1] < self.thresholds.answer
         return repeated, unresolved
 
-    def _negative(self, text: str) -> float:
-        return float(self.sentiment.negative_probability(self._embed_one(text)[None, :])[0])
-
-    def _kind(self, text: str) -> ReplyKind:
-        """What a reply to the bot's answer does (nothing, without the classifier)."""
-        if self.reply_kind is None:
-            return ReplyKind(0.0, 0.0, 0.0)
-        return self.reply_kind.kind(self._embed_one(text))
-
     def _rejects(self, text: str) -> bool:
-        return self._kind(text).rejects >= self.thresholds.reject
+        return self.reader.read(text[:MAX_CHARS]).kind.rejects >= self.thresholds.reject
 
     def _rejections(self, history: Sequence[Turn]) -> list[bool]:
         """For each customer turn that followed a bot answer: does it reject that answer?"""
@@ -198,10 +132,9 @@ class Brain:
     def _follow_up(self, text: str, previous: str) -> tuple[list[tuple[str, float]], float]:
         """A follow-up that leans on the previous question ("a na raty?"): its own topics, mixed
         with those of the two messages read together."""
-        every = len(self.classifier.classes)
-        own = dict(self._ranked(text, every))
-        joined = dict(self._ranked(f"{previous[:MAX_CHARS // 2]} {text}", every))
-        mixed = {t: FOLLOW_UP_OWN_WEIGHT * p + (1 - FOLLOW_UP_OWN_WEIGHT) * joined.get(t, 0.0) for t, p in own.items()}
+        joined = dict(self.reader.together(text, previous[:MAX_CHARS]))
+        mixed = {t: FOLLOW_UP_OWN_WEIGHT * p + (1 - FOLLOW_UP_OWN_WEIGHT) * joined.get(t, 0.0)
+                 for t, p in self.reader.topics(text)}
         ranked = sorted(mixed.items(), key=lambda item: -item[1])[:CLARIFY_OPTIONS]
         return ranked, confidence_of(ranked)
 
@@ -209,9 +142,8 @@ class Brain:
         """The signals about ``text`` in its conversation, its ranked topics, and its nearest stored questions."""
         turns = as_turns(history)
         context = context_of(turns)
-        vector = self._embed_one(text)
-        ranked = self._topics(text)
-        hits = self.index.search(vector, EVIDENCE_K)
+        reading = self.reader.read(text)
+        ranked, hits = list(reading.topics[:CLARIFY_OPTIONS]), list(reading.hits)
         confidence = confidence_of(ranked)
         near_duplicate = self._near_duplicate(hits)
         if near_duplicate:
@@ -223,31 +155,31 @@ class Brain:
         repeated, unresolved = self._history_signals(context, ranked[0][0])
         after_answer = context.last_bot is not None and context.last_bot.decision == "answer"
         previous = context.previous_customer
-        kind = self._kind(text) if after_answer else ReplyKind(0.0, 0.0, 0.0)
+        kind = reading.kind if after_answer else ReplyKind(0.0, 0.0, 0.0)
         if previous is not None and kind.follow_up >= self.thresholds.follow_up:
             ranked, confidence = self._follow_up(text, previous)
             repeated = False  # a follow-up on the same topic is not the same question again
         thanks = kind.thanks > max(kind.rejects, kind.follow_up)
         if thanks:
             repeated = False  # "ok, found it, thanks"
-        escalate = float(self.escalation.probability([text], vector[None, :])[0]) if self.escalation else 0.0
+        upset_before = (not thanks and previous is not None
+                        and self.reader.negative(previous[:MAX_CHARS]) >= self.thresholds.upset)
         return Signals(
-            human_request=signals.asks_for_human(text),
-            legal_threat=signals.threatens_legal_action(text),
-            negative=self._negative(text),
-            escalate=escalate,
-            escalation_reason=self.escalation.reason(vector) if self.escalation and
-            escalate >= self.thresholds.escalate else None,
-            problems=self._count_problems(text),
+            human_request=reading.human_request,
+            legal_threat=reading.legal_threat,
+            negative=reading.negative,
+            escalate=reading.escalate,
+            escalation_reason=reading.escalation_reason,
+            problems=reading.problems,
             confidence=confidence,
             similarity=hits[0].score if hits else 0.0,
-            off_topic=float(self.off_topic.probability(vector[None, :])[0]) if self.off_topic else 0.0,
+            off_topic=reading.off_topic,
             near_duplicate=near_duplicate,
             repeated_topic=repeated, unresolved_before=unresolved,
             rejects_answer=kind.rejects >= self.thresholds.reject,
             rejected_before=any(self._rejections(turns)),
             clarified_before=context.clarified_before,
-            upset_before=not thanks and previous is not None and self._negative(previous) >= self.thresholds.upset,
+            upset_before=upset_before,
         ), ranked, hits
 
     def _near_duplicate(self, hits: list[Hit]) -> bool:

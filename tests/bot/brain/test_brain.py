@@ -3,10 +3,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.brain.brain import Brain, clauses, load_brain
+from bot.brain.brain import Brain, load_brain
 from bot.brain.build_index import build
 from bot.brain.decision import Thresholds
 from bot.brain.embeddings import HashingEmbedder
+from bot.brain.faults import clauses
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "faq"
 # Fixed thresholds: these tests are about the brain's wiring, not the calibration.
@@ -83,4 +84,4 @@ def test_clauses_split_a_message_into_separate_problems() -> None:
 
 
 def test_context_before_a_question_is_not_a_second_problem(brain: Brain) -> None:
-    assert brain._count_problems("kupiłam pralkę tydzień temu, jak ją zwrócić?") < 2
+    assert brain.reader.count_problems("kupiłam pralkę tydzień temu, jak ją zwrócić?") < 2

@@ -3,9 +3,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.brain.brain import Brain
 from bot.brain.embeddings import HashingEmbedder
 from bot.brain.faults import TANGLE_FAULTS, FaultClassifier, clauses, fault_threshold, load_clauses, train_faults
+from bot.brain.reading import Reader
 
 CLAUSES = Path(__file__).parents[3] / "faq_corpus" / "labelled" / "clauses.jsonl"
 
@@ -74,33 +74,40 @@ class _Embedder(HashingEmbedder):
         return super().encode_queries(texts)
 
 
-def _brain(probabilities: dict[str, float]) -> Brain:
+def _brain(probabilities: dict[str, float]) -> Reader:
     faults = _Faults(probabilities)
-    brain = Brain.__new__(Brain)
-    brain.embedder = _Embedder(faults)
-    brain.faults = faults
-    return brain
+    reader = Reader.__new__(Reader)
+    reader.embedder = _Embedder(faults)
+    reader.faults = faults
+    return reader
 
 
 def test_three_reported_faults_are_a_tangle() -> None:
     brain = _brain({"biurko ma pęknięty blat": 0.9, "brakuje nóżek": 0.8, "kurier był niemiły": 0.7})
-    assert brain._count_problems("biurko ma pęknięty blat, brakuje nóżek, a kurier był niemiły") >= 2
+    assert brain.count_problems("biurko ma pęknięty blat, brakuje nóżek, a kurier był niemiły") >= 2
 
 
 def test_one_fault_with_a_question_is_routine() -> None:
     brain = _brain({"kubek przyszedł pęknięty": 0.9, "jak to zgłosić?": 0.05})
-    assert brain._count_problems("kubek przyszedł pęknięty, jak to zgłosić?") == 1
+    assert brain.count_problems("kubek przyszedł pęknięty, jak to zgłosić?") == 1
     brain = _brain({"The mug arrived chipped": 0.9, "how do I report it?": 0.05})
-    assert brain._count_problems("The mug arrived chipped, how do I report it?") < 2
+    assert brain.count_problems("The mug arrived chipped, how do I report it?") < 2
 
 
 def test_clauses_are_not_embedded_when_none_looks_like_a_fault() -> None:
     brain = _brain({"The mug arrived chipped": 0.9, "the handle came off": 0.9, "the box crushed": 0.9})
     # "chipped", "came off" and "crushed" are not fault keywords: the detector is skipped (cost)
-    assert brain._count_problems("The mug arrived chipped, the handle came off, the box crushed") == 0
+    assert brain.count_problems("The mug arrived chipped, the handle came off, the box crushed") == 0
+
+
+def test_two_clauses_are_not_embedded_one_fault_at_most() -> None:
+    reader = _brain({"paczka nie doszła": 0.9, "faktura ma zły NIP": 0.9})
+    # two problems in two clauses are the learned escalation detector's (it reads the whole message)
+    assert reader.count_problems("paczka nie doszła, a faktura ma zły NIP") == 1
+    assert reader.faults.asked == []
 
 
 def test_two_faults_and_context_fall_short_of_the_tangle() -> None:
     probabilities = {"I ordered a lamp": 0.1, "the shade is dented": 0.8, "the bulb is missing": 0.8}
     assert sum(sorted(probabilities.values())[-3:]) < TANGLE_FAULTS
-    assert _brain(probabilities)._count_problems("I ordered a lamp, the shade is dented and the bulb is missing") == 1
+    assert _brain(probabilities).count_problems("I ordered a lamp, the shade is dented and the bulb is missing") == 1

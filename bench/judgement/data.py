@@ -62,10 +62,14 @@ def _escalation_case(n: int, r: dict[str, Any]) -> Case:
 
 
 def split(name: str) -> tuple[list[Case], list[Case]]:
-    """The written rows of a split (``train`` or ``validation``) and, for validation, the
+    """The written rows of a split (``train`` or ``validation``: messages, replies to an answer and
+    whole conversations) and, for validation, the
     held-out half of ``escalation.jsonl`` (which steered earlier choices: validation, not test)."""
     messages = [_message(n, r) for n, r in enumerate(_jsonl(WRITTEN / "messages.jsonl")) if r["split"] == name]
     turns = [_turn_case(n, r) for n, r in enumerate(_jsonl(WRITTEN / "turns.jsonl")) if r["split"] == name]
+    written = WRITTEN / "conversations.jsonl"
+    if written.exists():
+        turns += [_conversation(n, r) for n, r in enumerate(_jsonl(written)) if r["split"] == name]
     if name == "validation":
         rows = _jsonl(LABELLED / "escalation.jsonl")
         messages += [_escalation_case(n, r) for n, r in enumerate(rows) if is_holdout(r["text"], ESCALATION_HOLDOUT)]

@@ -180,6 +180,7 @@ class Brain:
             rejected_before=any(self._rejections(turns)),
             clarified_before=context.clarified_before,
             upset_before=upset_before,
+            loud=reading.loud,
         ), ranked, hits
 
     def _near_duplicate(self, hits: list[Hit]) -> bool:
@@ -209,15 +210,22 @@ class Brain:
             return Decision(decision, None, 0.0, reasons, lang, reply("empty", lang, self.register))
         sig, ranked, hits = self.signals(text, turns)
         decision, reasons = decide(sig, self.thresholds)
-        if reasons == ["answer_rejected"]:  # offer the other topics, not the one that did not help
-            rejected = context_of(turns).last_bot
-            ranked = [(t, p) for t, p in ranked if rejected is None or t != rejected.faq_id] or ranked
+        if reasons == ["answer_rejected"]:
+            ranked = self._other_topics(context_of(turns), ranked)
         top = ranked[0][0]
         evidence = self._evidence(ranked, hits)
         answer, options = self._render(decision, reasons, top, ranked, lang)
         faq_id = top if decision != "clarify" or reasons in (["low_confidence"], ["answer_rejected"]) else None
         return Decision(decision, faq_id, round(sig.confidence, 4), reasons, lang, answer, options, evidence,
                         round(sig.negative, 4))
+
+    def _other_topics(self, context: Context, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """After "that's not what I asked": the question's next likeliest topics, not the one that did
+        not help. The rejection itself ("nie o to pytałem") says nothing about the topic."""
+        rejected = context.last_bot.faq_id if context.last_bot else None
+        question = context.previous_customer
+        candidates = list(self.reader.topics(question[:MAX_CHARS])) if question else ranked
+        return [(t, p) for t, p in candidates if t != rejected][:CLARIFY_OPTIONS] or ranked
 
     def suggest(self, text: str, k: int = CLARIFY_OPTIONS) -> list[dict[str, Any]]:
         """The ``k`` closest FAQ topics to ``text`` with their answers, for a moderator to pick from.

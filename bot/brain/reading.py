@@ -38,7 +38,15 @@ _PROBLEM = re.compile(
     r"rejected|cracked|doesn'?t|didn'?t|can'?t|isn'?t|won'?t|stuck)\b"
 )
 MIN_PROBLEM_CLAUSES = 3
+# A word of three or more capitals ("NIE", "ZNOWU"), or doubled "!" / "?" ("!!", "?!", "??").
+_LOUD = re.compile(r"\b[^\W\d_]{3,}\b|[!?]{2}")
 Ranking = tuple[tuple[str, float], ...]
+
+
+def loud(text: str) -> bool:
+    """Written loudly: a word in capitals or doubled punctuation (an abbreviation like "VAT" counts;
+    it only matters where a customer already rejects an answer)."""
+    return any(m.group().isupper() or not m.group().isalpha() for m in _LOUD.finditer(text))
 
 
 def confidence_of(ranked: Ranking | list[tuple[str, float]]) -> float:
@@ -61,6 +69,7 @@ class Reading:
     kind: ReplyKind  # what the message would do as a reply to an answer
     human_request: bool
     legal_threat: bool
+    loud: bool
 
 
 class Reader:
@@ -130,6 +139,7 @@ class Reader:
             kind=self.reply_kind.kind(vector) if self.reply_kind else ReplyKind(0.0, 0.0, 0.0),
             human_request=signals.asks_for_human(text),
             legal_threat=signals.threatens_legal_action(text),
+            loud=loud(text),
         )
 
     def count_problems(self, text: str) -> int:

@@ -3,55 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import signal
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-import aiohttp
 import pytest
-import redis.asyncio as aioredis
 
-from handoff.accounts import Accounts, Role
-from handoff.errors import Conflict
+from tests.integration.console import Moderator, ticket_of
 from tests.integration.test_webchat import Customer, web_id
 from tests.stack import Stack
 
 pytestmark = pytest.mark.integration
-PASSWORD = "moderator password 1"
 ANGRY = "To jest skandal! Trzeci tydzień czekam na zwrot pieniędzy, nikt nie odpowiada, mam was dość!"
-
-
-class Moderator:
-    """A signed-in console session over HTTP (cookie and CSRF token, as the browser has them)."""
-
-    def __init__(self, stack: Stack, login: str) -> None:
-        self.stack, self.login = stack, login
-        self.password = PASSWORD
-        self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
-        self.csrf = ""
-
-    async def sign_in(self) -> None:
-        async with self.http.post(f"{self.stack.handoff_url}/login", allow_redirects=False,
-                                  data={"login": self.login, "password": self.password}) as r:
-            assert r.status == 302 and r.headers["Location"] == "/"
-        self.csrf = (await self.call("GET", "/api/me"))[1]["csrf_token"]
-
-    async def call(self, method: str, path: str, json: Any = None) -> tuple[int, Any]:
-        async with self.http.request(method, self.stack.handoff_url + path, json=json,
-                                     headers={"X-CSRF-Token": self.csrf}) as r:
-            return r.status, await r.json()
-
-
-@pytest.fixture
-async def accounts(stack: Stack) -> AsyncIterator[None]:
-    client = aioredis.from_url(stack.redis_url, decode_responses=True)
-    for login, name in (("ewa", "Ewa"), ("piotr", "Piotr")):
-        with contextlib.suppress(Conflict):  # made by an earlier test
-            await Accounts(client).create(login, name, Role.MODERATOR, PASSWORD)
-    await client.aclose()
-    yield
 
 
 @pytest.fixture
@@ -59,23 +23,6 @@ async def customer() -> AsyncIterator[Customer]:
     c = Customer()
     yield c
     await c.client.disconnect()
-
-
-@pytest.fixture
-async def moderator(stack: Stack, accounts: None) -> AsyncIterator[Moderator]:
-    m = Moderator(stack, "ewa")
-    await m.sign_in()
-    yield m
-    await m.http.close()
-
-
-async def ticket_of(stack: Stack, conversation_id: str) -> str:
-    async with aiohttp.ClientSession() as http:
-        url = f"{stack.handoff_url}/internal/conversations/{conversation_id}"
-        async with http.get(url, headers={"Authorization": f"Bearer {stack.service_token}"}) as r:
-            body = await r.json()
-    assert body["owner"] != "bot", body
-    return str(body["ticket"])
 
 
 async def replies_until(customer: Customer, predicate: Any, timeout: float = 30) -> list[dict[str, Any]]:

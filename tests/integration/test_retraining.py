@@ -17,8 +17,8 @@ import redis.asyncio as aioredis
 
 from handoff.accounts import Accounts, Role
 from handoff.errors import Conflict
+from tests.integration.console import Moderator
 from tests.integration.test_conversation import say
-from tests.integration.test_handoff import Moderator
 from tests.stack import Stack
 
 pytestmark = pytest.mark.integration

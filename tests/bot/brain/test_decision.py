@@ -77,10 +77,24 @@ def test_a_first_calm_rejection_of_the_answer_offers_other_topics() -> None:
     assert decide(signals, LEARNED) == ("clarify", ["answer_rejected"])
 
 
-@pytest.mark.parametrize("context", [{"clarified_before": True}, {"rejected_before": True}, {"negative": 0.6}])
-def test_a_rejection_after_a_clarification_or_another_rejection_or_upset_goes_to_a_person(context: dict) -> None:
+def test_a_calm_rejection_is_not_handed_off_by_how_negative_its_wording_reads() -> None:
+    # "nie o to pytałem" reads as negative and as a complaint to the learned detectors
+    signals = Signals(**{**CALM_AND_CLEAR, "rejects_answer": True, "negative": 0.8, "escalate": 0.9})
+    assert decide(signals, LEARNED) == ("clarify", ["answer_rejected"])
+
+
+@pytest.mark.parametrize(("context", "reasons"), [
+    ({"clarified_before": True}, ["answer_rejected"]),
+    ({"rejected_before": True}, ["answer_rejected"]),
+    ({"repeated_topic": True}, ["answer_rejected", "repeated_question"]),
+    ({"negative": 0.95}, ["answer_rejected", "negative_sentiment"]),
+    ({"loud": True}, ["answer_rejected", "negative_sentiment"]),
+    ({"human_request": True, "negative": 0.95}, ["human_request"]),
+])
+def test_a_rejection_goes_to_a_person_after_a_clarification_a_rejection_the_same_topic_or_upset(
+        context: dict, reasons: list[str]) -> None:
     signals = Signals(**{**CALM_AND_CLEAR, "rejects_answer": True, **context})
-    assert decide(signals, LEARNED) == ("handoff", ["answer_rejected"])
+    assert decide(signals, LEARNED) == ("handoff", reasons)
 
 
 def test_an_upset_customer_never_gets_the_off_topic_reply() -> None:

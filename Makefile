@@ -70,6 +70,7 @@ eval: setup index
 	PYTHONPATH=. $(PY) -m bench.eval_brain
 	PYTHONPATH=. $(PY) -m bench.judgement --split validation
 	PYTHONPATH=. $(PY) -m bench.judgement --split sealed
+	PYTHONPATH=. $(PY) -m bench.judgement --split sealed2
 	PYTHONPATH=. $(PY) -m bench.eval_public
 
 # Regenerate the lock files from the live environments (after changing requirements/*.in).

@@ -38,7 +38,15 @@ def _message(n: int, r: dict[str, Any]) -> Case:
 
 def _conversation(n: int, r: dict[str, Any]) -> Case:
     return Case(str(r.get("id", n)), r["text"], r["lang"], r["expected"], r["category"], r.get("faq_id"),
-                r["history"])
+                [_as_answered(turn) for turn in r["history"]])
+
+
+def _as_answered(turn: dict[str, Any]) -> dict[str, Any]:
+    """The sealed sets' bot turns are FAQ answers by their schema (SEALED.md): they carry the topic
+    and no ``decision``, which the action server always records (``bot_decision``)."""
+    if turn.get("role") == "bot" and "decision" not in turn and turn.get("faq_id"):
+        return {**turn, "decision": "answer"}
+    return turn
 
 
 def sealed(directory: Path) -> tuple[list[Case], list[Case]]:

@@ -30,7 +30,7 @@ from bot.brain.index import IndexNotFound, Row, VectorIndex, current_version, em
 from bot.brain.lexical import Lemmatizer
 from bot.brain.off_topic import off_topic_rows, train_off_topic
 from bot.brain.reply_kind import train_reply_kind, turn_rows
-from bot.brain.training import calibrate, thresholds_dict, train_sentiment, upset_threshold
+from bot.brain.training import calibrate, thresholds_dict, topic_examples, train_sentiment, upset_threshold
 from bot.core import settings
 from bot.core.archive import approved_entries
 from bot.core.faq import LANGS, FaqEntry, FaqError, corpus_hash, load_faq
@@ -115,9 +115,11 @@ def build(faq_dir: Path, out: Path, embedder_name: str, progress: bool = True,
     texts, labels = [r.text for r in rows], [r.faq_id for r in rows]
     vectors = np.stack([known[t] for t in texts]) if texts else np.zeros((0, embedder.dim), dtype=np.float32)
     embed_seconds = time.perf_counter() - started
-    lemmatizer = Lemmatizer(texts)
-    classifier = TopicClassifier(lemmatizer).fit(texts, labels, vectors)
     encode = CachedEncoder(embedder, known)
+    examples, topics = topic_examples(DEFAULT_WRITTEN, set(labels))
+    lemmatizer = Lemmatizer(texts + examples)
+    classifier = TopicClassifier(lemmatizer).fit(texts + examples, labels + topics,
+                                                 np.concatenate([vectors, encode(examples)]) if examples else vectors)
     sentiment, negative = train_sentiment(labelled, encode)
     escalation, escalate_threshold = train_escalation(
         training_rows(DEFAULT_ESCALATION, labelled, DEFAULT_WRITTEN, texts),

@@ -1,6 +1,9 @@
+import json
+from pathlib import Path
+
 import numpy as np
 
-from bot.brain.training import answer_threshold, confidence, negative_threshold, out_of_scope_threshold
+from bot.brain.training import answer_threshold, confidence, negative_threshold, out_of_scope_threshold, topic_examples
 
 
 def test_confidence_is_how_clearly_the_top_topic_wins() -> None:
@@ -30,3 +33,16 @@ def test_out_of_scope_threshold_sits_below_nearly_every_stored_question() -> Non
     sims = vectors @ vectors.T
     np.fill_diagonal(sims, -1)
     assert (sims.max(axis=1) < threshold).mean() <= 0.03
+
+
+def test_topic_examples_are_routine_training_messages_about_known_topics(tmp_path: Path) -> None:
+    rows = [
+        {"text": "a", "expected": "answer", "faq_id": "invoice", "split": "train"},
+        {"text": "b", "expected": "answer", "faq_id": "invoice", "split": "validation"},  # never trained on
+        {"text": "c", "expected": "handoff", "faq_id": None, "split": "train"},
+        {"text": "d", "expected": "answer", "faq_id": "removed_topic", "split": "train"},  # not in the FAQ any more
+        {"text": "e", "expected": "answer", "faq_id": "gift_card", "split": "train"},
+    ]
+    (tmp_path / "messages.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert topic_examples(tmp_path, {"invoice", "gift_card"}) == (["a", "e"], ["invoice", "gift_card"])
+    assert topic_examples(tmp_path / "missing", {"invoice"}) == ([], [])

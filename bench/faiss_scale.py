@@ -130,10 +130,11 @@ def _cpu_name() -> str:
 
 
 def settings() -> dict[str, Any]:
-    names = ("APPROX_THRESHOLD", "HNSW_NEIGHBOURS", "HNSW_EF_CONSTRUCTION")
+    names = ("APPROX_THRESHOLD", "IVF_FROM", "IVF_KIND", "IVF_LISTS_PER_ROOT", "IVF_TRAIN_PER_LIST",
+             "IVF_REFINE_FACTOR", "HNSW_NEIGHBOURS", "HNSW_EF_CONSTRUCTION")
     return {**{name.lower(): getattr(index_module, name) for name in names},
-            "hnsw_ef_search": ", ".join(f"{ef} below {limit:,} vectors" if limit else f"{ef} above"
-                                        for limit, ef in index_module.HNSW_EF_SEARCH)}
+            "ivf_probe_share": ", ".join(f"{share:g} of the cells below {limit:,} vectors" if limit
+                                         else f"{share:g} above" for limit, share in index_module.IVF_PROBE_SHARE)}
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -143,9 +144,13 @@ def markdown(report: dict[str, Any]) -> str:
              f"and {report['load_average_end']} at the end (other work shares the machine: timings are noisy; "
              f"each median is the median of {report['repeats']} passes, runs listed in faiss.json). "
              "Command: `make bench-faiss`. One query at a time, one FAISS thread; recall@10 against exact search.", "",
-             f"Index: exact inner product below {s['approx_threshold']:,} vectors, above it HNSW "
-             f"(M={s['hnsw_neighbours']}, efConstruction={s['hnsw_ef_construction']}, "
-             f"efSearch {s['hnsw_ef_search']}).", "",
+             f"Index: exact inner product below {s['approx_threshold']:,} vectors; HNSW (M={s['hnsw_neighbours']}, "
+             f"efConstruction={s['hnsw_ef_construction']}, efSearch 256) below {s['ivf_from']:,}; "
+             f"from it `{s['ivf_kind']}`: an "
+             f"inverted file of {s['ivf_lists_per_root']}·√size cells (rounded to a power of two; k-means on "
+             f"{s['ivf_train_per_list']} vectors per cell, fixed seed) over 8-bit scalar-quantized vectors, "
+             f"scanning {s['ivf_probe_share']}, its {s['ivf_refine_factor']}×10 best candidates re-scored "
+             "with the exact vectors.", "",
              "| vectors | shape | queries | index | build s | memory MB | search median ms | p99 ms | "
              "recall@10 | best score found | exact search median ms |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]

@@ -12,12 +12,22 @@ from typing import Any
 import numpy as np
 
 from bench.eval_public.classifiers import EmbeddingLR, TfidfLR
-from bench.eval_public.constants import C_GRID, SEED, TARGETS, TFIDF_C_GRID
+from bench.eval_public.constants import (
+    C_GRID,
+    MAHALANOBIS_SHRINKAGE,
+    OOS_BUDGET,
+    OOS_FEATURE_SETS,
+    OOS_K,
+    SEED,
+    TARGETS,
+    TFIDF_C_GRID,
+)
 from bench.eval_public.data import Task, load_banking77, load_clinc150, task_splits
 from bench.eval_public.embeddings import cache_path, concat_features, embed_task
 from bench.eval_public.latency import embedder_stats, measure_latency
 from bench.eval_public.methods import Outcome, Prepared, prepare, run_knn, run_lr, run_mix
 from bench.eval_public.metrics import evaluate
+from bench.eval_public.oos_methods import chosen_on_val, oos_rows
 
 
 def finish(prep: Prepared, out: Outcome, embedders: Sequence[Any], vectors: np.ndarray) -> dict[str, Any]:
@@ -68,6 +78,23 @@ def run_task(task: Task, models: dict[str, Any], cache_dir: Path) -> dict[str, A
     return results
 
 
+def run_oos(task: Task, models: dict[str, Any], cache_dir: Path, results: dict[str, Any]) -> dict[str, Any]:
+    """CLINC150's oos scores on e5 and on the concatenation, the LR at the C of the matching ``X/LR`` row."""
+    prep = prepare(task)
+    feats = {name: embed_task(task, model, cache_dir) for name, model in models.items()}
+    combo = "+".join(models)
+    sets = {name: ([models[name]], feats[name]) for name in OOS_FEATURE_SETS if name in models}
+    if "concat" in OOS_FEATURE_SETS and len(models) > 1:
+        sets[combo] = (list(models.values()), concat_features(list(feats.values())))
+    rows: dict[str, Any] = {}
+    for name, (embedders, x) in sets.items():
+        rows.update(oos_rows(prep, name, x, results[f"{name}/LR"]["C"], embedders))
+    for method, r in rows.items():
+        print(f"[{task.name}] {method}: val oos {r['val_oos_recall']:.1f} test {r['in_scope_accuracy']:.2f} "
+              f"/ {r['oos_recall']:.2f}", flush=True)
+    return rows
+
+
 def best_methods(report: dict[str, Any]) -> dict[str, dict[str, str]]:
     """Best method per dataset, chosen on held-out data, and (for reference) the best on test."""
     banking, clinc = report["banking77"], report["clinc150"]
@@ -76,7 +103,8 @@ def best_methods(report: dict[str, Any]) -> dict[str, dict[str, str]]:
                       "best_on_test": max(banking, key=lambda m: banking[m]["accuracy"])},
         "clinc150": {"chosen_on_val": max(clinc, key=lambda m: clinc[m]["val_accuracy_with_oos"]),
                      "best_on_test": max(clinc, key=lambda m: clinc[m]["accuracy_with_oos"])},
-    }
+    } | ({"clinc150_oos": {"chosen_on_val": chosen_on_val(report["clinc150_oos"])}}
+         if report.get("clinc150_oos") else {})
 
 
 def run_public(cache_dir: Path, embedders: list[str]) -> dict[str, Any]:
@@ -93,6 +121,8 @@ def run_public(cache_dir: Path, embedders: list[str]) -> dict[str, Any]:
     report: dict[str, Any] = {"embedders": embedder_stats(models, tasks[0].test.texts), "targets": TARGETS}
     for task in tasks:
         report[task.name] = run_task(task, models, cache_dir)
+        if task.val is not None:
+            report[f"{task.name}_oos"] = run_oos(task, models, cache_dir, report[task.name])
     report["best"] = best_methods(report)
     report["meta"] = meta(embedders, started, load_start, cached)
     return report
@@ -119,4 +149,7 @@ def meta(embedders: Sequence[str], started: float, load_start: tuple[float, floa
         "c_grid": C_GRID,
         "tfidf_c_grid": TFIDF_C_GRID,
         "seed": SEED,
+        "oos_budget": OOS_BUDGET,
+        "oos_k": OOS_K,
+        "mahalanobis_shrinkage": MAHALANOBIS_SHRINKAGE,
     }

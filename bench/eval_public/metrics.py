@@ -30,6 +30,22 @@ def larson_threshold(val: Scores, y: np.ndarray, oos_id: int) -> tuple[float, fl
     return float((conf[k - 1] + conf[k]) / 2), float(accuracy[k])
 
 
+def budget_threshold(val: Scores, y: np.ndarray, oos_id: int, budget: float) -> float:
+    """The highest threshold that rejects at most ``budget`` of the in-scope val items.
+
+    Larson's rule weighs 100 oos_val items against 3,000 in-scope ones, so it sits wherever
+    val accuracy is flat; this rule states the price instead (as ``ROUTINE_FALSE_ALARMS`` does
+    in bot/brain/off_topic.py) and takes all the oos recall it buys. A budget rather than an
+    accuracy floor on val: val is about 1 point easier than test (e.g. 97.07 vs 96.13 for the
+    concatenated LR), so a floor does not carry over, a rejection rate does.
+    """
+    conf = np.sort(val.conf[y != oos_id])
+    k = int(np.floor(budget * len(conf)))
+    if k == 0:
+        return float(conf[0])
+    return float((conf[k - 1] + conf[k]) / 2)
+
+
 def oos_metrics(test: Scores, y: np.ndarray, threshold: float, oos_id: int) -> dict[str, float]:
     final = np.where(test.conf >= threshold, test.pred, oos_id)
     in_scope, said_oos = y != oos_id, final == oos_id

@@ -43,7 +43,7 @@ lint: setup
 # All benchmarks; results under bench/results/.
 bench: bench-rasa bench-mixed bench-faiss bench-e5 bench-handoff
 
-# FAISS search at 10 thousand, 100 thousand and 1 million vectors, clumps and e5-like (about 25 minutes on 2 busy cores).
+# FAISS search at 10 thousand, 100 thousand and 1 million vectors, clumps and e5-like (about 8 minutes on a quiet machine).
 bench-faiss: setup
 	PYTHONPATH=. $(PY) -m bench.faiss_scale
 

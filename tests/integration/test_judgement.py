@@ -95,7 +95,7 @@ async def test_a_second_message_the_bot_cannot_place_goes_to_a_person(stack: Sta
 
 async def test_anger_rising_after_an_answer_goes_to_a_person(stack: Stack) -> None:
     customer = sender("rising")
-    answer = await say(stack, customer, "kiedy wreszcie przyjdzie moja paczka? trochę to trwa")
+    answer = await say(stack, customer, "gdzie jest moja paczka? czekam już tydzień")
     assert [m["text"] for m in answer] == [faq_answer("order_status", "pl_ty")]
     angrier = await say(stack, customer, "no ludzie, ile można czekać, to już przesada")
     assert QUEUED in angrier[0]["text"]

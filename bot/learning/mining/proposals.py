@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from bot.brain.brain import Brain, confidence_of
+from bot.brain.brain import Brain
+from bot.brain.reading import confidence_of
 from bot.learning.mining.answers import clean_answer
 from bot.learning.mining.pairs import Pair, question_key
 

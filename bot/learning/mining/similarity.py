@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import faiss
 import numpy as np
 
-from bot.brain.brain import MAX_CHARS, Brain
+from bot.brain.brain import Brain
+from bot.brain.reading import MAX_CHARS
 from bot.core.text import sanitize
 
 EMBED_BATCH = 64

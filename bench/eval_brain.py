@@ -29,12 +29,8 @@ SENTIMENT = Path("faq_corpus/labelled/sentiment.jsonl")
 RESULTS = Path("bench/results")
 
 
-def _jsonl(path: Path) -> list[dict[str, Any]]:
-    return read_jsonl(path)
-
-
 def dev_metrics(brain: Brain) -> dict[str, Any]:
-    rows, latencies, out = _jsonl(DEV), [], {}
+    rows, latencies, out = read_jsonl(DEV), [], {}
     decisions = []
     for row in rows:
         brain.reader.clear()  # time every query from scratch
@@ -62,7 +58,7 @@ def dev_metrics(brain: Brain) -> dict[str, Any]:
 
 
 def escalation_metrics(brain: Brain) -> dict[str, Any]:
-    rows = [r for r in _jsonl(ESCALATION) if is_holdout(r["text"], ESCALATION_HOLDOUT)]
+    rows = [r for r in read_jsonl(ESCALATION) if is_holdout(r["text"], ESCALATION_HOLDOUT)]
     decided = [(r, brain.decide(r["text"])) for r in rows]
     expected = np.array([r["expected"] == "handoff" for r, _ in decided])
     got = np.array([d.decision == "handoff" for _, d in decided])

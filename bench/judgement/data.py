@@ -28,10 +28,6 @@ class Case:
     history: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _jsonl(path: Path) -> list[dict[str, Any]]:
-    return read_jsonl(path)
-
-
 def _message(n: int, r: dict[str, Any]) -> Case:
     return Case(str(r.get("id", n)), r["text"], r["lang"], r["expected"], r["category"], r.get("faq_id"))
 
@@ -50,8 +46,8 @@ def _as_answered(turn: dict[str, Any]) -> dict[str, Any]:
 
 
 def sealed(directory: Path) -> tuple[list[Case], list[Case]]:
-    messages = [_message(n, r) for n, r in enumerate(_jsonl(directory / "messages.jsonl"))]
-    conversations = [_conversation(n, r) for n, r in enumerate(_jsonl(directory / "conversations.jsonl"))]
+    messages = [_message(n, r) for n, r in enumerate(read_jsonl(directory / "messages.jsonl"))]
+    conversations = [_conversation(n, r) for n, r in enumerate(read_jsonl(directory / "conversations.jsonl"))]
     return messages, conversations
 
 
@@ -73,12 +69,11 @@ def split(name: str) -> tuple[list[Case], list[Case]]:
     """The written rows of a split (``train`` or ``validation``: messages, replies to an answer and
     whole conversations) and, for validation, the
     held-out half of ``escalation.jsonl`` (which steered earlier choices: validation, not test)."""
-    messages = [_message(n, r) for n, r in enumerate(_jsonl(WRITTEN / "messages.jsonl")) if r["split"] == name]
-    turns = [_turn_case(n, r) for n, r in enumerate(_jsonl(WRITTEN / "turns.jsonl")) if r["split"] == name]
-    written = WRITTEN / "conversations.jsonl"
-    if written.exists():
-        turns += [_conversation(n, r) for n, r in enumerate(_jsonl(written)) if r["split"] == name]
+    messages = [_message(n, r) for n, r in enumerate(read_jsonl(WRITTEN / "messages.jsonl")) if r["split"] == name]
+    turns = [_turn_case(n, r) for n, r in enumerate(read_jsonl(WRITTEN / "turns.jsonl")) if r["split"] == name]
+    written = read_jsonl(WRITTEN / "conversations.jsonl", missing_ok=True)
+    turns += [_conversation(n, r) for n, r in enumerate(written) if r["split"] == name]
     if name == "validation":
-        rows = _jsonl(LABELLED / "escalation.jsonl")
+        rows = read_jsonl(LABELLED / "escalation.jsonl")
         messages += [_escalation_case(n, r) for n, r in enumerate(rows) if is_holdout(r["text"], ESCALATION_HOLDOUT)]
     return messages, turns

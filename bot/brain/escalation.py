@@ -22,7 +22,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
@@ -50,24 +49,21 @@ _REASONS = {"negative_sentiment": "anger", "routine": ROUTINE, "out_of_scope": R
 Rows = tuple[list[str], list[str]]
 
 
-def _jsonl(path: Path) -> list[dict[str, Any]]:
-    return read_jsonl(path) if path.exists() else []
-
-
 def _written(path: Path, split: str) -> Rows:
-    rows = [r for r in _jsonl(path) if r.get("split") == split]
+    rows = [r for r in read_jsonl(path, missing_ok=True) if r.get("split") == split]
     return [r["text"] for r in rows], [r["category"] if r["expected"] == "handoff" else ROUTINE for r in rows]
 
 
 def _escalation(path: Path, held_out: bool) -> Rows:
-    rows = [r for r in _jsonl(path) if is_holdout(r["text"], ESCALATION_HOLDOUT) == held_out]
+    rows = [r for r in read_jsonl(path, missing_ok=True) if is_holdout(r["text"], ESCALATION_HOLDOUT) == held_out]
     return [r["text"] for r in rows], [_REASONS.get(r["reason"], r["reason"]) if r["expected"] == "handoff"
                                       else ROUTINE for r in rows]
 
 
 def _replies(turns: Path, split: str) -> list[str]:
     """Customers' replies to an answer that ask for nobody ("ok, thanks", "a na raty?")."""
-    return [r["text"] for r in _jsonl(turns) if r.get("split") == split and r["label"] != "rejects_answer"]
+    return [r["text"] for r in read_jsonl(turns, missing_ok=True)
+            if r.get("split") == split and r["label"] != "rejects_answer"]
 
 
 def training_rows(escalation: Path, sentiment: Path, written: Path, faq_questions: Sequence[str]) -> Rows:

@@ -27,10 +27,7 @@ Rows = tuple[list[str], list[bool]]
 
 def off_topic_rows(written: Path, split: str, faq_questions: Sequence[str] = ()) -> Rows:
     """(texts, off-topic?) of the written messages that need no person, and the FAQ's questions."""
-    if not written.exists():
-        return [], []
-    rows = read_jsonl(written)
-    rows = [r for r in rows if r.get("split") == split and r["expected"] != "handoff"]
+    rows = [r for r in read_jsonl(written, missing_ok=True) if r.get("split") == split and r["expected"] != "handoff"]
     return ([r["text"] for r in rows] + list(faq_questions),
             [r["expected"] == OFF_TOPIC for r in rows] + [False] * len(faq_questions))
 

@@ -29,10 +29,7 @@ Rows = tuple[list[str], list[str]]
 
 
 def turn_rows(path: Path, split: str) -> Rows:
-    if not path.exists():
-        return [], []
-    rows = read_jsonl(path)
-    rows = [r for r in rows if r.get("split") == split]
+    rows = [r for r in read_jsonl(path, missing_ok=True) if r.get("split") == split]
     return [r["text"] for r in rows], [r["label"] for r in rows]
 
 

@@ -122,7 +122,7 @@ class Brain:
         return repeated, unresolved
 
     def _rejects(self, text: str) -> bool:
-        return self.reader.read(text[:MAX_CHARS]).kind.rejects >= self.thresholds.reject
+        return self.reader.kind(text[:MAX_CHARS]).rejects >= self.thresholds.reject
 
     def _rejections(self, history: Sequence[Turn]) -> list[bool]:
         """For each customer turn that followed a bot answer: does it reject that answer?"""

@@ -114,6 +114,11 @@ class Reader:
     def negative(self, text: str) -> float:
         return float(self.sentiment.negative_probability(self.vector(text)[None, :])[0])
 
+    def kind(self, text: str) -> ReplyKind:
+        """What ``text`` would do as a reply to an answer (nothing, without the classifier): the
+        vector alone, so an earlier turn is judged without reading it whole."""
+        return self.reply_kind.kind(self.vector(text)) if self.reply_kind else ReplyKind(0.0, 0.0, 0.0)
+
     def together(self, text: str, previous: str) -> Ranking:
         """The topics of a follow-up read with the message before it: the classifier on the two
         texts joined and on the mean of their two vectors, both already computed. Embedding the
@@ -136,7 +141,7 @@ class Reader:
             escalation_reason=self.escalation.reason(vector) if calls and self.escalation else None,
             off_topic=float(self.off_topic.probability(vector[None, :])[0]) if self.off_topic else 0.0,
             problems=self.count_problems(text),
-            kind=self.reply_kind.kind(vector) if self.reply_kind else ReplyKind(0.0, 0.0, 0.0),
+            kind=self.kind(text),
             human_request=signals.asks_for_human(text),
             legal_threat=signals.threatens_legal_action(text),
             loud=loud(text),

@@ -85,3 +85,13 @@ def test_clauses_split_a_message_into_separate_problems() -> None:
 
 def test_context_before_a_question_is_not_a_second_problem(brain: Brain) -> None:
     assert brain.reader.count_problems("kupiłam pralkę tydzień temu, jak ją zwrócić?") < 2
+
+
+def test_earlier_turns_are_judged_from_their_vectors_not_read_whole(brain: Brain) -> None:
+    history = [{"role": "customer", "text": "ile kosztuje dostawa kurierem?"},
+               {"role": "bot", "text": "Kurier 14,99 zł.", "decision": "answer", "faq_id": "delivery_cost"},
+               {"role": "customer", "text": "nie o to pytałem, chodzi o coś innego"},
+               {"role": "bot", "text": "Który temat?", "decision": "answer", "faq_id": "delivery_time"}]
+    brain.reader.clear()
+    brain.decide("a za granicę?", history)
+    assert brain.reader.read.cache_info().currsize == 1  # only the message being decided

@@ -24,13 +24,13 @@ ABOUT = {
     "sealed2": "The second sealed test (faq_corpus/labelled/SEALED.md): written before the changes made after "
                "the first one's misses were looked at, never read while working.",
 }
-SEALED = {"sealed": "sealed", "sealed2": "sealed2"}
+SEALED = ("sealed", "sealed2")  # each the name of its folder beside SEALED.md
 
 
 def cases(split: str) -> tuple[list[data.Case], list[data.Case]]:
     if split in SEALED:
         verify(data.SEAL)
-        return data.sealed(data.SEAL.parent / SEALED[split])
+        return data.sealed(data.SEAL.parent / split)
     return data.split(split)
 
 
@@ -49,7 +49,7 @@ def evaluate(split: str, index: Path, embedder: str, with_misses: bool) -> dict[
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.judgement", description=__doc__)
-    parser.add_argument("--split", choices=("validation", "sealed", "sealed2", "train"), default="validation")
+    parser.add_argument("--split", choices=("validation", *SEALED, "train"), default="validation")
     parser.add_argument("--misses", action="store_true",
                         help="also write the misses (sealed: only after the last change)")
     parser.add_argument("--index", type=Path, default=index_dir(os.environ))

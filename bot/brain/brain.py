@@ -15,20 +15,19 @@ import faiss
 import joblib
 
 from bot.brain.classifier import TopicClassifier
-from bot.brain.conversation import BOT, CUSTOMER, Context, Turn, context_of, parse_history
+from bot.brain.conversation import BOT, CUSTOMER, Context, Turn, context_of, parse_history, prepared
 from bot.brain.decision import Signals, Thresholds, decide
 from bot.brain.embeddings import Embedder
 from bot.brain.escalation import EscalationClassifier
 from bot.brain.faults import FaultClassifier
 from bot.brain.index import Hit, VectorIndex, current_version
 from bot.brain.off_topic import OffTopicClassifier
-from bot.brain.reading import MAX_CHARS, Reader, confidence_of
+from bot.brain.reading import Reader, confidence_of
 from bot.brain.replies import reply
 from bot.brain.reply_kind import ReplyKind, ReplyKindClassifier
 from bot.brain.sentiment import SentimentClassifier
 from bot.core.faq import FaqEntry
 from bot.core.language import detect_lang
-from bot.core.text import sanitize
 
 logger = logging.getLogger(__name__)
 
@@ -57,11 +56,6 @@ class Decision:
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
-
-
-def _prepared(text: str | None) -> str:
-    """A customer message as the brain reads it: sanitised, trimmed, its opening only."""
-    return sanitize(text or "").strip()[:MAX_CHARS]
 
 
 def as_turns(history: Sequence[object]) -> list[Turn]:
@@ -105,24 +99,24 @@ class Brain:
     def warm(self, text: str) -> None:
         """Read ``text`` ahead of ``decide`` (cached): the action server does this while Rasa
         is still reading the tracker and predicting (``actions/prefetch.py``)."""
-        text = _prepared(text)
+        text = prepared(text)
         if any(ch.isalnum() for ch in text):
             self.reader.read(text)
 
     def topic(self, text: str) -> tuple[str, float]:
         """The most probable topic of ``text`` and the confidence in it (for evaluation)."""
-        return self.reader.top_with_confidence(_prepared(text))
+        return self.reader.top_with_confidence(prepared(text))
 
     def _history_signals(self, context: Context, topic: str) -> tuple[bool, bool]:
         """(the same topic was confidently asked before, the previous message was not understood)."""
-        recent = [h[:MAX_CHARS] for h in context.customer_texts[-HISTORY_LOOKBACK:] if h.strip()]
+        recent = [h for h in context.customer_texts[-HISTORY_LOOKBACK:] if h]
         earlier = [self.reader.top_with_confidence(h) for h in recent]
         repeated = any(t == topic and c >= self.thresholds.answer for t, c in earlier)
         unresolved = bool(earlier) and earlier[-1][1] < self.thresholds.answer
         return repeated, unresolved
 
     def _rejects(self, text: str) -> bool:
-        return self.reader.kind(text[:MAX_CHARS]).rejects >= self.thresholds.reject
+        return self.reader.kind(prepared(text)).rejects >= self.thresholds.reject
 
     def _rejections(self, history: Sequence[Turn]) -> list[bool]:
         """For each customer turn that followed a bot answer: does it reject that answer?"""
@@ -132,7 +126,7 @@ class Brain:
     def _follow_up(self, text: str, previous: str) -> tuple[list[tuple[str, float]], float]:
         """A follow-up that leans on the previous question ("a na raty?"): its own topics, mixed
         with those of the two messages read together."""
-        joined = dict(self.reader.together(text, previous[:MAX_CHARS]))
+        joined = dict(self.reader.together(text, previous))
         mixed = {t: FOLLOW_UP_OWN_WEIGHT * p + (1 - FOLLOW_UP_OWN_WEIGHT) * joined.get(t, 0.0)
                  for t, p in self.reader.topics(text)}
         ranked = sorted(mixed.items(), key=lambda item: -item[1])[:CLARIFY_OPTIONS]
@@ -163,7 +157,7 @@ class Brain:
         if thanks:
             repeated = False  # "ok, found it, thanks"
         upset_before = (not thanks and previous is not None
-                        and self.reader.negative(previous[:MAX_CHARS]) >= self.thresholds.upset)
+                        and self.reader.negative(previous) >= self.thresholds.upset)
         return Signals(
             human_request=reading.human_request,
             legal_threat=reading.legal_threat,
@@ -202,7 +196,7 @@ class Brain:
     def decide(self, text: str, history: Sequence[object] = ()) -> Decision:
         """Answer, clarify or hand off ``text``; ``history`` is the conversation before it
         (earlier customer messages as strings, or turns: ``bot.brain.conversation``)."""
-        text = _prepared(text)
+        text = prepared(text)
         turns = as_turns(history)
         lang = detect_lang(text)
         if not any(ch.isalnum() for ch in text):
@@ -224,7 +218,7 @@ class Brain:
         not help. The rejection itself ("nie o to pytałem") says nothing about the topic."""
         rejected = context.last_bot.faq_id if context.last_bot else None
         question = context.previous_customer
-        candidates = list(self.reader.topics(question[:MAX_CHARS])) if question else ranked
+        candidates = list(self.reader.topics(question)) if question else ranked
         return [(t, p) for t, p in candidates if t != rejected][:CLARIFY_OPTIONS] or ranked
 
     def suggest(self, text: str, k: int = CLARIFY_OPTIONS) -> list[dict[str, Any]]:
@@ -233,7 +227,7 @@ class Brain:
         Answers are in the language of ``text`` and the brain's register; an empty
         message has no suggestions.
         """
-        text = _prepared(text)
+        text = prepared(text)
         if not any(ch.isalnum() for ch in text):
             return []
         lang = detect_lang(text)

@@ -15,9 +15,16 @@ from bot.core.text import sanitize
 CUSTOMER, BOT = "customer", "bot"
 ROLES = (CUSTOMER, BOT)
 DECISIONS = ("answer", "clarify", "handoff")
-MAX_TURN_CHARS = 2000
+# Longer messages are cut before they are read: the opening carries the question.
+MAX_CHARS = 2000
 # Only the latest turns matter for judging the next message.
 LOOKBACK_TURNS = 8
+
+
+def prepared(text: str | None) -> str:
+    """A customer message as the brain reads it: sanitised, trimmed, its opening only (the same
+    text, so the same cached reading, whether it is decided now or read again as history)."""
+    return sanitize(text or "").strip()[:MAX_CHARS]
 
 
 class HistoryError(ValueError):
@@ -39,7 +46,7 @@ def parse_history(items: Sequence[object]) -> list[Turn]:
 
 def _turn(n: int, item: object) -> Turn:
     if isinstance(item, str):
-        return Turn(CUSTOMER, sanitize(item)[:MAX_TURN_CHARS])
+        return Turn(CUSTOMER, sanitize(item)[:MAX_CHARS])
     if not isinstance(item, Mapping):
         raise HistoryError(f"history[{n}] must be a string or an object with role and text")
     role, text = item.get("role"), item.get("text")
@@ -52,7 +59,7 @@ def _turn(n: int, item: object) -> Turn:
         raise HistoryError(f"history[{n}].decision must be one of {', '.join(DECISIONS)}, got {decision!r}")
     if faq_id is not None and not isinstance(faq_id, str):
         raise HistoryError(f"history[{n}].faq_id must be a string")
-    return Turn(str(role), sanitize(text)[:MAX_TURN_CHARS], decision, faq_id)
+    return Turn(str(role), sanitize(text)[:MAX_CHARS], decision, faq_id)
 
 
 @dataclass(frozen=True)
@@ -70,7 +77,7 @@ class Context:
 
 def context_of(history: Sequence[Turn]) -> Context:
     recent = [t for t in history[-LOOKBACK_TURNS:] if t.text.strip()]
-    customers = tuple(t.text for t in recent if t.role == CUSTOMER)
+    customers = tuple(prepared(t.text) for t in recent if t.role == CUSTOMER)
     bots = [t for t in recent if t.role == BOT]
     last = recent[-1] if recent and recent[-1].role == BOT else None
     return Context(customers, last, any(t.decision == "clarify" for t in bots))

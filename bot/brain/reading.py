@@ -16,6 +16,7 @@ import numpy as np
 
 from bot.brain import signals
 from bot.brain.classifier import TopicClassifier
+from bot.brain.conversation import MAX_CHARS
 from bot.brain.decision import Thresholds
 from bot.brain.embeddings import Embedder
 from bot.brain.escalation import EscalationClassifier
@@ -26,8 +27,6 @@ from bot.brain.reply_kind import ReplyKind, ReplyKindClassifier
 from bot.brain.sentiment import SentimentClassifier
 from bot.core.text import fold_diacritics
 
-# Longer messages are cut before embedding: the opening carries the question.
-MAX_CHARS = 2000
 EVIDENCE_K = 5
 CACHED_TEXTS = 4096
 # A clause that reports something wrong, for indexes built before the learned detector.

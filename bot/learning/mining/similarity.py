@@ -10,8 +10,7 @@ import faiss
 import numpy as np
 
 from bot.brain.brain import Brain
-from bot.brain.reading import MAX_CHARS
-from bot.core.text import sanitize
+from bot.brain.conversation import prepared
 
 EMBED_BATCH = 64
 # Pairs of the FAQ's own questions at least as similar as the derived threshold are of one
@@ -30,8 +29,8 @@ def embed(brain: Brain, texts: Sequence[str], progress: bool = True) -> np.ndarr
         from tqdm import tqdm
 
         starts = tqdm(starts, total=-(-len(texts) // EMBED_BATCH), unit="batch", desc="embedding questions")
-    prepared = [sanitize(t).strip()[:MAX_CHARS] for t in texts]
-    chunks = [np.asarray(brain.embedder.encode_queries(prepared[i : i + EMBED_BATCH])) for i in starts]
+    cut = [prepared(t) for t in texts]
+    chunks = [np.asarray(brain.embedder.encode_queries(cut[i : i + EMBED_BATCH])) for i in starts]
     return np.concatenate(chunks).astype(np.float32) if chunks else np.zeros((0, brain.embedder.dim), np.float32)
 
 

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from bot.brain.conversation import BOT, CUSTOMER, HistoryError, Turn, context_of, parse_history
+from bot.brain.conversation import BOT, CUSTOMER, MAX_CHARS, HistoryError, Turn, context_of, parse_history, prepared
 
 
 def test_strings_are_earlier_customer_messages_and_turns_keep_what_the_bot_decided() -> None:
@@ -29,3 +29,11 @@ def test_the_context_knows_the_last_answer_and_an_earlier_clarification() -> Non
     assert context.last_bot == Turn(BOT, "Raty…", "answer", "installments")
     assert context.clarified_before
     assert context_of([Turn(CUSTOMER, "hej")]).last_bot is None  # the bot's reply, not the customer's
+
+
+def test_earlier_customer_messages_are_read_as_the_brain_reads_a_message() -> None:
+    turns = [Turn(CUSTOMER, "  gdzie moja paczka?\n"), Turn(BOT, "Sprawdź status.", "answer", "order_status"),
+             Turn(CUSTOMER, "x" * 3000)]
+    context = context_of(turns)
+    assert context.customer_texts == (prepared("  gdzie moja paczka?\n"), "x" * MAX_CHARS)
+    assert context.customer_texts[0] == "gdzie moja paczka?"  # the text decided then, so its cached reading

@@ -4,7 +4,7 @@ PY := .venv/bin/python
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: setup model index run run-replicas test test-faults test-replicas test-unit lint bench bench-rasa bench-mixed bench-faiss bench-e5 bench-handoff eval lock clean
+.PHONY: setup model index run run-replicas test test-faults test-replicas test-abuse test-unit lint bench bench-rasa bench-mixed bench-faiss bench-e5 bench-handoff eval lock clean
 
 setup:
 	@bin/setup
@@ -23,7 +23,7 @@ run-replicas: setup model index
 	@PYTHONPATH=. $(PY) -m ops.launch_replicas
 
 test: setup model index
-	$(PY) -m pytest -m "not faults and not replicas"
+	$(PY) -m pytest -m "not faults and not replicas and not abuse"
 
 # Kills every process under load and restarts Redis; writes bench/results/faults.{json,md}.
 test-faults: setup model index
@@ -33,8 +33,13 @@ test-faults: setup model index
 test-replicas: setup model index
 	$(PY) -m pytest -m replicas
 
+# A bounded flood (60 s, loopback addresses only) through HAProxy's public frontend beside ten real
+# customers and two moderators (about 5 minutes); writes var/test-abuse/report.{json,md}, bench/results/abuse.md.
+test-abuse: setup model index
+	$(PY) -m pytest -m abuse
+
 test-unit: setup
-	$(PY) -m pytest -m "not integration and not faults and not replicas"
+	$(PY) -m pytest -m "not integration and not faults and not replicas and not abuse"
 
 lint: setup
 	$(PY) -m ruff check bot handoff actions ops tests bench faq_corpus/archive/tools

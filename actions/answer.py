@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,7 +10,7 @@ from rasa_sdk.events import ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.brain_provider import BrainProvider, default_provider
-from actions.handoff_client import HandoffClient, default_client
+from actions.handoff_client import REFUSED_TOO_MANY_OPEN, HandoffClient, default_client
 from bot.brain.brain import Brain, Decision
 from bot.brain.conversation import BOT, CUSTOMER, Turn
 from bot.brain.replies import handoff_reply, reply
@@ -22,10 +22,9 @@ ATTACHMENT_INTENT = "attachment"
 # Below this NLU confidence a "greeting" is more likely a question starting with "hej".
 SMALLTALK_CONFIDENCE = 0.7
 CHOOSE_TOPIC_INTENT = "choose_topic"
-# The handoff service refuses a longer name (handoff/internal.py): cut here, so the handoff still happens.
-MAX_CUSTOMER_NAME_CHARS = 80
-ZWJ = "\u200d"
-SKIN_TONES = ("\U0001f3fb", "\U0001f3ff")
+# The handoff service refuses a bigger count (handoff/admission.py MAX_EXCHANGES): say this many at most.
+MAX_EXCHANGES = 10_000
+CLIENT_IP_KEY = "client_ip"  # set by the channel from the connection (never the client's own word)
 
 
 def topic_button(option: dict[str, str]) -> dict[str, str]:
@@ -70,21 +69,22 @@ def ticket_evidence(decision: Decision, brain: Brain, limit: int = 6) -> list[di
     return out[:limit]
 
 
-def _extends_previous(ch: str) -> bool:
-    """A combining mark, variation selector or skin tone: part of the character before it."""
-    return unicodedata.category(ch) in ("Mn", "Mc", "Me") or SKIN_TONES[0] <= ch <= SKIN_TONES[1]
+def real_exchanges(events: Iterable[dict[str, Any]]) -> int:
+    """How many times the bot answered and the customer wrote again afterwards (the handoff
+    service ranks a ticket without one after real customers, ``handoff/admission.py``)."""
+    count, answered = 0, False
+    for event in events:
+        if event.get("event") == "bot":
+            answered = True
+        elif event.get("event") == "user" and answered:
+            count, answered = count + 1, False
+    return min(count, MAX_EXCHANGES)
 
 
-def ticket_customer_name(name: object) -> str:
-    """The customer's name for the ticket: stripped, and cut to ``MAX_CUSTOMER_NAME_CHARS`` if longer,
-    never between a letter and its accent or inside an emoji sequence."""
-    name = name.strip() if isinstance(name, str) else ""
-    if len(name) <= MAX_CUSTOMER_NAME_CHARS:
-        return name
-    cut = MAX_CUSTOMER_NAME_CHARS
-    while cut > 0 and (_extends_previous(name[cut]) or ZWJ in (name[cut], name[cut - 1])):
-        cut -= 1
-    return name[:cut].rstrip()
+def client_ip(metadata: object) -> str:
+    """The address the channel saw the message come from; "" when it has none (Messenger, REST)."""
+    value = metadata.get(CLIENT_IP_KEY) if isinstance(metadata, dict) else None
+    return value if isinstance(value, str) else ""
 
 
 class ActionAnswer(Action):
@@ -116,25 +116,32 @@ class ActionAnswer(Action):
             dispatcher.utter_message(text=reply(intent["name"], lang, brain.register))
             return [SlotSet("lang", lang)]
         decision = await self._provider.decide(text, conversation_turns(tracker))
-        if decision.decision == "handoff" and await self._hand_off(dispatcher, tracker, decision, brain):
-            return [SlotSet("lang", decision.lang), ConversationPaused()]
+        if decision.decision == "handoff":
+            handed = await self._hand_off(dispatcher, tracker, decision, brain)
+            if handed is not None:
+                return [SlotSet("lang", decision.lang), *handed]
         self._dispatch(dispatcher, decision)
         return [SlotSet("lang", decision.lang)]
 
     async def _hand_off(self, dispatcher: CollectingDispatcher, tracker: Tracker, decision: Decision,
-                        brain: Brain) -> bool:
-        """Open a ticket and tell the customer their place; False if the queue is unreachable
-        (the decision's own answer then gives the contact details)."""
-        metadata = (tracker.latest_message or {}).get("metadata") or {}
-        name = ticket_customer_name(metadata.get("customer_name") if isinstance(metadata, dict) else "")
+                        brain: Brain) -> list[Any] | None:
+        """Open a ticket and tell the customer their place (the bot pauses); when their address has
+        its share of open tickets, say so with the contact details (the bot goes on). None if the
+        queue is unreachable: the decision's own answer then gives the contact details."""
+        metadata = (tracker.latest_message or {}).get("metadata")
+        # Names never come from the client's metadata (anyone can type one); "" until a channel sets one.
         opened = await self._handoff.open_ticket(tracker.sender_id, decision.lang, decision.reasons,
-                                                 ticket_evidence(decision, brain), name)
+                                                 ticket_evidence(decision, brain), "", client_ip(metadata),
+                                                 real_exchanges(tracker.events))
         if opened is None:
-            return False
+            return None
+        if opened.get("refused") == REFUSED_TOO_MANY_OPEN:
+            dispatcher.utter_message(text=reply("handoff_limited", decision.lang, brain.register))
+            return []
         state = opened["handoff"]
         dispatcher.utter_message(text=handoff_reply(state, decision.lang, brain.register),
                                  json_message={"handoff": state})
-        return True
+        return [ConversationPaused()]
 
     @staticmethod
     def _dispatch(dispatcher: CollectingDispatcher, decision: Decision) -> None:

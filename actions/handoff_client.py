@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
@@ -18,6 +19,7 @@ import aiohttp
 logger = logging.getLogger(__name__)
 TIMEOUT = aiohttp.ClientTimeout(total=3.0)
 ATTEMPTS = 2
+REFUSED_TOO_MANY_OPEN = "too_many_open"
 
 
 class HandoffClient:
@@ -43,6 +45,9 @@ class HandoffClient:
                     if response.status < 300:
                         data: dict[str, Any] = await response.json()
                         return data
+                    if response.status == HTTPStatus.TOO_MANY_REQUESTS:
+                        logger.info("handoff service refused %s %s: too many open tickets", method, path)
+                        return {"refused": REFUSED_TOO_MANY_OPEN}
                     logger.warning("handoff service answered %s to %s %s", response.status, method, path)
                     return None
             except (aiohttp.ClientError, asyncio.TimeoutError) as e:
@@ -50,11 +55,17 @@ class HandoffClient:
         return None
 
     async def open_ticket(self, conversation_id: str, lang: str, reasons: list[str], evidence: list[dict[str, Any]],
-                          customer_name: str = "") -> dict[str, Any] | None:
-        """``{"ticket", "created", "handoff": {"state", "position", "expected_wait_minutes", ...}}`` or None."""
+                          customer_name: str = "", client_ip: str = "", exchanges: int = 0) -> dict[str, Any] | None:
+        """``{"ticket", "created", "handoff": {"state", "position", "expected_wait_minutes", ...}}``,
+        ``{"refused": "too_many_open"}`` when the customer's address has its share of open tickets
+        (429), or None when the service cannot be reached."""
         return await self._request("POST", "/internal/tickets", {
             "conversation_id": conversation_id, "lang": lang, "reasons": reasons, "evidence": evidence,
-            "customer_name": customer_name})
+            "customer_name": customer_name, "client_ip": client_ip, "exchanges": exchanges})
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
 
     async def owner(self, conversation_id: str) -> str | None:
         """``bot``, ``queue`` or ``moderator``; None when the service cannot say."""

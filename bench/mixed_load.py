@@ -37,6 +37,7 @@ import socketio
 from bench.load import dev_questions, latency_summary, memory_mb
 from bot.core import keys
 from ops.processes import (
+    NO_RATE_LIMITS,
     REPO,
     RedisServer,
     action_server,
@@ -321,7 +322,7 @@ def full_stack(work: Path) -> Iterator[Stack]:
     token, service_token = secrets.token_hex(16), secrets.token_hex(16)
     actions = action_server(action_port, index_dir, "e5", work, {
         "HANDOFF_URL": f"http://127.0.0.1:{handoff_port}", "HANDOFF_SERVICE_TOKEN": service_token})
-    rasa = rasa_server(MODEL, rasa_port, work, token, redis_env(redis_server.port, action_port))
+    rasa = rasa_server(MODEL, rasa_port, work, token, redis_env(redis_server.url, action_port) | NO_RATE_LIMITS)
     handoff = handoff_server(handoff_port, redis_server.url, work,
                              handoff_env(rasa_url, action_url, token, service_token, work))
     try:

@@ -25,7 +25,17 @@ from typing import Any
 
 from bench.load import closed_loop, dev_questions, long_conversation, memory_mb, open_loop
 from bot.brain.build_index import build
-from ops.processes import RASA_ENV, REPO, Process, RedisServer, action_server, free_port, rasa_server, redis_env
+from ops.processes import (
+    NO_RATE_LIMITS,
+    RASA_ENV,
+    REPO,
+    Process,
+    RedisServer,
+    action_server,
+    free_port,
+    rasa_server,
+    redis_env,
+)
 
 RESULTS = REPO / "bench" / "results"
 BASELINE_DIR = REPO / "var" / "bench" / "rasa-init"
@@ -81,7 +91,8 @@ def this_stack(logs: Path, embedder: str) -> Iterator[System]:
         return started
 
     actions = start_actions()
-    rasa = rasa_server(REPO / "models/current.tar.gz", port, logs, TOKEN, redis_env(redis.port, action_port))
+    rasa = rasa_server(REPO / "models/current.tar.gz", port, logs, TOKEN,
+                       redis_env(redis.url, action_port) | NO_RATE_LIMITS)
     system = System(f"http://127.0.0.1:{port}", {"rasa": rasa.proc.pid, "actions": actions.proc.pid,
                                                   "redis": redis.pid})
 

@@ -1,16 +1,13 @@
-"""Moderator and admin accounts and their sign-in sessions, in Redis.
+"""Moderator and admin accounts, in Redis, and their sign-in sessions (``handoff.sessions``).
 
-Passwords are hashed with scrypt (RFC 7914, Python's hashlib) and a random salt per
-password; sessions are random tokens kept in Redis with a sliding expiry, each with its own
-CSRF token. An admin makes accounts with ``python -m handoff.admin``.
+Passwords are hashed with argon2id off the event loop (``handoff.passwords``). An admin makes,
+disables, enables and removes accounts and sets passwords with ``python -m handoff.admin``;
+a password change, a disable and a removal end all of the account's sessions.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
-import secrets
 import time
 from dataclasses import dataclass
 from enum import Enum
@@ -21,10 +18,12 @@ from redis.asyncio import Redis
 from bot.core import keys
 from bot.core.text import as_str
 from handoff.errors import BadRequest, Conflict, NotFound
+from handoff.passwords import Passwords
+from handoff.sessions import Sessions, token_hash
+from handoff.sign_in_limits import SignInLimits
 
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
-SESSION_SECONDS = 12 * 3600
 MIN_PASSWORD_CHARS = 10
+MAX_PASSWORD_CHARS = 200  # the sign-in form's field limit
 LOGIN = re.compile(r"^[a-z0-9._-]{2,32}$")
 ONLINE_SECONDS = 300  # a moderator seen within this counts as online (for expected waits)
 
@@ -39,6 +38,7 @@ class Account:
     login: str
     display_name: str
     role: Role
+    disabled: bool = False
 
     @property
     def is_admin(self) -> bool:
@@ -51,38 +51,32 @@ class Session:
     account: Account
     csrf: str
 
+    @property
+    def key(self) -> str:
+        """The SHA-256 of the token: the session's name in Redis and on ``keys.SESSIONS_ENDED``."""
+        return token_hash(self.token)
 
-def hash_password(password: str, salt: bytes | None = None) -> str:
-    salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
 
-
-def verify_password(password: str, stored: str) -> bool:
-    try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        candidate = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p),
-                                   dklen=len(bytes.fromhex(digest)))
-    except ValueError:
-        return False
-    return hmac.compare_digest(candidate.hex(), digest)
+def _check_password(password: str) -> None:
+    if not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS:
+        raise BadRequest(f"password must be {MIN_PASSWORD_CHARS}-{MAX_PASSWORD_CHARS} characters")
 
 
 class Accounts:
-    def __init__(self, client: Redis) -> None:
+    def __init__(self, client: Redis, limits: SignInLimits | None = None) -> None:
+        limits = limits or SignInLimits()
         self.redis: Any = client
+        self.passwords = Passwords(limits.hash_concurrency)
+        self.sessions = Sessions(client, limits.session_idle_seconds, limits.session_max_seconds)
 
     async def create(self, login: str, display_name: str, role: Role, password: str) -> Account:
         if not LOGIN.match(login):
             raise BadRequest("login must be 2-32 characters: lower-case letters, digits, '.', '_' or '-'")
         if not display_name.strip() or len(display_name) > 60:
             raise BadRequest("display name must be 1-60 characters")
-        if len(password) < MIN_PASSWORD_CHARS:
-            raise BadRequest(f"password must be at least {MIN_PASSWORD_CHARS} characters")
+        _check_password(password)
         record = {"login": login, "display_name": display_name.strip(), "role": role.value,
-                  "password": hash_password(password), "created_at": repr(time.time())}
+                  "password": await self.passwords.hash(password), "created_at": repr(time.time())}
         if not await self.redis.hsetnx(keys.user(login), "login", login):
             raise Conflict(f"account {login} exists")
         await self.redis.hset(keys.user(login), mapping=record)
@@ -90,13 +84,14 @@ class Accounts:
         return Account(login, record["display_name"], role)
 
     async def set_password(self, login: str, password: str) -> None:
+        """A new password; every session of the account ends."""
         await self.get(login)
-        if len(password) < MIN_PASSWORD_CHARS:
-            raise BadRequest(f"password must be at least {MIN_PASSWORD_CHARS} characters")
-        await self.redis.hset(keys.user(login), "password", hash_password(password))
+        _check_password(password)
+        await self.redis.hset(keys.user(login), "password", await self.passwords.hash(password))
+        await self.sessions.end_all(login)
 
     async def get(self, login: str) -> Account:
-        raw = await self.redis.hgetall(keys.user(login))
+        raw = await self.redis.hgetall(keys.user(login)) if LOGIN.match(login) else {}
         if not raw:
             raise NotFound(f"account {login} not found")
         return _account(raw)
@@ -105,43 +100,63 @@ class Accounts:
         logins = sorted(as_str(x) for x in await self.redis.smembers(keys.USERS))
         return [await self.get(login) for login in logins]
 
+    async def set_disabled(self, login: str, disabled: bool) -> Account:
+        """Disable (no sign-in, every session ends) or enable an account."""
+        await self.get(login)
+        await self.redis.hset(keys.user(login), "disabled", "1" if disabled else "")
+        if disabled:
+            await self.sessions.end_all(login)
+            await self.redis.zrem(keys.ONLINE, login)
+        return await self.get(login)
+
+    async def remove(self, login: str) -> None:
+        await self.get(login)
+        await self.redis.delete(keys.user(login))
+        await self.redis.srem(keys.USERS, login)
+        await self.redis.zrem(keys.ONLINE, login)
+        await self.sessions.end_all(login)
+
     async def authenticate(self, login: str, password: str) -> Account | None:
+        """The account if the password is right and it is enabled. Exactly one hash is verified
+        whether or not the login exists, so the answer's cost does not tell which logins do."""
+        password = password[:MAX_PASSWORD_CHARS]
         raw = await self.redis.hgetall(keys.user(login)) if LOGIN.match(login) else {}
-        stored = as_str(raw.get("password", raw.get(b"password", ""))) if raw else hash_password("x")
-        if not verify_password(password, stored) or not raw:  # same work whether or not the login exists
+        fields = {as_str(k): as_str(v) for k, v in raw.items()}
+        stored = fields.get("password") or await self.passwords.dummy()
+        if not await self.passwords.verify(stored, password) or not fields:
             return None
-        return _account(raw)
+        account = _account(fields)
+        if account.disabled:
+            return None
+        if self.passwords.needs_rehash(stored):  # an older scheme or weaker parameters: upgrade now
+            await self.redis.hset(keys.user(login), "password", await self.passwords.hash(password))
+        return account
 
     async def start_session(self, account: Account) -> Session:
-        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        await self.redis.hset(keys.session(token), mapping={"login": account.login, "csrf": csrf})
-        await self.redis.expire(keys.session(token), SESSION_SECONDS)
+        token, csrf = await self.sessions.start(account.login)
         return Session(token, account, csrf)
 
     async def session(self, token: str) -> Session | None:
-        if not token or len(token) > 100:
+        record = await self.sessions.get(token)
+        if record is None:
             return None
-        raw = await self.redis.hgetall(keys.session(token))
-        if not raw:
-            return None
-        fields = {as_str(k): as_str(v) for k, v in raw.items()}
         try:
-            account = await self.get(fields["login"])
+            account = await self.get(record.login)
         except NotFound:
             return None
-        await self.redis.expire(keys.session(token), SESSION_SECONDS)
+        if account.disabled:
+            return None
         await self.redis.zadd(keys.ONLINE, {account.login: time.time()})
-        return Session(token, account, fields["csrf"])
+        return Session(token, account, record.csrf)
 
     async def end_session(self, token: str) -> None:
-        await self.redis.delete(keys.session(token))
+        await self.sessions.end(token)
 
     async def online_count(self, now: float | None = None) -> int:
         now = time.time() if now is None else now
         return int(await self.redis.zcount(keys.ONLINE, now - ONLINE_SECONDS, "+inf"))
 
 
-
 def _account(raw: dict[Any, Any]) -> Account:
     fields = {as_str(k): as_str(v) for k, v in raw.items()}
-    return Account(fields["login"], fields["display_name"], Role(fields["role"]))
+    return Account(fields["login"], fields["display_name"], Role(fields["role"]), bool(fields.get("disabled")))

@@ -2,8 +2,11 @@
 
     python -m handoff.admin add-user --login anna --name "Anna" --role moderator   # asks for the password
     echo "$PASSWORD" | python -m handoff.admin add-user --login ola --name Ola --role admin --password-stdin
-    python -m handoff.admin set-password --login anna
+    python -m handoff.admin set-password --login anna          # asks; or --password-stdin; ends anna's sessions
+    python -m handoff.admin disable-user --login anna          # no sign-in, sessions end; enable-user undoes it
+    python -m handoff.admin remove-user --login anna
     python -m handoff.admin list-users
+    python -m handoff.admin erase-customer web:<uuid>   # the right to erasure: handoff.erasure
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from bot.core.settings import SettingsError
-from bot.core.settings import redis_url as check_redis_url
+from bot.core.redis_config import RedisConfig
+from handoff import erasure_cli
 from handoff.accounts import Accounts, Role
-from handoff.errors import HandoffError
+from handoff.errors import HandoffError, NotFound
 from handoff.settings import DEFAULT_REDIS_URL
 
 
@@ -33,17 +37,25 @@ def _password(args: argparse.Namespace) -> str:
     return first
 
 
-async def run(args: argparse.Namespace, redis_url: str) -> str:
-    client = aioredis.from_url(redis_url, decode_responses=True)
+async def run(args: argparse.Namespace, redis: RedisConfig) -> str:
+    client = aioredis.Redis(**redis.client_kwargs(), decode_responses=True)
     try:
         accounts = Accounts(client)
         if args.command == "add-user":
             account = await accounts.create(args.login, args.name, Role(args.role), _password(args))
             return f"created {account.role.value} {account.login} ({account.display_name})"
         if args.command == "set-password":
+            await accounts.get(args.login)  # an unknown login is named before the password is asked for
             await accounts.set_password(args.login, _password(args))
-            return f"password of {args.login} changed"
-        return "\n".join(f"{a.login}\t{a.role.value}\t{a.display_name}" for a in await accounts.all())
+            return f"password of {args.login} changed; their sessions ended"
+        if args.command in ("disable-user", "enable-user"):
+            account = await accounts.set_disabled(args.login, args.command == "disable-user")
+            return f"{account.login} disabled; their sessions ended" if account.disabled else f"{account.login} enabled"
+        if args.command == "remove-user":
+            await accounts.remove(args.login)
+            return f"removed {args.login}; their sessions ended"
+        return "\n".join(f"{a.login}\t{a.role.value}\t{a.display_name}" + ("\tdisabled" if a.disabled else "")
+                         for a in await accounts.all())
     finally:
         await client.aclose()
 
@@ -60,11 +72,21 @@ def main(argv: list[str] | None = None) -> int:
     password = sub.add_parser("set-password", help="change an account's password")
     password.add_argument("--login", required=True)
     password.add_argument("--password-stdin", action="store_true")
+    for name, text in (("disable-user", "stop an account signing in and end its sessions"),
+                       ("enable-user", "let a disabled account sign in again"),
+                       ("remove-user", "delete an account and end its sessions")):
+        sub.add_parser(name, help=text).add_argument("--login", required=True)
     sub.add_parser("list-users", help="list accounts")
+    sub.add_parser("erase-customer", help="erase a conversation everywhere").add_argument("conversation_id")
     args = parser.parse_args(argv)
+    if args.command == "erase-customer":
+        return erasure_cli.run(args.conversation_id, os.environ)
     try:
-        redis_url = check_redis_url(os.environ.get("REDIS_URL", DEFAULT_REDIS_URL))
-        print(asyncio.run(run(args, redis_url)))
+        redis = RedisConfig.from_env(os.environ, DEFAULT_REDIS_URL)
+        print(asyncio.run(run(args, redis)))
+    except NotFound as e:
+        print(f"handoff.admin: {e}", file=sys.stderr)
+        return 2
     except (HandoffError, SettingsError, OSError, RedisError) as e:
         print(f"handoff.admin: {e}", file=sys.stderr)
         return 1

@@ -13,7 +13,7 @@ from handoff.appkeys import ACCOUNTS, REDIS, SETTINGS, SUGGEST, TICKETS, session
 from handoff.errors import BadRequest, NotFound
 from handoff.metrics import snapshot
 from handoff.models import Outcome, Ticket, TicketState, clean_tags, clean_text
-from handoff.notify import notify_queue
+from handoff.notify import request_notify
 from handoff.transcript import last_customer_text, transcript
 from handoff.vocative import greeting
 
@@ -78,7 +78,7 @@ async def ticket_detail(request: web.Request) -> web.Response:
 async def claim(request: web.Request) -> web.Response:
     account = session_of(request).account
     ticket = await request.app[TICKETS].claim(request.match_info["ticket_id"], account.login, account.display_name)
-    await notify_queue(request.app)
+    await request_notify(request.app)
     return web.json_response(ticket.public())
 
 
@@ -116,6 +116,8 @@ async def transfer(request: web.Request) -> web.Response:
         target = await request.app[ACCOUNTS].get(to)
     except NotFound:
         raise BadRequest(f"no moderator {to}") from None
+    if target.disabled:
+        raise BadRequest(f"moderator {to} is disabled")
     ticket = await request.app[TICKETS].transfer(request.match_info["ticket_id"], session.account.login,
                                                  target.login, target.display_name, session.account.is_admin)
     return web.json_response(ticket.public())
@@ -125,7 +127,7 @@ async def _close(request: web.Request, outcome: Outcome) -> web.Response:
     account = session_of(request).account
     ticket = await request.app[TICKETS].close(request.match_info["ticket_id"], account.login, outcome,
                                               account.is_admin)
-    await notify_queue(request.app)
+    await request_notify(request.app)
     return web.json_response(ticket.public())
 
 
@@ -140,7 +142,7 @@ async def hand_back(request: web.Request) -> web.Response:
 async def moderators(request: web.Request) -> web.Response:
     accounts = await request.app[ACCOUNTS].all()
     return web.json_response([{"login": a.login, "display_name": a.display_name, "role": a.role.value}
-                              for a in accounts])
+                              for a in accounts if not a.disabled])
 
 
 async def recent(request: web.Request) -> web.Response:

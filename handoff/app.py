@@ -11,31 +11,38 @@ import redis.asyncio as aioredis
 from aiohttp import web
 
 from bot.core import keys
-from handoff import api, console, internal, learning_api, views, widget
+from handoff import api, console, erasure_api, internal, learning_api, views, widget
 from handoff.accounts import Accounts
-from handoff.appkeys import ACCOUNTS, ARCHIVE_FAILURES, HTTP, JOBS, RASA, REDIS, SETTINGS, SUGGEST, TICKETS
+from handoff.appkeys import ACCOUNTS, ARCHIVE_FAILURES, HTTP, JOBS, RASA, REDIS, SETTINGS, SIGN_IN, SUGGEST, TICKETS
 from handoff.archive_failures import ArchiveFailures
 from handoff.archiver import Archiver
 from handoff.feed import EventFeed
 from handoff.jobs import Jobs
 from handoff.live import live
 from handoff.metrics import metrics
+from handoff.notifier import queue_notifier
 from handoff.openapi import openapi
 from handoff.outbox import OutboxDelivery
 from handoff.rasa_client import RasaClient
+from handoff.retention import Retention
 from handoff.settings import Settings
+from handoff.sign_in import SignIn
 from handoff.streams import StreamWorker
 from handoff.suggest import SuggestClient
+from handoff.throttle import SignInThrottle
 from handoff.tickets import TicketStore
 from handoff.web_auth import auth_middleware, errors_middleware
 
 
 async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    client = aioredis.from_url(settings.redis_url, decode_responses=True, socket_timeout=5)
+    client = aioredis.Redis(**settings.redis_config().client_kwargs(), decode_responses=True, socket_timeout=5)
     http = aiohttp.ClientSession()
     app[REDIS], app[HTTP] = client, http
-    app[TICKETS], app[ACCOUNTS] = TicketStore(client), Accounts(client)
+    app[TICKETS] = TicketStore(client, settings.retention.ticket_seconds, settings.ticket_caps)
+    app[ACCOUNTS] = Accounts(client, settings.sign_in)
+    app[SIGN_IN] = SignIn(app[ACCOUNTS], SignInThrottle(client, settings.sign_in))
+    await app[ACCOUNTS].passwords.dummy()  # made now, so no sign-in pays for it
     app[JOBS] = Jobs(settings.jobs_dir, client)
     app[ARCHIVE_FAILURES] = ArchiveFailures(client)
     app[RASA] = RasaClient(http, settings.rasa_url, settings.rasa_token)
@@ -54,7 +61,9 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
     feed = StreamWorker(client, settings.tracker_keys.stream, keys.GROUP, settings.consumer, EventFeed(client),
                         start_id="$")
     archiver = Archiver(client, settings.archive_dir, settings.archive_idle_seconds, settings.tracker_keys)
+    retention = Retention(client, settings.retention, settings.tracker_keys, keys.MessengerKeys())
     tasks = [asyncio.create_task(outbox.run()), asyncio.create_task(feed.run()), asyncio.create_task(archiver.run())]
+    tasks.append(asyncio.create_task(retention.run()))
     yield
     for task in tasks:
         task.cancel()
@@ -67,6 +76,7 @@ def create_app(settings: Settings, workers: bool = True) -> web.Application:
     app = web.Application(middlewares=[errors_middleware, auth_middleware], client_max_size=api.MAX_BODY_BYTES)
     app[SETTINGS] = settings
     app.cleanup_ctx.append(_resources)
+    app.cleanup_ctx.append(queue_notifier)  # always: it finishes every queue change (Redis only, no Rasa)
     if workers:
         app.cleanup_ctx.append(_workers)
     app.router.add_get("/health", views.health)
@@ -78,5 +88,6 @@ def create_app(settings: Settings, workers: bool = True) -> web.Application:
     app.router.add_get("/api/openapi.json", openapi)
     app.router.add_get("/metrics", metrics)
     learning_api.setup_routes(app)
+    erasure_api.setup_routes(app)
     app.router.add_get("/admin", console.admin_page)
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 import redis.asyncio as aioredis
 from aiohttp import web
@@ -11,6 +13,7 @@ from handoff.archive_failures import ArchiveFailures
 from handoff.jobs import Jobs
 from handoff.rasa_client import RasaClient
 from handoff.settings import Settings
+from handoff.sign_in import SignIn
 from handoff.suggest import SuggestClient
 from handoff.tickets import TicketStore
 
@@ -23,6 +26,9 @@ RASA = web.AppKey("rasa", RasaClient)
 SUGGEST = web.AppKey("suggest", SuggestClient)
 JOBS = web.AppKey("jobs", Jobs)
 ARCHIVE_FAILURES = web.AppKey("archive_failures", ArchiveFailures)
+# Set when this process changed the queue: wakes its queue-position notifier (handoff.notifier).
+NOTIFY_WAKE = web.AppKey("notify_wake", asyncio.Event)
+SIGN_IN = web.AppKey("sign_in", SignIn)
 # The signed-in moderator of a request (set by the auth middleware).
 SESSION = web.RequestKey("session", Session)
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import secrets
 import time
 from pathlib import Path
@@ -28,6 +27,8 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.core import keys
+from bot.learning.archive_files import append_record
+from handoff.archive_owners import note_owner
 from handoff.archive_record import build_record
 from handoff.models import Ticket
 
@@ -41,16 +42,8 @@ RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL'
 
 
 def append_line(path: Path, record: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        written = os.write(fd, data)  # one write with O_APPEND: never interleaved with another writer's
-        if written != len(data):
-            raise OSError(f"short write to {path}: {written} of {len(data)} bytes")
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    """Append the record in one fsynced write; the file 0600, its directory 0700."""
+    append_record(path, record)
 
 
 class Archiver:
@@ -107,6 +100,8 @@ class Archiver:
         record = build_record(record_id, conversation_id, events, tickets)
         if record is not None:
             path = self.directory / (record["ended_at"][:7] + ".jsonl")
+            # the owner first: a crash between the two leaves a note of no record, never a record erasure misses
+            await asyncio.to_thread(note_owner, self.directory, record_id, conversation_id)
             await asyncio.to_thread(append_line, path, record)
         await self.redis.set(keys.archived_offset(conversation_id), offset + len(raw))
         return record_id if record is not None else None

@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from handoff.appkeys import ACCOUNTS, session_of
+from handoff.appkeys import ACCOUNTS, SETTINGS, SIGN_IN, session_of
+from handoff.sign_in import Throttled, client_ip
 from handoff.web_auth import COOKIE, set_session_cookie
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,12 @@ async def login(request: web.Request) -> web.StreamResponse:
         return web.json_response({"error": "sign-in from another site refused"}, status=403)
     form = await request.post()
     user, password = str(form.get("login", ""))[:MAX_FIELD_CHARS], str(form.get("password", ""))[:MAX_FIELD_CHARS]
-    account = await request.app[ACCOUNTS].authenticate(user.strip().lower(), password)
+    try:
+        account = await request.app[SIGN_IN].attempt(user.strip().lower(), password,
+                                                     client_ip(request, request.app[SETTINGS].sign_in.trusted_proxies))
+    except Throttled as e:
+        logger.info("sign-in for %r throttled for %s s", user[:40], e.retry_after)
+        return web.json_response({"error": str(e)}, status=e.status, headers={"Retry-After": str(e.retry_after)})
     if account is None:
         logger.info("failed sign-in for %r", user[:40])
         raise web.HTTPFound("/login?error=1")

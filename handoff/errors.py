@@ -21,3 +21,7 @@ class Forbidden(HandoffError):
 
 class Conflict(HandoffError):
     status = 409
+
+
+class TooManyOpen(HandoffError):
+    status = 429

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
 
 from bot.core import keys
 from bot.core.conversation_ids import channel_of
+from handoff.admission import parse_client_ip, parse_exchanges
 from handoff.api import _body
 from handoff.appkeys import REDIS, TICKETS
 from handoff.errors import BadRequest
 from handoff.models import TicketState
-from handoff.notify import notify_queue, queue_state
+from handoff.notify import queue_state, request_notify, told_form
 
 MAX_EVIDENCE = 8
 MAX_NAME_CHARS = 80  # the action server cuts longer names to this (actions/answer.py) before asking
@@ -33,12 +33,18 @@ def _ticket_request(data: dict[str, Any]) -> dict[str, Any]:
         raise BadRequest("evidence must be a list of objects")
     if not isinstance(name, str) or len(name) > MAX_NAME_CHARS:
         raise BadRequest(f"customer_name must be a string of at most {MAX_NAME_CHARS} characters")
+    try:
+        client_ip, exchanges = parse_client_ip(data.get("client_ip")), parse_exchanges(data.get("exchanges"))
+    except ValueError as e:
+        raise BadRequest(str(e)) from None
     return {"conversation_id": conversation_id, "channel": channel_of(conversation_id), "lang": lang,
-            "customer_name": name.strip(), "reasons": reasons, "evidence": evidence[:MAX_EVIDENCE]}
+            "customer_name": name.strip(), "reasons": reasons, "evidence": evidence[:MAX_EVIDENCE],
+            "client_ip": client_ip, "exchanges": exchanges}
 
 
 async def open_ticket(request: web.Request) -> web.Response:
-    """Hand a conversation to people: a queued ticket (or the open one) and what to tell the customer."""
+    """Hand a conversation to people: a waiting ticket (or the open one) and what to tell the customer;
+    429 when the client's address has its share of open tickets (``handoff.admission``)."""
     fields = _ticket_request(await _body(request))
     store = request.app[TICKETS]
     ticket, created = await store.create(**fields)
@@ -46,9 +52,9 @@ async def open_ticket(request: web.Request) -> web.Response:
         state: dict[str, Any] = {"state": "human", "moderator": ticket.owner_name}
     else:
         state = await queue_state(request.app, await store.position(ticket.id) or 1)
-        await request.app[REDIS].hset(keys.TOLD, ticket.id, json.dumps(state, sort_keys=True))
+        await request.app[REDIS].hset(keys.TOLD, ticket.id, told_form(state))
     if created:
-        await notify_queue(request.app)  # a more urgent ticket moves others down
+        await request_notify(request.app)  # a lifted ticket moves those behind it down
     return web.json_response({"ticket": ticket.id, "created": created, "handoff": state},
                              status=201 if created else 200)
 

@@ -51,11 +51,6 @@ def priority_minutes(reasons: list[str]) -> int:
     return max((REASON_PRIORITY_MINUTES.get(r, 0) for r in reasons), default=0)
 
 
-def queue_score(created_at: float, reasons: list[str]) -> float:
-    """Lower is served first: creation time, moved earlier by the reasons' priority."""
-    return created_at - 60 * priority_minutes(reasons)
-
-
 @dataclass
 class Ticket:
     id: str
@@ -75,6 +70,8 @@ class Ticket:
     resolved_at: float | None = None
     outcome: str = ""
     tags: list[str] = field(default_factory=list)
+    exchanges: int = 0  # real exchanges with the bot before the handoff (handoff.admission)
+    client_key: str = ""  # the client address the per-address cap counted; never shown
 
     def to_redis(self) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -102,12 +99,14 @@ class Ticket:
             owner=raw.get("owner", ""), owner_name=raw.get("owner_name", ""), claimed_at=number("claimed_at"),
             first_response_at=number("first_response_at"), resolved_at=number("resolved_at"),
             outcome=raw.get("outcome", ""), tags=json.loads(raw.get("tags") or "[]"),
+            exchanges=int(raw.get("exchanges") or 0), client_key=raw.get("client_key", ""),
         )
 
     def public(self) -> dict[str, Any]:
         """The JSON the API and the console get."""
         data = asdict(self)
         data["state"] = self.state.value
+        del data["client_key"]
         return data
 
 

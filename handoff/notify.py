@@ -1,20 +1,35 @@
-"""Telling waiting customers their place in the queue as it moves."""
+"""Telling waiting customers their place in the queue as it moves.
+
+Changes to the queue only ask for an update (``request_notify``); the notifier task
+(``handoff.notifier``) runs the passes, so opening or claiming a ticket never waits for one,
+and a burst of changes is told in one pass.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import time
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
 from aiohttp import web
+from redis.exceptions import WatchError
 
 from bot.core import keys
-from handoff.appkeys import ACCOUNTS, REDIS, SETTINGS, TICKETS
+from bot.core.text import as_str
+from handoff.appkeys import ACCOUNTS, NOTIFY_WAKE, REDIS, SETTINGS
 from handoff.hours import DEFAULT_MINUTES_PER_TICKET, OpeningHours, expected_wait_minutes
+from handoff.models import Ticket, TicketState
 from handoff.tickets import outbox_add
 
-NOTIFY_LOCK_SECONDS = 10
+logger = logging.getLogger(__name__)
+NOTIFY_LOCK_SECONDS = 10  # a pass over thousands of waiting tickets takes well under a second
+# A new ticket's place is told by the response that opened it, which writes ``keys.TOLD`` just
+# after; a pass leaves an untold ticket this long to it (longer: that request died, so tell it).
+TOLD_GRACE_SECONDS = 30
+RETRIES = 5
 
 
 async def minutes_per_ticket(app: web.Application) -> float:
@@ -48,31 +63,104 @@ async def queue_state(app: web.Application, position: int, now: float | None = N
     return waiting_state(position, online, minutes, app[SETTINGS].opening_hours, now)
 
 
-async def notify_queue(app: web.Application) -> int:
-    """Queue an update for every waiting customer whose position or wait changed.
+def queue_updates(waiting: list[str], told: Mapping[str, str], state_at: Callable[[int], dict[str, Any]],
+                  untold_skipped: Collection[str] = ()) -> list[tuple[str, dict[str, Any]]]:
+    """The waiting tickets (first served first) whose state differs from what they were last
+    told, with the new state. ``untold_skipped``: new tickets whose opening response tells them."""
+    updates = []
+    for position, ticket_id in enumerate(waiting, start=1):
+        if ticket_id in untold_skipped:
+            continue
+        state = state_at(position)
+        if told.get(ticket_id) != told_form(state):
+            updates.append((ticket_id, state))
+    return updates
 
-    One update runs at a time across replicas (a Redis lock), each reading the queue after
-    the previous one finished: two claims at once on two replicas must not tell a customer
-    the same place twice, or an older place last."""
+
+def told_form(state: dict[str, Any]) -> str:
+    """How a told state is kept in ``keys.TOLD`` (and compared)."""
+    return json.dumps(state, sort_keys=True)
+
+
+async def request_notify(app: web.Application) -> None:
+    """The queue changed: some replica's notifier tells the customers whose place moved, soon,
+    without holding up the request that changed it (``handoff.notifier``)."""
+    await app[REDIS].set(keys.NOTIFY_DUE, "1")
+    app[NOTIFY_WAKE].set()
+
+
+async def notify_queue(app: web.Application) -> int:
+    """One update pass now, waiting for the lock; how many customers were told something."""
     async with app[REDIS].lock(keys.NOTIFY_LOCK, timeout=NOTIFY_LOCK_SECONDS,
                                blocking_timeout=NOTIFY_LOCK_SECONDS):
-        return await _notify_queue(app)
+        return await notify_pass(app)
 
 
-async def _notify_queue(app: web.Application) -> int:
-    store, client = app[TICKETS], app[REDIS]
-    now = time.time()
+async def notify_pass(app: web.Application, now: float | None = None) -> int:
+    """Tell each waiting customer whose place or wait changed. Call it holding ``keys.NOTIFY_LOCK``:
+    one pass at a time across replicas, each reading the queue after the previous one wrote, so
+    nobody is told the same place twice or an older place last. Redis round trips and outbox
+    entries grow with the customers told, not with the queue."""
+    now = time.time() if now is None else now
+    client = app[REDIS]
     online, minutes = await _queue_facts(app, now)
-    sent = 0
-    for position, ticket_id in enumerate(await store.queue(), start=1):
-        state = waiting_state(position, online, minutes, app[SETTINGS].opening_hours, now)
-        told = json.dumps(state, sort_keys=True)
-        if await client.hget(keys.TOLD, ticket_id) == told:
-            continue
-        ticket = await store.get(ticket_id)
-        async with client.pipeline(transaction=True) as pipe:
-            pipe.hset(keys.TOLD, ticket_id, told)
-            outbox_add(pipe, ticket, "queue", {"handoff": state})
+    hours = app[SETTINGS].opening_hours
+
+    def state_at(position: int) -> dict[str, Any]:
+        return waiting_state(position, online, minutes, hours, now)
+
+    for _ in range(RETRIES):
+        async with client.pipeline(transaction=True) as read:
+            read.zrange(keys.QUEUE, 0, -1)
+            read.zrange(keys.OVERFLOW, 0, -1)
+            read.hgetall(keys.TOLD)
+            queued, held, told = await read.execute()
+        waiting = [as_str(t) for t in [*queued, *held]]
+        told = {as_str(k): as_str(v) for k, v in told.items()}
+        fresh = await _being_told(client, [t for t in waiting if t not in told], now)
+        updates = queue_updates(waiting, told, state_at, fresh)
+        gone = set(told) - set(waiting)
+        sent = await _tell(client, updates, gone)
+        if sent is not None:
+            return sent
+    logger.warning("queue positions changed during %d passes in a row; the next pass tells them", RETRIES)
+    await client.set(keys.NOTIFY_DUE, "1")
+    return 0
+
+
+async def _being_told(client: Any, untold: list[str], now: float) -> set[str]:
+    """New tickets whose opening response is telling them their place right now."""
+    async with client.pipeline(transaction=False) as pipe:
+        for ticket_id in untold:
+            pipe.hget(keys.ticket(ticket_id), "created_at")
+        created = await pipe.execute()
+    return {t for t, at in zip(untold, created, strict=True) if at and now - float(at) < TOLD_GRACE_SECONDS}
+
+
+async def _tell(client: Any, updates: list[tuple[str, dict[str, Any]]], gone: set[str]) -> int | None:
+    """Write the updates and what they were told in one transaction; None if one of the tickets
+    changed meanwhile (claimed: it must not get a queue update after "Anna joined")."""
+    ticket_keys = [keys.ticket(t) for t, _ in updates]
+    async with client.pipeline(transaction=True) as pipe:
+        try:
+            if ticket_keys:
+                await pipe.watch(*ticket_keys)
+            async with client.pipeline(transaction=False) as read:
+                for key in ticket_keys:
+                    read.hgetall(key)
+                raw = await read.execute()
+            pipe.multi()
+            sent = 0
+            for (ticket_id, state), fields in zip(updates, raw, strict=True):
+                ticket = Ticket.from_redis({as_str(k): as_str(v) for k, v in fields.items()}) if fields else None
+                if ticket is None or ticket.state != TicketState.QUEUED:
+                    continue
+                pipe.hset(keys.TOLD, ticket_id, told_form(state))
+                outbox_add(pipe, ticket, "queue", {"handoff": state})
+                sent += 1
+            if gone:
+                pipe.hdel(keys.TOLD, *gone)
             await pipe.execute()
-        sent += 1
-    return sent
+            return sent
+        except WatchError:
+            return None

@@ -23,9 +23,11 @@ class RasaClient:
     async def push_events(self, conversation_id: str, events: list[dict[str, Any]]) -> None:
         """Append events and deliver bot messages to the customer's channel (the latest one used)."""
         url = f"{self._base}/conversations/{quote(conversation_id, safe='')}/tracker/events"
-        params = {"token": self._token, "execute_side_effects": "true", "output_channel": "latest"}
+        params = {"execute_side_effects": "true", "output_channel": "latest"}
         timeout = aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)
-        async with self._session.post(url, params=params, json=events, timeout=timeout) as response:
+        # the token in a header, not the URL (which access logs keep): bot.rasa_side.patches.api_token
+        headers = {"Authorization": f"Bearer {self._token}"}
+        async with self._session.post(url, params=params, json=events, headers=headers, timeout=timeout) as response:
             if response.status != 200:
                 detail = (await response.text())[:300]
                 raise RasaError(f"Rasa answered {response.status} for {conversation_id}: {detail}")

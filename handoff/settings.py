@@ -9,9 +9,13 @@ from pathlib import Path
 
 from bot.core import settings as env
 from bot.core.keys import TRACKER_PREFIX, TrackerKeys
+from bot.core.redis_config import RedisConfig
 from bot.core.settings import SettingsError
 from bot.learning.paths import Paths
+from handoff.admission import TicketCaps
 from handoff.hours import OpeningHours
+from handoff.retention import RetentionLimits
+from handoff.sign_in_limits import SignInLimits
 
 __all__ = ["DEFAULT_PUBLIC_RASA_URL", "DEFAULT_REDIS_URL", "Settings", "SettingsError"]
 
@@ -25,7 +29,7 @@ DEFAULT_ZONE = "Europe/Warsaw"
 class Settings:
     host: str
     port: int
-    redis_url: str
+    redis_url: str = field(repr=False)  # may hold the password
     # Where customers' browsers reach Rasa's socket.io channel (the web widget connects there).
     public_rasa_url: str = DEFAULT_PUBLIC_RASA_URL
     rasa_url: str = "http://127.0.0.1:5005"  # Rasa's HTTP API, for replies and hand-backs
@@ -43,6 +47,15 @@ class Settings:
     # the tracker store's key_prefix in endpoints.yml: where conversations' events are read
     tracker_keys: TrackerKeys = field(default_factory=TrackerKeys)
     jobs_dir: Path = Path("var/jobs")  # output of mining and publishing runs
+    sign_in: SignInLimits = field(default_factory=SignInLimits)  # throttling, hashing, session lifetimes
+    retention: RetentionLimits = field(default_factory=RetentionLimits)  # handoff.retention
+    ticket_caps: TicketCaps = field(default_factory=TicketCaps)  # new tickets a minute, open ones per address
+    # REDIS_URL with the REDIS_TLS_*_FILE variables; None: ``redis_url`` alone (tests build Settings directly)
+    redis: RedisConfig | None = None
+
+    def redis_config(self) -> RedisConfig:
+        """How to reach Redis: address, ACL user, password, TLS."""
+        return self.redis or RedisConfig.from_url(self.redis_url)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -57,7 +70,8 @@ class Settings:
         return cls(
             host=environ.get("HANDOFF_HOST", "127.0.0.1"),
             port=env.port(environ, "HANDOFF_PORT", "8008"),
-            redis_url=env.redis_url(environ.get("REDIS_URL", DEFAULT_REDIS_URL)),
+            redis_url=environ.get("REDIS_URL") or DEFAULT_REDIS_URL,
+            redis=RedisConfig.from_env(environ, DEFAULT_REDIS_URL),
             public_rasa_url=env.http_url(
                 environ.get("PUBLIC_RASA_URL", DEFAULT_PUBLIC_RASA_URL), "PUBLIC_RASA_URL"
             ),
@@ -75,4 +89,7 @@ class Settings:
             admin_paths=paths,
             tracker_keys=TrackerKeys(environ.get("TRACKER_KEY_PREFIX") or TRACKER_PREFIX),
             jobs_dir=Path(environ.get("JOBS_DIR", "var/jobs")),
+            sign_in=SignInLimits.from_env(environ),
+            retention=RetentionLimits.from_env(environ),
+            ticket_caps=TicketCaps.from_env(environ),
         )

@@ -19,18 +19,41 @@ from redis.exceptions import WatchError
 
 from bot.core import keys, turns
 from bot.core.text import as_str
-from handoff.errors import Conflict, Forbidden, NotFound
-from handoff.models import Outcome, Ticket, TicketState, priority_minutes, queue_score
+from handoff.admission import Lane, TicketCaps, client_key, lane, lift_minutes, queue_score
+from handoff.errors import Conflict, Forbidden, NotFound, TooManyOpen
+from handoff.models import Outcome, Ticket, TicketState
+from handoff.retention import DAY, TICKETS_DAYS
 
 HISTORY_MAX = 1_000_000
 RETRIES = 20
+COUNTER_SECONDS = 120  # a minute's counter of tickets joining the queue outlives its minute, then goes
+
+# KEYS: overflow, queue, the minute's counter; ARGV: tickets a minute, now, counter lifetime.
+# The oldest held-back tickets join the end of the queue while the minute has room.
+RELEASE = """
+local room = tonumber(ARGV[1]) - tonumber(redis.call('GET', KEYS[3]) or '0')
+if room <= 0 then return {} end
+local ids = redis.call('ZRANGE', KEYS[1], 0, room - 1)
+for _, id in ipairs(ids) do
+  redis.call('ZREM', KEYS[1], id)
+  redis.call('ZADD', KEYS[2], ARGV[2], id)
+end
+if #ids > 0 then
+  redis.call('INCRBY', KEYS[3], #ids)
+  redis.call('EXPIRE', KEYS[3], ARGV[3])
+end
+return ids
+"""
 
 Apply = Callable[[Any, Ticket], None]
 
 
 class TicketStore:
-    def __init__(self, client: Redis) -> None:
+    def __init__(self, client: Redis, retention_seconds: int = TICKETS_DAYS * DAY,
+                 caps: TicketCaps | None = None) -> None:
         self.redis: Any = client  # redis-py's annotations don't fit decode_responses clients
+        self.retention_seconds = retention_seconds  # a resolved ticket's keys live this long (handoff.retention)
+        self.caps = caps or TicketCaps()  # how many tickets join the queue, and from one address
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -45,21 +68,34 @@ class TicketStore:
         return await self.get(as_str(ticket_id)) if ticket_id else None
 
     async def queue(self) -> list[str]:
-        """Waiting ticket ids, first served first."""
-        return [as_str(t) for t in await self.redis.zrange(keys.QUEUE, 0, -1)]
+        """Waiting ticket ids, first served first: the queue, then the held-back ones."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.zrange(keys.QUEUE, 0, -1)
+            pipe.zrange(keys.OVERFLOW, 0, -1)
+            queued, held = await pipe.execute()
+        return [as_str(t) for t in [*queued, *held]]
 
     async def position(self, ticket_id: str) -> int | None:
-        rank = await self.redis.zrank(keys.QUEUE, ticket_id)
-        return None if rank is None else int(rank) + 1
+        """Place among the waiting (a held-back ticket after the whole queue), None if not waiting."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.zrank(keys.QUEUE, ticket_id)
+            pipe.zrank(keys.OVERFLOW, ticket_id)
+            pipe.zcard(keys.QUEUE)
+            rank, held_rank, queued = await pipe.execute()
+        if rank is not None:
+            return int(rank) + 1
+        return None if held_rank is None else int(queued) + int(held_rank) + 1
 
     async def open_tickets(self) -> list[Ticket]:
         ids = [as_str(t) for t in await self.redis.smembers(keys.OPEN)]
         tickets = [await self.get(i) for i in ids]
-        return sorted(tickets, key=lambda t: (t.state != TicketState.QUEUED, queue_score(t.created_at, t.reasons)))
+        order = {ticket_id: place for place, ticket_id in enumerate(await self.queue())}
+        return sorted(tickets, key=lambda t: (order.get(t.id, len(order)), t.created_at))
 
     async def recent(self, limit: int = 100) -> list[Ticket]:
         ids = [as_str(t) for t in await self.redis.zrevrange(keys.ALL, 0, limit - 1)]
-        return [await self.get(i) for i in ids]
+        raw = [(i, await self.redis.hgetall(keys.ticket(i))) for i in ids]
+        return [Ticket.from_redis(_decode(r)) for _, r in raw if r]  # expired ones leave ALL at the next sweep
 
     async def notes(self, ticket_id: str) -> list[dict[str, Any]]:
         return [json.loads(as_str(n)) for n in await self.redis.lrange(keys.notes(ticket_id), 0, -1)]
@@ -72,38 +108,89 @@ class TicketStore:
     # -- changing --------------------------------------------------------------------------
 
     async def create(self, conversation_id: str, channel: str, lang: str, customer_name: str, reasons: list[str],
-                     evidence: list[dict[str, Any]], now: float | None = None) -> tuple[Ticket, bool]:
-        """A new queued ticket for the conversation, or its open one (False) if it has one."""
+                     evidence: list[dict[str, Any]], now: float | None = None, *, client_ip: str = "",
+                     exchanges: int = 0) -> tuple[Ticket, bool]:
+        """A new waiting ticket for the conversation, or its open one (False) if it has one.
+
+        TooManyOpen when the client's address has its share of open tickets already. The ticket
+        joins the queue, or the overflow when it is cold and the minute's rate is used up
+        (``handoff.admission``); the minute's counter is taken once, before the transaction,
+        and given back if no ticket is made."""
         now = time.time() if now is None else now
-        owner_key = keys.owner_of_conversation(conversation_id)
-        for _ in range(RETRIES):
-            async with self.redis.pipeline(transaction=True) as pipe:
-                try:
-                    await pipe.watch(owner_key)
-                    existing = await pipe.get(owner_key)
-                    if existing:
-                        await pipe.reset()
-                        return await self.get(as_str(existing)), False
-                    number = int(await self.redis.incr(keys.TICKET_SEQ))
-                    ticket = Ticket(
-                        id=f"T{number:06d}", conversation_id=conversation_id, channel=channel, lang=lang,
-                        customer_name=customer_name, reasons=reasons, evidence=evidence,
-                        state=TicketState.QUEUED, created_at=now, priority=priority_minutes(reasons),
-                    )
-                    pipe.multi()
-                    pipe.hset(keys.ticket(ticket.id), mapping=ticket.to_redis())
-                    pipe.set(owner_key, ticket.id)
-                    pipe.rpush(keys.conversation_tickets(conversation_id), ticket.id)
-                    pipe.zadd(keys.QUEUE, {ticket.id: queue_score(now, reasons)})
-                    pipe.sadd(keys.OPEN, ticket.id)
-                    pipe.zadd(keys.ALL, {ticket.id: now})
-                    pipe.hincrby(keys.STATS, "tickets_created", 1)
-                    _record(pipe, ticket.id, "created", "", now, reasons=",".join(reasons))
-                    await pipe.execute()
-                    return ticket, True
-                except WatchError:
-                    continue
-        raise Conflict(f"conversation {conversation_id} is changing too fast; try again")
+        client = client_key(client_ip)
+        owner_key, client_set = keys.owner_of_conversation(conversation_id), keys.open_from_ip(client)
+        counter, joined = keys.admitted(int(now // 60)), 0
+        try:
+            for _ in range(RETRIES):
+                async with self.redis.pipeline(transaction=True) as pipe:
+                    try:
+                        await pipe.watch(owner_key, *([client_set] if client else []))
+                        existing = await pipe.get(owner_key)
+                        if existing:
+                            await pipe.reset()
+                            return await self.get(as_str(existing)), False
+                        if client and await pipe.scard(client_set) >= self.caps.max_open_per_client:
+                            raise TooManyOpen(f"{self.caps.max_open_per_client} tickets are open from this "
+                                              "client address already; the next one waits for those")
+                        joined = joined or await self._join_minute(counter)
+                        ticket = await self._new_ticket(conversation_id, channel, lang, customer_name, reasons,
+                                                        evidence, now, exchanges, client)
+                        pipe.multi()
+                        self._add(pipe, ticket, lane(exchanges, joined, self.caps), counter)
+                        await pipe.execute()
+                        joined = 0  # kept: the ticket took its place in the minute
+                        return ticket, True
+                    except WatchError:
+                        continue
+            raise Conflict(f"conversation {conversation_id} is changing too fast; try again")
+        finally:
+            if joined:
+                await self.redis.decr(counter)
+
+    async def _join_minute(self, counter: str) -> int:
+        """Take a place among the minute's new tickets: how many there are with this one."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.incr(counter)
+            pipe.expire(counter, COUNTER_SECONDS)
+            joined, _ = await pipe.execute()
+        return int(joined)
+
+    async def _new_ticket(self, conversation_id: str, channel: str, lang: str, customer_name: str,
+                          reasons: list[str], evidence: list[dict[str, Any]], now: float, exchanges: int,
+                          client: str) -> Ticket:
+        number = int(await self.redis.incr(keys.TICKET_SEQ))
+        return Ticket(
+            id=f"T{number:06d}", conversation_id=conversation_id, channel=channel, lang=lang,
+            customer_name=customer_name, reasons=reasons, evidence=evidence, state=TicketState.QUEUED,
+            created_at=now, priority=lift_minutes(reasons, exchanges), exchanges=exchanges, client_key=client,
+        )
+
+    def _add(self, pipe: Any, ticket: Ticket, where: Lane, counter: str) -> None:
+        now, conversation_id = ticket.created_at, ticket.conversation_id
+        pipe.hset(keys.ticket(ticket.id), mapping=ticket.to_redis())
+        pipe.set(keys.owner_of_conversation(conversation_id), ticket.id)
+        pipe.rpush(keys.conversation_tickets(conversation_id), ticket.id)
+        pipe.persist(keys.conversation_tickets(conversation_id))  # an earlier close set it to expire
+        if where == Lane.QUEUE:
+            pipe.zadd(keys.QUEUE, {ticket.id: queue_score(now, ticket.reasons, ticket.exchanges)})
+        else:
+            pipe.zadd(keys.OVERFLOW, {ticket.id: now})
+            pipe.decr(counter)  # held back: it takes its place in the minute when it is moved into the queue
+            pipe.hincrby(keys.STATS, "tickets_held_back", 1)
+        if ticket.client_key:
+            pipe.sadd(keys.open_from_ip(ticket.client_key), ticket.id)
+        pipe.sadd(keys.OPEN, ticket.id)
+        pipe.zadd(keys.ALL, {ticket.id: now})
+        pipe.hincrby(keys.STATS, "tickets_created", 1)
+        _record(pipe, ticket.id, "created", "", now, reasons=",".join(ticket.reasons), lane=where.value)
+
+    async def release_overflow(self, now: float | None = None) -> list[str]:
+        """Move the oldest held-back tickets to the end of the queue, as many as the minute's rate
+        has room for (one script: a ticket is in one of the two, never both, never neither)."""
+        now = time.time() if now is None else now
+        released = await self.redis.eval(RELEASE, 3, keys.OVERFLOW, keys.QUEUE, keys.admitted(int(now // 60)),
+                                          self.caps.new_per_minute, repr(now), COUNTER_SECONDS)
+        return [as_str(t) for t in released]
 
     async def _change(self, ticket_id: str, check: Callable[[Ticket], None], apply: Apply,
                       extra_watch: tuple[str, ...] = ()) -> Ticket:
@@ -138,6 +225,7 @@ class TicketStore:
         def apply(pipe: Any, t: Ticket) -> None:
             t.state, t.owner, t.owner_name, t.claimed_at = TicketState.ASSIGNED, login, display_name, now
             pipe.zrem(keys.QUEUE, ticket_id)
+            pipe.zrem(keys.OVERFLOW, ticket_id)
             pipe.hincrby(keys.STATS, "claims", 1)
             pipe.hincrbyfloat(keys.STATS, "claim_wait_seconds", now - t.created_at)
             _record(pipe, ticket_id, "claimed", login, now)
@@ -190,21 +278,28 @@ class TicketStore:
         def apply(pipe: Any, t: Ticket) -> None:
             t.state, t.resolved_at, t.outcome = TicketState.RESOLVED, now, outcome.value
             pipe.zrem(keys.QUEUE, ticket_id)
+            pipe.zrem(keys.OVERFLOW, ticket_id)
             pipe.srem(keys.OPEN, ticket_id)
+            if t.client_key:
+                pipe.srem(keys.open_from_ip(t.client_key), ticket_id)
             pipe.delete(keys.owner_of_conversation(t.conversation_id))
             pipe.hincrby(keys.STATS, f"closed_{outcome.value}", 1)
             pipe.hincrbyfloat(keys.STATS, "resolution_seconds", now - t.created_at)
             _record(pipe, ticket_id, outcome.value, login, now)
             outbox_add(pipe, t, "handback", {"text": farewell})
+            for key in (keys.ticket(ticket_id), keys.notes(ticket_id), keys.conversation_tickets(t.conversation_id)):
+                pipe.expire(key, self.retention_seconds)  # kept for the retention time after resolution
 
         return await self._change(ticket_id, check, apply)
 
     async def add_note(self, ticket_id: str, login: str, text: str, now: float | None = None) -> dict[str, Any]:
         now = time.time() if now is None else now
-        await self.get(ticket_id)
+        ticket = await self.get(ticket_id)
         note = {"author": login, "text": text, "at": now}
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.rpush(keys.notes(ticket_id), json.dumps(note, ensure_ascii=False))
+            if ticket.state == TicketState.RESOLVED:
+                pipe.expire(keys.notes(ticket_id), self.retention_seconds, gt=False, nx=True)
             _record(pipe, ticket_id, "note", login, now)
             await pipe.execute()
         return note

@@ -1,7 +1,10 @@
 """HAProxy in front of the replicas: the configuration, the process, and its statistics.
 
 Debian's ``haproxy`` package (``make setup``) gives the binary; it is never run as the
-system service here. ``config`` writes one frontend per service on loopback:
+system service here. ``config`` writes the public frontend (``ops/edge.py``: the widget's
+socket.io, the Messenger webhook and the handoff service's pages for people, with per-client
+limits; everything else 404) and one frontend per service on loopback, whole, for the
+processes and the tools on the machine:
 
 - Rasa: REST and the Messenger webhook go round robin. The widget's socket.io goes to its
   own backend with sticky sessions: a polling client's requests carry ``sid=<engine.io
@@ -29,6 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ops.edge import Limits, public_frontend
 from ops.processes import Process
 
 LONG_LIVED = "1h"  # WebSockets: engine.io pings every 25 s, so an idle widget is never cut off
@@ -36,15 +40,15 @@ LONG_LIVED = "1h"  # WebSockets: engine.io pings every 25 s, so an idle widget i
 
 @dataclass(frozen=True)
 class Frontends:
-    """HAProxy's own ports; customers reach Rasa's on ``rasa_host``, moderators the handoff
-    service's on ``handoff_host`` (the action servers' frontend and the statistics stay on loopback)."""
+    """HAProxy's own ports; customers and moderators reach ``public`` on ``public_host``, the
+    others are bound to loopback (the processes' and the tools' way to the servers)."""
 
     rasa: int
     handoff: int
     actions: int
     stats: int
-    rasa_host: str = "127.0.0.1"
-    handoff_host: str = "127.0.0.1"
+    public: int
+    public_host: str = "127.0.0.1"
 
 
 Servers = Sequence[tuple[str, int]]
@@ -58,7 +62,7 @@ def _servers(servers: Servers, check: bool = True, track: str = "") -> list[str]
     return lines
 
 
-def config(ports: Frontends, rasa: Servers, handoff: Servers, actions: Servers) -> str:
+def config(ports: Frontends, rasa: Servers, handoff: Servers, actions: Servers, limits: Limits | None = None) -> str:
     return "\n".join([
         "global",
         "    maxconn 4096",
@@ -80,8 +84,9 @@ def config(ports: Frontends, rasa: Servers, handoff: Servers, actions: Servers) 
         f"    timeout tunnel {LONG_LIVED}",
         "    default-server inter 1s fall 2 rise 2",
         "",
+        *public_frontend(ports.public_host, ports.public, limits or Limits()),
         "frontend rasa",
-        f"    bind {ports.rasa_host}:{ports.rasa}",
+        f"    bind 127.0.0.1:{ports.rasa}",
         "    use_backend rasa_socketio if { path_beg /socket.io/ }",
         "    default_backend rasa",
         "",
@@ -99,7 +104,7 @@ def config(ports: Frontends, rasa: Servers, handoff: Servers, actions: Servers) 
         *_servers(rasa, track="rasa"),
         "",
         "frontend handoff",
-        f"    bind {ports.handoff_host}:{ports.handoff}",
+        f"    bind 127.0.0.1:{ports.handoff}",
         "    default_backend handoff",
         "",
         "backend handoff",

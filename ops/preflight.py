@@ -5,7 +5,12 @@ from __future__ import annotations
 import errno
 import socket
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from bot.core.redis_config import RedisConfig
+
+
+TLS_HINT = " (over TLS: is REDIS_TLS_CA_FILE the CA that signed Redis's certificate for this host?)"
+PLAIN_HINT = " (if that port speaks TLS, the URL must start rediss://)"
 
 
 class PreflightError(RuntimeError):
@@ -25,17 +30,20 @@ def check_port_free(host: str, port: int, variable: str) -> None:
             raise PreflightError(f"cannot bind {host}:{port} ({variable}): {exc.strerror}") from None
 
 
-def check_redis_reachable(url: str, timeout: float = 2.0) -> None:
+def check_redis_reachable(config: RedisConfig, timeout: float = 2.0) -> None:
     import redis
 
-    client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+    client = redis.Redis(**config.client_kwargs(), socket_connect_timeout=timeout, socket_timeout=timeout)
     try:
         client.ping()
-    except redis.RedisError as exc:
-        parts = urlsplit(url)
-        shown = parts._replace(netloc=f"{parts.hostname}:{parts.port or 6379}").geturl()  # no password
+    except redis.AuthenticationError:
         raise PreflightError(
-            f"REDIS_URL {shown} is unreachable ({exc.__class__.__name__}): start Redis there, "
+            f"REDIS_URL {config.url()} refused the user or password: fix them in REDIS_URL"
+        ) from None
+    except redis.RedisError as exc:
+        hint = TLS_HINT if config.tls else PLAIN_HINT if isinstance(exc, redis.ConnectionError) else ""
+        raise PreflightError(
+            f"REDIS_URL {config.url()} is unreachable ({exc.__class__.__name__}){hint}: start Redis there, "
             "fix REDIS_URL, or unset it to use the embedded Redis"
         ) from None
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -10,9 +11,12 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import redis
+
+from bot.core.redis_config import RedisConfig
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -33,14 +37,15 @@ class Process:
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
-    def wait_http(self, url: str, timeout: float, poll: float = 0.25) -> None:
+    def wait_http(self, url: str, timeout: float, poll: float = 0.25, headers: Mapping[str, str] | None = None) -> None:
         """Poll ``url`` every ``poll`` seconds until it answers 200, the process dies, or ``timeout`` passes."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.log_tail()}")
             try:
-                with urllib.request.urlopen(url, timeout=2) as response:
+                with urllib.request.urlopen(urllib.request.Request(url, headers=dict(headers or {})),
+                                            timeout=2) as response:
                     if response.status == 200:
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
@@ -93,6 +98,13 @@ MESSENGER_OFF = {name: "" for name in (
     "MESSENGER_VERIFY_TOKEN", "MESSENGER_APP_SECRET", "MESSENGER_PAGE_ACCESS_TOKEN", "MESSENGER_GRAPH_URL",
     "MESSENGER_CONSUMER")}
 RASA_ENV = {"RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+# The channels' settings (bot/rasa_side/settings.py) for tests and benchmarks on loopback: the
+# REST channel on, the widget from the handoff service on loopback. Callers add their origins.
+LOCAL_CHANNELS = {"REST_CHANNEL": "on", "WIDGET_ALLOWED_ORIGINS": "http://127.0.0.1,http://localhost"}
+# Load tests and benchmarks send as one client from loopback, faster than any person.
+NO_RATE_LIMITS = {name: "1000000" for name in (
+    "LIMIT_CONVERSATION_PER_MINUTE", "LIMIT_IP_PER_MINUTE", "LIMIT_NEW_CONVERSATIONS_PER_IP_PER_HOUR",
+    "LIMIT_PSID_PER_MINUTE")}
 
 
 def action_server(port: int, index_dir: Path, embedder: str, log_dir: Path,
@@ -120,30 +132,59 @@ def rasa_server(
             "-i", "127.0.0.1", "-p", str(port), "-m", str(model)]
     if config_files:
         argv += ["--credentials", "credentials.yml", "--endpoints", "endpoints.yml"]
-    return Process(name, argv, {**RASA_ENV, **(env or {})}, log_dir, cwd=cwd)
+    return Process(name, argv, {**RASA_ENV, **(LOCAL_CHANNELS if config_files else {}), **(env or {})}, log_dir,
+                   cwd=cwd)
 
 
-def redis_env(port: int, action_port: int) -> dict[str, str]:
-    """What endpoints.yml reads, for a Redis on loopback and a local action server."""
+def bearer(token: str) -> dict[str, str]:
+    """Rasa's HTTP API token as a header (bot.rasa_side.patches.api_token), kept out of URLs and logs."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def redis_env(redis_url: str, action_port: int) -> dict[str, str]:
+    """What endpoints.yml and credentials.yml read, for ``redis_url`` (a ``RedisServer``'s
+    ``url``: password and CA file in it) and a local action server."""
     return {
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(port), "REDIS_DB": "0", "REDIS_PASSWORD": "",
-        "TRACKER_TTL_SECONDS": "3600", **MESSENGER_OFF,
+        **RedisConfig.from_url(redis_url).endpoint_env(), "TRACKER_TTL_SECONDS": "3600", **MESSENGER_OFF,
     }
 
 
-class RedisServer:
-    """A redis-server on a free loopback port; ``durable`` keeps an append-only file fsynced
-    on every write (as production should), so a restart loses nothing."""
+@dataclass(frozen=True)
+class RedisTls:
+    """A TLS-only redis-server's certificate and key, and the CA that signed it (and clients')."""
 
-    def __init__(self, directory: Path, durable: bool = False) -> None:
+    ca_file: Path
+    cert_file: Path
+    key_file: Path
+
+
+class RedisServer:
+    """A redis-server on a free loopback port, behind a password (``password``; None: a random
+    one) kept in a 0600 config file, not on the command line. ``durable`` keeps an append-only
+    file fsynced on every write (as production should), so a restart loses nothing; ``tls``
+    makes it speak TLS only; ``users`` adds ACL users (name -> password, every command)."""
+
+    def __init__(self, directory: Path, durable: bool = False, password: str | None = None,
+                 tls: RedisTls | None = None, users: Mapping[str, str] | None = None) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is not installed: run `make setup`")
         self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.password = secrets.token_urlsafe(16) if password is None else password
+        self.config = RedisConfig(port=self.port, password=self.password, tls=tls is not None,
+                                  ca_file=str(tls.ca_file) if tls else "")
+        self.url = self.config.full_url()
+        conf = directory / "redis.conf"
+        lines = [f'requirepass "{self.password}"'] if self.password else []
+        lines += [f"user {name} on >{secret} ~* &* +@all" for name, secret in (users or {}).items()]
+        conf.touch(mode=0o600)
+        conf.write_text("".join(f"{line}\n" for line in lines))
+        listen = ["--port", str(self.port)] if tls is None else [
+            "--port", "0", "--tls-port", str(self.port), "--tls-cert-file", str(tls.cert_file),
+            "--tls-key-file", str(tls.key_file), "--tls-ca-cert-file", str(tls.ca_file), "--tls-auth-clients", "no"]
         persistence = ["--appendonly", "yes", "--appendfsync", "always"] if durable else ["--appendonly", "no"]
-        self._argv = [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(directory),
+        self._argv = [binary, str(conf), "--bind", "127.0.0.1", *listen, "--dir", str(directory),
                       "--save", "", *persistence]
         self._proc = subprocess.Popen(self._argv, stdout=subprocess.DEVNULL)
         self._wait()
@@ -161,7 +202,7 @@ class RedisServer:
         return time.monotonic() - started
 
     def _wait(self, timeout: float = 10.0) -> None:
-        client = redis.Redis(port=self.port)
+        client = redis.Redis(**self.config.client_kwargs())
         deadline = time.monotonic() + timeout
         while True:
             try:

@@ -3,12 +3,13 @@
 Used by ``make run-replicas`` (``ops.launch_replicas``) and by ``tests/replicas``. Every
 server listens on a free loopback port; only HAProxy's frontends are addresses anyone uses:
 
-    customers, Messenger ──> HAProxy :rasa ──> rasa-a, rasa-b ──┐
-    moderators ───────────> HAProxy :handoff ──> handoff-a, -b  ├──> one Redis
-    rasa-*, handoff-* ────> HAProxy :actions ──> actions-a, -b ─┘
+    customers, Messenger, ──> HAProxy :public ──> (socket.io, webhook) rasa-a, rasa-b ──┐
+    moderators                              └─> (pages, console API) handoff-a, -b    ├──> one Redis
+    processes, tools ─────> HAProxy :rasa, :handoff, :actions (loopback, whole) ──────┘
 
-Rasa and the handoff services reach each other and the action servers through HAProxy too,
-so any replica can stop without the others losing their way. Each Rasa server and each
+Rasa and the handoff services reach each other and the action servers through HAProxy's
+loopback frontends, so any replica can stop without the others losing their way. The
+servers trust ``X-Forwarded-For`` from HAProxy only (``TRUSTED_PROXIES``). Each Rasa server and each
 handoff service has its own consumer name in the shared consumer groups (the Messenger
 inbox, the outbox, Rasa's event stream).
 """
@@ -23,9 +24,10 @@ from functools import partial
 from pathlib import Path
 
 from ops import haproxy
+from ops.edge import HAPROXY_ADDRESS, Limits
 from ops.haproxy import Frontends
-from ops.launch import redis_parts
-from ops.processes import MESSENGER_OFF, Process, action_server, free_ports, handoff_server, rasa_server
+from ops.launch import local_origins, redis_parts
+from ops.processes import MESSENGER_OFF, Process, action_server, bearer, free_ports, handoff_server, rasa_server
 
 NAMES = ("a", "b")
 RASA_START_SECONDS = 300  # two Rasa servers loading at once on 2 cores
@@ -42,18 +44,23 @@ class ReplicaSettings:
     service_token: str  # the action servers' key to the handoff services
     frontends: Frontends
     embedder: str = "e5"
-    public_rasa_url: str = ""  # where browsers reach Rasa; empty: the Rasa frontend
+    public_rasa_url: str = ""  # where browsers reach Rasa; empty: the public frontend
+    limits: Limits = field(default_factory=Limits)  # per client, on the public frontend
     rasa_env: Mapping[str, str] = field(default_factory=dict)  # Messenger secrets, the Graph API's URL
     handoff_env: Mapping[str, str] = field(default_factory=dict)  # archive and admin paths, opening hours
     action_env: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def rasa_url(self) -> str:
-        return _url(self.frontends.rasa_host, self.frontends.rasa)
+        return _url("127.0.0.1", self.frontends.rasa)
 
     @property
     def handoff_url(self) -> str:
-        return _url(self.frontends.handoff_host, self.frontends.handoff)
+        return _url("127.0.0.1", self.frontends.handoff)
+
+    @property
+    def public_url(self) -> str:
+        return _url(self.frontends.public_host, self.frontends.public)
 
 
 def _url(host: str, port: int) -> str:
@@ -76,17 +83,22 @@ class Replicas:
     def handoff_url(self) -> str:
         return self.settings.handoff_url
 
+    @property
+    def public_url(self) -> str:
+        return self.settings.public_url
+
     def direct_url(self, name: str) -> str:
         """One server's own address, bypassing HAProxy (for checks and tests)."""
         return f"http://127.0.0.1:{self.ports[name]}"
 
     def health_url(self, name: str) -> str:
-        path = f"/status?token={self.settings.token}" if name.startswith("rasa") else "/health"
+        path = "/status" if name.startswith("rasa") else "/health"
         return self.direct_url(name) + path
 
     def wait_ready(self, name: str) -> None:
         timeout = RASA_START_SECONDS if name.startswith("rasa") else SERVICE_START_SECONDS
-        self.processes[name].wait_http(self.health_url(name), timeout=timeout)
+        headers = bearer(self.settings.token) if name.startswith("rasa") else None
+        self.processes[name].wait_http(self.health_url(name), timeout=timeout, headers=headers)
 
     def wait_balanced(self, timeout: float = 30) -> None:
         """Until HAProxy's health checks see every server up."""
@@ -123,13 +135,14 @@ class Replicas:
 
 def _rasa_env(s: ReplicaSettings, name: str) -> dict[str, str]:
     return {**MESSENGER_OFF, **redis_parts(s.redis_url), "TRACKER_TTL_SECONDS": "7776000",
-            "ACTION_SERVER_URL": f"http://127.0.0.1:{s.frontends.actions}/webhook",
+            "TRUSTED_PROXIES": HAPROXY_ADDRESS, "ACTION_SERVER_URL": f"http://127.0.0.1:{s.frontends.actions}/webhook",
+            "WIDGET_ALLOWED_ORIGINS": local_origins(str(s.frontends.handoff)),  # the demo page, through HAProxy
             **s.rasa_env, "MESSENGER_CONSUMER": f"{socket.gethostname()}-rasa-{name}"}
 
 
 def _handoff_env(s: ReplicaSettings, name: str) -> dict[str, str]:
     rasa = f"http://127.0.0.1:{s.frontends.rasa}"
-    return {"RASA_URL": rasa, "PUBLIC_RASA_URL": s.public_rasa_url or s.rasa_url,
+    return {"RASA_URL": rasa, "PUBLIC_RASA_URL": s.public_rasa_url or s.public_url, "TRUSTED_PROXIES": HAPROXY_ADDRESS,
             "RASA_TOKEN": s.token, "HANDOFF_SERVICE_TOKEN": s.service_token,
             "ACTION_URL": f"http://127.0.0.1:{s.frontends.actions}", "INDEX_DIR": str(s.index_dir),
             **s.handoff_env, "HANDOFF_CONSUMER": f"{socket.gethostname()}-handoff-{name}"}
@@ -151,12 +164,12 @@ def starters(s: ReplicaSettings, ports: Mapping[str, int]) -> dict[str, Callable
 def start_replicas(s: ReplicaSettings) -> Replicas:
     """HAProxy and the six servers, ready and seen up by HAProxy; stops what it started on failure."""
     names = [f"{kind}-{n}" for kind in ("actions", "rasa", "handoff") for n in NAMES]
-    taken = {s.frontends.rasa, s.frontends.handoff, s.frontends.actions, s.frontends.stats}
+    taken = {s.frontends.rasa, s.frontends.handoff, s.frontends.actions, s.frontends.stats, s.frontends.public}
     ports = dict(zip(names, [p for p in free_ports(len(names) + len(taken)) if p not in taken], strict=False))
     servers = {kind: [(f"{kind}-{n}", ports[f"{kind}-{n}"]) for n in NAMES] for kind in ("rasa", "handoff", "actions")}
     replicas = Replicas(s, ports, starters(s, ports))
     try:
-        replicas.balancer = haproxy.start(haproxy.config(s.frontends, **servers), s.log_dir)
+        replicas.balancer = haproxy.start(haproxy.config(s.frontends, **servers, limits=s.limits), s.log_dir)
         for name, start in replicas.starters.items():
             replicas.processes[name] = start()
         for name in sorted(replicas.processes, key=lambda n: n.startswith("rasa")):  # Rasa last: the slowest

@@ -8,7 +8,7 @@ import redis
 
 from ops.processes import RedisServer
 
-pytest_plugins = ["tests.stack"]
+pytest_plugins = ["tests.stack", "tests.tls_redis"]
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +17,7 @@ from ops.processes import (
     Process,
     RedisServer,
     action_server,
+    bearer,
     copy_index,
     free_port,
     handoff_server,
@@ -53,12 +54,13 @@ class Stack:
     action_url: str = ""
 
     def health_url(self, name: str) -> str:
-        return {"handoff": f"{self.handoff_url}/health", "rasa": f"{self.rasa_url}/status?token={self.token}",
+        return {"handoff": f"{self.handoff_url}/health", "rasa": f"{self.rasa_url}/status",
                 "actions": f"{self.action_url}/health"}[name]
 
     def wait_ready(self, name: str) -> None:
         timeout = RASA_START_TIMEOUT if name == "rasa" else 60
-        self.processes[name].wait_http(self.health_url(name), timeout=timeout)
+        headers = bearer(self.token) if name == "rasa" else None
+        self.processes[name].wait_http(self.health_url(name), timeout=timeout, headers=headers)
 
     def restart_process(self, name: str) -> float:
         """Start ``name`` again (after a test killed it); seconds until it serves."""
@@ -73,8 +75,10 @@ class Stack:
 
 
 @contextmanager
-def running_stack(tmp_path_factory: pytest.TempPathFactory, durable: bool = False) -> Iterator[Stack]:
-    """Redis, the fake Graph API, the action server, Rasa and the handoff service, each restartable."""
+def running_stack(tmp_path_factory: pytest.TempPathFactory, durable: bool = False,
+                  env: Mapping[str, str] | None = None) -> Iterator[Stack]:
+    """Redis, the fake Graph API, the action server, Rasa and the handoff service, each restartable;
+    ``env`` is added last to Rasa's and the handoff service's environment."""
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make model` (make test does it)")
     logs = tmp_path_factory.mktemp("logs")
@@ -96,6 +100,12 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory, durable: bool = Fals
     messenger = {"MESSENGER_APP_SECRET": MESSENGER_SECRET, "MESSENGER_VERIFY_TOKEN": MESSENGER_VERIFY,
                  "MESSENGER_PAGE_ACCESS_TOKEN": MESSENGER_PAGE_TOKEN,
                  "MESSENGER_GRAPH_URL": f"{graph_url}/{GRAPH_VERSION}"}
+    # Every test speaks from loopback, so only the per-conversation and per-PSID limits keep
+    # their defaults; loopback is a trusted proxy, so a test can stand for another client with
+    # X-Forwarded-For.
+    channels = {"WIDGET_ALLOWED_ORIGINS": f"{handoff_url},http://localhost:{handoff_port}",
+                "TRUSTED_PROXIES": "127.0.0.1", "LIMIT_IP_PER_MINUTE": "1000000",
+                "LIMIT_NEW_CONVERSATIONS_PER_IP_PER_HOUR": "1000000"}
     handoff_env = {"PUBLIC_RASA_URL": rasa_url, "RASA_URL": rasa_url, "RASA_TOKEN": TOKEN,
                    "HANDOFF_SERVICE_TOKEN": SERVICE_TOKEN, "ACTION_URL": f"http://127.0.0.1:{action_port}",
                    "HANDOFF_CONSUMER": "test-handoff", "INDEX_DIR": str(index_dir),
@@ -107,8 +117,9 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory, durable: bool = Fals
         "actions": lambda: action_server(action_port, index_dir, "e5", logs,
                                          {"HANDOFF_URL": handoff_url, "HANDOFF_SERVICE_TOKEN": SERVICE_TOKEN}),
         "rasa": lambda: rasa_server(MODEL, rasa_port, logs, TOKEN,
-                                    {**redis_env(redis_server.port, action_port), **messenger}),
-        "handoff": lambda: handoff_server(handoff_port, redis_server.url, logs, handoff_env),
+                                    {**redis_env(redis_server.url, action_port), **messenger, **channels,
+                                     **(env or {})}),
+        "handoff": lambda: handoff_server(handoff_port, redis_server.url, logs, {**handoff_env, **(env or {})}),
     }
     processes = {name: start() for name, start in starters.items()}
     stack = Stack(rasa_url, TOKEN, redis_server.url, index_dir, handoff_url, logs, graph_url, processes, starters,

@@ -76,6 +76,16 @@ REPLIES: dict[str, dict[str, str]] = {
         "en": "I'm passing you to our team. We're back at {opens} and will reply here {day} after {opens}. "
         "You're number {position} in the queue.",
     },
+    "handoff_limited": {
+        "pl_ty": "Z tego połączenia czeka już kilka zgłoszeń do naszego zespołu – odpowiemy na nie po kolei. "
+        "Jeśli sprawa jest pilna, zadzwoń: +48 22 100 20 30 (pn-pt 8-20, sob 9-17) albo napisz na "
+        "pomoc@volta.example.",
+        "pl_pan": "Z tego połączenia czeka już kilka zgłoszeń do naszego zespołu – odpowiemy na nie po kolei. "
+        "W pilnej sprawie zapraszamy do kontaktu: +48 22 100 20 30 (pn-pt 8-20, sob 9-17) lub "
+        "pomoc@volta.example.",
+        "en": "Several requests from this connection are already waiting for our team, and we'll answer them in "
+        "turn. If it's urgent, call +48 22 100 20 30 (Mon-Fri 8-20, Sat 9-17) or e-mail pomoc@volta.example.",
+    },
     "with_moderator": {
         "pl_ty": "{name} z naszego zespołu już prowadzi tę rozmowę i zaraz odpisze.",
         "pl_pan": "{name} z naszego zespołu prowadzi już tę rozmowę i wkrótce odpowie.",

@@ -1,5 +1,9 @@
 """Conversation ids carry their channel: ``web:<uuid4>`` for the widget, ``messenger:<psid>``
-for Messenger. The queue and the archive read the channel from the id to know where to reply."""
+for Messenger. The queue and the archive read the channel from the id to know where to reply.
+
+REST ids (tools and tests) stay un-prefixed but are held to a small alphabet with no colon, so a
+REST client can never name another channel's conversation nor a derived Redis key (``...:tickets``).
+Every Redis key built from a conversation id goes through :func:`check_conversation_id`."""
 
 from __future__ import annotations
 
@@ -8,19 +12,44 @@ from typing import TypeGuard
 
 WEB_PREFIX = "web:"
 MESSENGER_PREFIX = "messenger:"
+REST_ID_MAX_LENGTH = 64
 _WEB = re.compile(r"^web:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 _MESSENGER = re.compile(r"^messenger:[0-9]{1,32}$")
+_REST = re.compile(rf"^[A-Za-z0-9_.-]{{1,{REST_ID_MAX_LENGTH}}}$")
 
 
 def valid_web_id(value: object) -> TypeGuard[str]:
     """A widget conversation id: ``web:`` and a random (version 4) UUID in lower case."""
-    return isinstance(value, str) and _WEB.match(value) is not None
+    return isinstance(value, str) and _WEB.fullmatch(value) is not None
+
+
+def valid_messenger_id(value: object) -> TypeGuard[str]:
+    """A Messenger conversation id: ``messenger:`` and the page-scoped id (digits)."""
+    return isinstance(value, str) and _MESSENGER.fullmatch(value) is not None
+
+
+def valid_rest_id(value: object) -> TypeGuard[str]:
+    """A REST conversation id: 1-64 of ``A-Z a-z 0-9 _ . -`` (no colon, so no channel prefix)."""
+    return isinstance(value, str) and _REST.fullmatch(value) is not None
+
+
+def valid_conversation_id(value: object) -> TypeGuard[str]:
+    """Any of the three forms: widget, Messenger or REST."""
+    return valid_web_id(value) or valid_messenger_id(value) or valid_rest_id(value)
+
+
+def check_conversation_id(value: object) -> str:
+    """``value`` if it is a valid conversation id, else ValueError naming it."""
+    if not valid_conversation_id(value):
+        raise ValueError(f"invalid conversation id {str(value)[:80]!r}: expected web:<uuid4>, "
+                         f"messenger:<digits> or 1-{REST_ID_MAX_LENGTH} of A-Z a-z 0-9 _ . -")
+    return value
 
 
 def channel_of(conversation_id: str) -> str:
     """``webchat``, ``messenger`` or ``rest`` (tools and tests)."""
-    if _WEB.match(conversation_id):
+    if _WEB.fullmatch(conversation_id):
         return "webchat"
-    if _MESSENGER.match(conversation_id):
+    if _MESSENGER.fullmatch(conversation_id):
         return "messenger"
     return "rest"

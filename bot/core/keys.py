@@ -33,6 +33,20 @@ ARCHIVE_FAILED = f"{PREFIX}:archive_failed"
 CONVERSATIONS = f"{PREFIX}:conversations"  # HyperLogLog of conversation ids seen (for the handoff rate)
 GROUP = "handoff"  # consumer group name on OUTBOX and on Rasa's event stream
 NOTIFY_LOCK = f"{PREFIX}:notify_lock"  # one queue-position update at a time, across replicas
+NOTIFY_DUE = f"{PREFIX}:notify_due"  # set when the queue changed and waiting customers may need telling
+# sorted set: held-back tickets (no real exchange, over the new-ticket rate), by creation time;
+# shown after the whole queue and moved into it as the rate allows
+OVERFLOW = f"{PREFIX}:overflow"
+
+
+def open_from_ip(client: str) -> str:
+    """Set of the open ticket ids opened from one client address (``handoff.admission.client_key``)."""
+    return f"{PREFIX}:ip_open:{client}"
+
+
+def admitted(minute: int) -> str:
+    """INCR counter: tickets that joined the queue in one minute (time // 60); expires alone."""
+    return f"{PREFIX}:admitted:{minute}"
 
 
 
@@ -82,8 +96,22 @@ USERS = f"{PREFIX}:users"  # set of logins
 ONLINE = f"{PREFIX}:online"  # sorted set: login -> last seen
 
 
-def session(token: str) -> str:
-    return f"{PREFIX}:session:{token}"
+def session(token_hash: str) -> str:
+    """A sign-in session, named by the SHA-256 of its token (never the token itself)."""
+    return f"{PREFIX}:session:{token_hash}"
+
+
+def user_sessions(login: str) -> str:
+    """Set of the token hashes of a moderator's sessions (all end on a password change or disable)."""
+    return f"{PREFIX}:user_sessions:{login}"
+
+
+SESSIONS_ENDED = f"{PREFIX}:sessions_ended"  # pub/sub channel: token hashes of ended sessions (closes live feeds)
+
+
+def sign_in_failures(kind: str, who: str) -> str:
+    """Hash {failures, last} of recent sign-in attempts per ``login`` or per client ``ip`` (throttling)."""
+    return f"{PREFIX}:sign_in:{kind}:{who}"
 
 
 TRACKER_PREFIX = "bot"  # the tracker and lock stores' key_prefix in endpoints.yml
@@ -152,3 +180,23 @@ class MessengerKeys:
     def last_in(self, psid: str) -> str:
         """When the customer last wrote (Messenger's 24-hour window)."""
         return f"{self.prefix}:last_in:{psid}"
+
+
+@dataclass(frozen=True)
+class LimitKeys:
+    """The channels' per-client rate limits, shared by every Rasa server (``bot.rasa_side.limits``).
+    ``window`` is the number of the fixed window (time // its length), so old counters expire alone."""
+
+    prefix: str = TRACKER_PREFIX
+
+    def count(self, scope: str, subject: str, window: int) -> str:
+        """INCR counter: messages of ``subject`` (an IP, a conversation id, a PSID) in one window."""
+        return f"{self.prefix}:limit:{scope}:{subject}:{window}"
+
+    def opened(self, ip: str, window: int) -> str:
+        """Set of the conversation ids a client IP opened in one window."""
+        return f"{self.prefix}:limit:opened:{ip}:{window}"
+
+    def told(self, scope: str, subject: str, window: int) -> str:
+        """Set once the client was told it is over a limit in this window (told once per window)."""
+        return f"{self.prefix}:limit:told:{scope}:{subject}:{window}"

@@ -23,6 +23,7 @@ from typing import Any
 
 from bot.core.archive import read_conversations
 from bot.core.text import fold_diacritics
+from bot.learning.archive_files import append_lines, make_dir
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 MAX_ANSWER_CHARS = 4000
@@ -42,13 +43,16 @@ def _now() -> str:
 
 @contextmanager
 def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_dir(path.parent)
     with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+locked = _locked  # erasure rewrites approved.jsonl under the lock approvals append under
 
 
 def load(path: Path) -> list[dict[str, Any]]:
@@ -115,12 +119,7 @@ def approve(path: Path, proposal_id: str, by: str, archive_dirs: list[Path], app
         records = _approved_records(proposal, archive_dirs, final_answer, topic, by)
         if not records:
             raise ReviewError(f"none of proposal {proposal_id}'s conversations is in the archive")
-        approved_file.parent.mkdir(parents=True, exist_ok=True)
-        with open(approved_file, "a", encoding="utf-8") as out:
-            for record in records:
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
+        append_lines(approved_file, [json.dumps(record, ensure_ascii=False) + "\n" for record in records])
         proposal.update(status=APPROVED, decided_by=by, decided_at=_now(), answer=final_answer, faq_id=topic)
         _save(path, proposals)
         return proposal
@@ -143,3 +142,23 @@ def _approved_records(proposal: dict[str, Any], archive_dirs: list[Path], answer
                  for q in dict.fromkeys(asked)]
         records.append({**conversation, "approved_qa": list(conversation.get("approved_qa", [])) + pairs})
     return records
+
+
+def forget_conversations(path: Path, record_ids: set[str], texts: set[str]) -> int:
+    """Erasure: in the proposals that cite the records, their ids and the questions quoted from
+    ``texts`` go, and a proposal left without either goes; how many changed. Call it holding ``locked``."""
+    folded = {fold_diacritics(t).lower().strip() for t in texts}
+    changed, kept = 0, []
+    for proposal in load(path):
+        cited = proposal.get("conversation_ids", [])
+        if not set(cited) & record_ids:
+            kept.append(proposal)
+            continue
+        changed += 1
+        ids = [i for i in cited if i not in record_ids]
+        questions = [q for q in proposal.get("questions", []) if fold_diacritics(q).lower().strip() not in folded]
+        if ids and questions:
+            kept.append({**proposal, "conversation_ids": ids, "questions": questions, "count": len(ids)})
+    if changed:
+        _save(path, kept)
+    return changed

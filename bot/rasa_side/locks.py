@@ -27,6 +27,7 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 
 from bot.core.keys import TRACKER_PREFIX, TrackerKeys
+from bot.core.redis_config import RedisConfig
 from bot.rasa_side.retry import with_retries
 
 logger = logging.getLogger(__name__)
@@ -72,14 +73,15 @@ return 1
 
 class RedisLockStore(LockStore):
     def __init__(self, endpoint_config: Any = None, host: str = "localhost", port: int | str = 6379,
-                 db: int | str = 0, password: str | None = None, key_prefix: str = TRACKER_PREFIX, **_: Any) -> None:
+                 db: int | str = 0, password: str | None = None, key_prefix: str = TRACKER_PREFIX, **options: Any) -> None:
+        """``options``: ``username``, ``use_ssl``, ``ssl_ca_certs``, ``ssl_certfile``, ``ssl_keyfile``
+        (Rasa's names, as endpoints.yml gives them)."""
+        options = {**options, "host": host, "port": port, "db": db, "password": password}
         if endpoint_config is not None:  # how Rasa creates a lock store named by module path
-            kwargs = dict(endpoint_config.kwargs or {})
-            host = endpoint_config.url or host
-            port, db = kwargs.get("port", port), kwargs.get("db", db)
-            password, key_prefix = kwargs.get("password", password), kwargs.get("key_prefix", key_prefix)
-        self.red = aioredis.Redis(host=host, port=int(port), db=int(db), password=password or None,
-                                  decode_responses=True, socket_timeout=10)
+            options.update(endpoint_config.kwargs or {}, host=endpoint_config.url or host)
+            key_prefix = options.get("key_prefix", key_prefix)
+        connection = RedisConfig.from_options(options, where="lock_store (endpoints.yml)")
+        self.red = aioredis.Redis(**connection.client_kwargs(), decode_responses=True, socket_timeout=10)
         self.key_names = TrackerKeys(key_prefix)
         self._take = self.red.register_script(_TAKE)
         self._release = self.red.register_script(_RELEASE)

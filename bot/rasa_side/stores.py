@@ -45,6 +45,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.core.keys import TRACKER_PREFIX, TrackerKeys
+from bot.core.redis_config import RedisConfig
 from bot.rasa_side import patches
 from bot.rasa_side.retry import with_retries
 
@@ -120,9 +121,13 @@ class RedisTrackerStore(TrackerStore):
     def __init__(self, domain: Any, host: str = "localhost", port: int | str = 6379, db: int | str = 0,
                  password: str | None = None, event_broker: Any = None, record_exp: float | str | None = None,
                  key_prefix: str = TRACKER_PREFIX, stream: str | None = None, window_turns: int | str = WINDOW_TURNS,
-                 **kwargs: Any) -> None:
-        self.red = aioredis.Redis(host=host, port=int(port), db=int(db), password=password or None,
-                                  decode_responses=True, socket_timeout=10)
+                 username: str | None = None, use_ssl: bool | str = False, ssl_ca_certs: str | None = None,
+                 ssl_certfile: str | None = None, ssl_keyfile: str | None = None, **kwargs: Any) -> None:
+        connection = RedisConfig.from_options(
+            {"host": host, "port": port, "db": db, "username": username, "password": password, "use_ssl": use_ssl,
+             "ssl_ca_certs": ssl_ca_certs, "ssl_certfile": ssl_certfile, "ssl_keyfile": ssl_keyfile},
+            where="tracker_store (endpoints.yml)")
+        self.red = aioredis.Redis(**connection.client_kwargs(), decode_responses=True, socket_timeout=10)
         self.record_exp = int(float(record_exp)) if record_exp else None
         self.key_names = TrackerKeys(key_prefix)
         self.stream = stream or self.key_names.stream

@@ -4,7 +4,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import ActionAnswer, ticket_customer_name, topic_button
+from actions.answer import ActionAnswer, client_ip, real_exchanges, topic_button
 from actions.brain_provider import BrainProvider
 from actions.handoff_client import HandoffClient
 from bot.brain.brain import Brain
@@ -27,17 +27,20 @@ def tracker(text: str, intent: str = "question", confidence: float = 0.9, **extr
 class FakeHandoff(HandoffClient):
     """Records tickets instead of calling the handoff service; ``down`` makes it unreachable."""
 
-    def __init__(self, down: bool = False) -> None:
+    def __init__(self, down: bool = False, refuse: bool = False) -> None:
         super().__init__("http://unused", "token")
-        self.down = down
+        self.down, self.refuse = down, refuse
         self.opened: list[dict[str, Any]] = []
 
     async def open_ticket(self, conversation_id: str, lang: str, reasons: list[str], evidence: list[dict[str, Any]],
-                          customer_name: str = "") -> dict[str, Any] | None:
-        if self.down or len(customer_name) > 80:  # the service answers 400 to a longer name
+                          customer_name: str = "", client_ip: str = "", exchanges: int = 0) -> dict[str, Any] | None:
+        if self.down:
             return None
         self.opened.append({"conversation_id": conversation_id, "lang": lang, "reasons": reasons})
         self.evidence, self.customer_name = evidence, customer_name
+        self.client_ip, self.exchanges = client_ip, exchanges
+        if self.refuse:
+            return {"refused": "too_many_open"}
         return {"ticket": "T000001", "created": True,
                 "handoff": {"state": "queued", "position": 2, "expected_wait_minutes": 10}}
 
@@ -104,20 +107,36 @@ async def test_handoff_without_the_queue_gives_contact_details(brain: Brain) -> 
     assert all(e["event"] != "pause" for e in events)
 
 
-async def test_a_too_long_name_is_shortened_and_the_customer_still_gets_a_person(brain: Brain) -> None:
+async def test_the_ticket_carries_the_channels_address_and_the_exchanges_never_a_client_sent_name(
+    brain: Brain,
+) -> None:
     handoff = FakeHandoff()
-    long_name = "  Anna Maria " + "Konstantynopolitańczykiewiczówna-" * 3 + "Nowak  "
-    t = tracker("chcę rozmawiać z człowiekiem", metadata={"customer_name": long_name})
-    dispatcher, events = await run(brain, t, handoff)
-    assert len(handoff.opened) == 1 and events[-1] == {"event": "pause", "timestamp": None}
-    assert handoff.customer_name == long_name.strip()[:80] and "Jesteś 2. w kolejce" in dispatcher.messages[0]["text"]
+    t = tracker("chcę rozmawiać z człowiekiem", metadata={"customer_name": "Prezes", "client_ip": "203.0.113.7"})
+    t.events[1:1] = [{"event": "bot", "text": "Cześć!"}]  # the greeting was answered, then the customer wrote
+    _, events = await run(brain, t, handoff)
+    assert (handoff.customer_name, handoff.client_ip, handoff.exchanges) == ("", "203.0.113.7", 1)
+    assert events[-1] == {"event": "pause", "timestamp": None}
 
 
-def test_a_name_is_cut_between_characters_not_inside_one() -> None:
-    assert ticket_customer_name("  Jan Nowak ") == "Jan Nowak" and ticket_customer_name(None) == ""
-    assert ticket_customer_name("a" * 79 + "e\u0301") == "a" * 79  # no "e" without its accent
-    assert ticket_customer_name("a" * 78 + "👨\u200d👩\u200d👧") == "a" * 78  # no half family
-    assert ticket_customer_name("a" * 79 + " b") == "a" * 79
+async def test_too_many_open_tickets_from_one_address_is_told_politely_and_the_bot_goes_on(brain: Brain) -> None:
+    dispatcher, events = await run(brain, tracker("chcę rozmawiać z człowiekiem"), FakeHandoff(refuse=True))
+    [message] = dispatcher.messages
+    assert "czeka już kilka zgłoszeń" in message["text"] and "+48 22 100 20 30" in message["text"]
+    assert all(e["event"] != "pause" for e in events)
+
+
+def test_real_exchanges_count_bot_answers_followed_by_the_customer() -> None:
+    user, bot = {"event": "user", "text": "x"}, {"event": "bot", "text": "y"}
+    assert real_exchanges([user]) == 0  # a cold first message
+    assert real_exchanges([user, bot]) == 0  # answered, but the customer has not written since
+    assert real_exchanges([user, bot, user, bot, user]) == 2
+    assert real_exchanges([user, bot, bot, {"event": "slot"}, user, user]) == 1  # two bot lines, one reply
+    assert real_exchanges([bot, user] * 20_000) == 10_000  # capped at what the handoff service takes
+
+
+def test_the_client_address_is_read_only_as_a_string() -> None:
+    assert client_ip({"client_ip": "2001:db8::1"}) == "2001:db8::1"
+    assert client_ip({"client_ip": ["1.2.3.4"]}) == client_ip(None) == client_ip({}) == ""
 
 
 async def test_attachment_is_thanked_in_the_conversations_language(brain: Brain) -> None:

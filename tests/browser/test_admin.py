@@ -334,3 +334,46 @@ def test_the_admin_sees_and_retries_a_conversation_set_aside_by_the_archiver(
     finally:
         client.hdel(keys.ARCHIVE_FAILED, conversation_id)
         client.close()
+
+
+def test_the_admin_erases_a_conversation_after_confirming(stack: Stack, browse: Callable[[str], Page]) -> None:
+    """Cancelling the confirmation erases nothing; confirming erases the conversation's events and ticket."""
+    conversation_id = f"web:{uuid.uuid4()}"
+    ticket_id = f"T9{uuid.uuid4().int % 100_000:05d}"
+    client = redis.Redis.from_url(stack.redis_url, decode_responses=True)
+    events = keys.TrackerKeys().events(conversation_id)
+    client.rpush(events, json.dumps({"event": "user", "text": "Nazywam się Jan Kowalski", "timestamp": 1.0}))
+    client.hset(keys.ticket(ticket_id), mapping={"id": ticket_id, "conversation_id": conversation_id})
+    client.rpush(keys.conversation_tickets(conversation_id), ticket_id)
+    client.zadd(keys.ALL, {ticket_id: 1.0})
+    try:
+        page = browse("szef")
+        page.goto(f"{stack.handoff_url}/admin")
+        section = page.get_by_role("region", name="Usunięcie danych klienta")
+        field = section.get_by_label("Identyfikator rozmowy")
+        field.fill(conversation_id)
+        section.get_by_role("button", name="Usuń dane").click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog).to_contain_text(f"Usunąć na zawsze wszystkie dane rozmowy {conversation_id}?")
+        dialog.get_by_role("button", name="Anuluj").click()
+        expect(dialog).to_be_hidden()
+        assert client.exists(events) and client.exists(keys.ticket(ticket_id))
+
+        section.get_by_role("button", name="Usuń dane").click()
+        dialog.get_by_role("button", name="Tak, usuń").click()
+        expect(page.get_by_role("status").filter(has_text="usunięte")).to_contain_text(conversation_id)
+        expect(section.locator("#erasure-result")).to_contain_text("tickets 1")
+        expect(field).to_have_value("")
+        assert not client.exists(events, keys.ticket(ticket_id), keys.conversation_tickets(conversation_id))
+        assert client.zscore(keys.ALL, ticket_id) is None
+
+        # an invalid id: the server's 400 is shown and the field marked
+        field.fill("web:not-a-uuid")
+        section.get_by_role("button", name="Usuń dane").click()
+        dialog.get_by_role("button", name="Tak, usuń").click()
+        expect(page.get_by_role("alert")).to_contain_text("conversation_id")
+        expect(field).to_have_attribute("aria-invalid", "true")
+    finally:
+        client.delete(events, keys.ticket(ticket_id), keys.conversation_tickets(conversation_id))
+        client.zrem(keys.ALL, ticket_id)
+        client.close()

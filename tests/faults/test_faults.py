@@ -53,7 +53,7 @@ class Ledger:
 
 
 async def rest_customer(stack: Stack, ledger: Ledger, stop: asyncio.Event, n: int) -> None:
-    sender = f"web:{uuid.uuid4()}"
+    sender = f"rest-{uuid.uuid4()}"  # REST takes no other channel's ids
     timeout = aiohttp.ClientTimeout(total=20)
     async with aiohttp.ClientSession(timeout=timeout) as http:
         for i in itertools.count():

@@ -1,6 +1,8 @@
 """The console's API and sign-in through the real app and Redis (workers off: no Rasa here)."""
 
+import asyncio
 import json
+import time
 from typing import Any
 
 import pytest
@@ -16,7 +18,7 @@ SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
 async def open_ticket(client: TestClient, conversation: str = "web:1", reasons: list[str] | None = None) -> str:
     response = await client.post("/internal/tickets", headers=SERVICE, json={
         "conversation_id": conversation, "lang": "pl", "reasons": reasons or ["negative_sentiment"],
-        "evidence": [{"faq_id": "return_howto", "score": 0.61}], "customer_name": "Marek Nowak"})
+        "evidence": [{"faq_id": "return_howto", "score": 0.61}], "customer_name": "Marek Nowak", "exchanges": 1})
     assert response.status == 201, await response.text()
     body: dict[str, Any] = await response.json()
     return str(body["ticket"])
@@ -36,8 +38,8 @@ async def test_ticket_is_queued_and_the_customer_told_their_place(app_client: Te
     body = await first.json()
     assert body["created"] and body["handoff"]["state"] == "queued" and body["handoff"]["position"] == 1
     angry = await (await app_client.post("/internal/tickets", headers=SERVICE, json={
-        "conversation_id": "web:2", "reasons": ["legal_threat"]})).json()
-    assert angry["handoff"]["position"] == 1  # a legal threat goes before a plain request
+        "conversation_id": "web:2", "reasons": ["legal_threat"], "exchanges": 1})).json()
+    assert angry["handoff"]["position"] == 1  # a legal threat (after a real exchange) goes before a plain request
     again = await app_client.post("/internal/tickets", headers=SERVICE, json={"conversation_id": "web:1"})
     assert again.status == 200 and (await again.json())["ticket"] == body["ticket"]
     owner = await (await app_client.get("/internal/conversations/web:1", headers=SERVICE)).json()
@@ -142,9 +144,13 @@ async def test_waiting_customers_are_told_when_the_queue_moves(aiohttp_client: F
     anna = await sign_in(aiohttp_client, app_client, "anna")
     await anna.call("POST", f"/api/tickets/{first}/claim")
     client = aioredis.from_url(redis_url, decode_responses=True)
-    entries = [fields for _, fields in await client.xrange(keys.OUTBOX)]
+    updates: list[Any] = []
+    deadline = time.monotonic() + 10
+    while not updates and time.monotonic() < deadline:  # the notifier tells them just after the claim
+        entries = [fields for _, fields in await client.xrange(keys.OUTBOX)]
+        updates = [(e["conversation_id"], json.loads(e["payload"])["handoff"]) for e in entries if e["kind"] == "queue"]
+        await asyncio.sleep(0.02)
     await client.aclose()
-    updates = [(e["conversation_id"], json.loads(e["payload"])["handoff"]) for e in entries if e["kind"] == "queue"]
     assert updates and updates[-1][0] == "web:second" and updates[-1][1]["position"] == 1
     assert updates[-1][1]["state"] == "queued" and updates[-1][1]["expected_wait_minutes"] >= 5
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -70,7 +71,7 @@ async def _admin_session(redis_url: str) -> tuple[str, str]:
 
 @pytest.fixture(scope="module")
 def live(redis_server: RedisServer) -> Iterator[LiveService]:
-    url = f"redis://127.0.0.1:{redis_server.port}/{FUZZ_DB}"
+    url = replace(redis_server.config, db=FUZZ_DB).full_url()
     redis.Redis.from_url(url).flushdb()
     service = LiveService(url)
     token, csrf = asyncio.run(_admin_session(url))

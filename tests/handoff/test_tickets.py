@@ -20,9 +20,10 @@ async def store(redis_url: str) -> AsyncIterator[TicketStore]:
     await client.aclose()
 
 
-async def new(store: TicketStore, conversation: str, reasons: list[str], now: float) -> str:
+async def new(store: TicketStore, conversation: str, reasons: list[str], now: float, exchanges: int = 1) -> str:
+    """A ticket of a real customer (an exchange with the bot first), unless ``exchanges`` says otherwise."""
     ticket, created = await store.create(conversation, "webchat", "pl", "Marek", reasons,
-                                         [{"faq_id": "returns", "score": 0.8}], now=now)
+                                         [{"faq_id": "returns", "score": 0.8}], now=now, exchanges=exchanges)
     assert created
     return ticket.id
 

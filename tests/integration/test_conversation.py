@@ -13,7 +13,7 @@ import redis
 import yaml
 
 from bot.core import keys
-from ops.processes import REPO
+from ops.processes import REPO, bearer
 from tests.stack import Stack
 
 pytestmark = pytest.mark.integration
@@ -81,7 +81,11 @@ async def test_rasa_http_api_needs_the_token(stack: Stack) -> None:
         async with session.get(f"{stack.rasa_url}/status") as response:
             assert response.status == 401
         async with session.get(f"{stack.rasa_url}/status", params={"token": stack.token}) as response:
-            assert response.status == 200
+            assert response.status == 200  # Rasa's own tools send ?token=
+        async with session.get(f"{stack.rasa_url}/status", headers=bearer(stack.token)) as response:
+            assert response.status == 200  # this product's callers send the header
+        async with session.get(f"{stack.rasa_url}/status", headers=bearer(stack.token[:-1] + "x")) as response:
+            assert response.status == 401
 
 
 def test_index_in_use_is_a_published_version(stack: Stack) -> None:

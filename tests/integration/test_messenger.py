@@ -195,3 +195,26 @@ async def test_bad_webhooks_are_refused_and_nothing_is_stored(
     assert inbox_length(stack) == before
     await asyncio.sleep(0.5)
     assert await sent_to(stack, "111") == []
+
+
+async def test_a_chunked_body_past_the_cap_is_refused_before_it_is_read_whole(stack: Stack) -> None:
+    async def chunks() -> Any:  # no Content-Length: the channel must count as it reads
+        for _ in range(MAX_BODY_BYTES // 65536 + 2):
+            yield b" " * 65536
+
+    before = inbox_length(stack)
+    headers = {"Content-Type": "application/json", "X-Hub-Signature-256": "sha256=" + "0" * 64}
+    url = f"{stack.rasa_url}/webhooks/messenger/webhook"
+    async with aiohttp.ClientSession() as http, http.post(url, data=chunks(), headers=headers) as r:
+        assert r.status == 413  # not 403: refused on size, before the signature is computed
+        assert "larger than" in (await r.json(content_type=None))["error"]
+    assert inbox_length(stack) == before
+
+
+async def test_a_flooding_customer_is_told_once_and_the_flood_is_not_stored(stack: Stack) -> None:
+    sender, flood = psid(), 45  # the limit is 20 a minute: at most 40 pass even across a window's edge
+    status, got = await post(stack, payload(*(text_event(sender, f"spam {i}") for i in range(flood))))
+    assert status == 200
+    assert 20 <= got["new"] < flood
+    told = [r for r in await wait_sent(stack, sender) if r["body"]["message"].get("text", "").startswith("Otrzymujemy")]
+    assert 1 <= len(told) <= 2  # once per window

@@ -12,6 +12,7 @@ import pytest
 import socketio
 
 from tests.integration.test_conversation import faq_answer
+from tests.integration.test_rest_channel import client_part
 from tests.stack import Stack
 
 pytestmark = pytest.mark.integration
@@ -125,3 +126,43 @@ async def test_odd_text_gets_an_answer(stack: Stack, customer: Customer, text: s
     await customer.say(text)
     reply = await customer.next_reply()
     assert reply.get("text") and "<script>" not in reply["text"]
+
+
+async def test_a_socket_cannot_switch_to_another_conversation(stack: Stack, customer: Customer) -> None:
+    mine, other = web_id(), web_id()
+    await customer.start(stack.rasa_url, mine)
+    assert await asyncio.wait_for(customer.confirmed.get(), 10) == mine
+    await customer.client.emit("session_request", {"session_id": other})
+    error = await asyncio.wait_for(customer.errors.get(), 10)
+    assert error["code"] == "one_conversation"
+    await customer.client.emit("session_request", {"session_id": mine})  # the same one again is fine
+    assert await asyncio.wait_for(customer.confirmed.get(), 10) == mine
+
+
+async def test_only_allowed_web_sites_may_open_a_socket(stack: Stack) -> None:
+    async with aiohttp.ClientSession() as http:  # closed here even though the connection fails
+        refused = socketio.AsyncClient(http_session=http)
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await refused.connect(stack.rasa_url, socketio_path="/socket.io", transports=["websocket"],
+                                  headers={"Origin": "https://evil.example"})
+    allowed = socketio.AsyncClient()
+    await allowed.connect(stack.rasa_url, socketio_path="/socket.io", transports=["websocket"],
+                          headers={"Origin": stack.handoff_url})
+    assert allowed.connected
+    await allowed.disconnect()
+
+
+async def test_metadata_is_reduced_and_carries_the_client_ip(stack: Stack, customer: Customer) -> None:
+    session_id = web_id()
+    await customer.client.connect(stack.rasa_url, socketio_path="/socket.io", transports=["websocket"],
+                                  headers={"X-Forwarded-For": "198.51.100.23"})  # loopback is a trusted proxy
+    await customer.client.emit("session_request", {"session_id": session_id})
+    await asyncio.wait_for(customer.confirmed.get(), 10)
+    metadata = {"lang": "en", "page": "https://shop.example/p/1", "customer_name": "Mallory",
+                "client_ip": "127.0.0.9", "blob": "x" * 50_000}
+    await customer.client.emit("user_uttered", {"message": "How do I return a product?", "metadata": metadata})
+    await customer.next_reply()
+    async with aiohttp.ClientSession() as http, http.get(f"{stack.rasa_url}/conversations/{session_id}/tracker",
+                        params={"token": stack.token}) as r:
+        stored = [client_part(e["metadata"]) for e in (await r.json())["events"] if e["event"] == "user"]
+    assert stored == [{"client_ip": "198.51.100.23", "lang": "en", "page": "https://shop.example/p/1"}]

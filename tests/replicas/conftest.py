@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ops.haproxy import Frontends
-from ops.processes import REPO, Process, RedisServer, free_ports
+from ops.processes import NO_RATE_LIMITS, REPO, Process, RedisServer, free_ports
 from ops.replicas import Replicas, ReplicaSettings, start_replicas
 from tests.stack import (
     GRAPH_VERSION,
@@ -55,7 +55,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     logs = tmp_path_factory.mktemp("replica-logs")
     index_dir = copy_index(REPO / "var" / "index", tmp_path_factory.mktemp("index"))
     redis = RedisServer(tmp_path_factory.mktemp("replica-redis"))
-    graph_port, *frontends = free_ports(5)
+    graph_port, *frontends = free_ports(6)
     graph_url = f"http://127.0.0.1:{graph_port}"
     graph = Process("graph", [str(REPO / ".venv/bin/python"), "-m", "tests.fakes.graph_api", "--port",
                               str(graph_port)], {}, logs)
@@ -65,7 +65,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     settings = ReplicaSettings(
         model=MODEL, index_dir=index_dir, redis_url=redis.url, log_dir=logs, token=TOKEN, service_token=SERVICE_TOKEN,
         frontends=Frontends(*frontends),
-        rasa_env=messenger, handoff_env=_admin_env(tmp_path_factory.mktemp("admin")))
+        rasa_env={**messenger, **NO_RATE_LIMITS}, handoff_env=_admin_env(tmp_path_factory.mktemp("admin")))
     try:
         graph.wait_http(f"{graph_url}/health", timeout=30)
         replicas = start_replicas(settings)

@@ -35,7 +35,7 @@ class Ledger:
 
 
 async def rest_customer(url: str, ledger: Ledger, stop: asyncio.Event, n: int, pause: float = 0.2) -> None:
-    sender = f"web:{uuid.uuid4()}"
+    sender = f"rest-{uuid.uuid4()}"  # REST takes no other channel's ids
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:
         for i in itertools.count():
             if stop.is_set():

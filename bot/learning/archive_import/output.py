@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from bot.core.archive_format import ID_RE
+from bot.learning.archive_files import FILE_MODE, make_dir
 from bot.learning.archive_import.validation import InputError
 
 
@@ -37,15 +38,14 @@ def append_atomically(out: Path, lines: list[str]) -> None:
     existing = out.read_bytes() if out.exists() else b""
     if existing and not existing.endswith(b"\n"):
         raise InputError([f"{out}: the last line has no newline (a broken earlier write?); not appending"])
-    out.parent.mkdir(parents=True, exist_ok=True)
+    make_dir(out.parent)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(existing + "".join(lines).encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
-        if out.exists():
-            os.chmod(tmp, out.stat().st_mode & 0o777)
+        os.chmod(tmp, FILE_MODE)  # customers' words: the owner's only, whatever the old file had
         os.replace(tmp, out)
     except BaseException:
         # A crash leaves the old archive untouched; the half-written copy goes.

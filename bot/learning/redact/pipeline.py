@@ -1,8 +1,9 @@
 """The steps in their fixed order, most specific first, around Volta's own data kept aside.
 
 E-mail, account, card, PESEL, phone, address, name: a long number is judged as a whole before
-a shorter pattern could take a piece of it. The name step runs only on moderator turns
-(``faq_corpus/archive/FORMAT.md``, "Personal data").
+a shorter pattern could take a piece of it. The name step runs on moderator turns (the customer's
+name, ``faq_corpus/archive/FORMAT.md``, "Personal data") and on customer turns (the names customers
+give about themselves, ``self_names``).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from bot.learning.redact.brand import _KEEP_CLOSE, _KEEP_OPEN, _protect, _restor
 from bot.learning.redact.contacts import redact_emails, redact_phones
 from bot.learning.redact.identifiers import redact_accounts, redact_cards, redact_pesel
 from bot.learning.redact.names import redact_names
+from bot.learning.redact.self_names import redact_self_names
 
 MODERATOR = "moderator"
+CUSTOMER = "customer"  # names customers give about themselves: their turns only
 
 Step = Callable[[str, Counter[str], str, str], str]
 
@@ -30,6 +33,8 @@ def redact_with_counts(text: str, customer_name: str = "", role: str = "customer
         work = step(work, counts)
     if role == MODERATOR:
         work = redact_names(work, counts, customer_name)
+    elif role == CUSTOMER:
+        work = redact_self_names(work, counts)
     return _restore(work, kept), counts
 
 

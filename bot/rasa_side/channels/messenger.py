@@ -11,9 +11,13 @@
       ...
       consumer: ${MESSENGER_CONSUMER}          # empty: the host name; one name per Rasa server
 
-Webhook: ``GET|POST /webhooks/messenger/webhook``. A POST is checked (size, then
+Webhook: ``GET|POST /webhooks/messenger/webhook``. A POST is checked (size, read in chunks
+and refused with 413 past ``MESSENGER_MAX_BODY_BYTES`` before anything is hashed, then
 ``X-Hub-Signature-256`` in constant time, then the whole payload) before anything is
-stored; accepted events go to the durable inbox (``bot.rasa_side.channels.inbox``) and the webhook
+stored. Each customer (PSID) may send ``LIMIT_PSID_PER_MINUTE`` messages a minute
+(``bot.rasa_side.limits``); past that the events are not stored and the customer gets one
+polite message per window (``TOO_FAST``), so a flood does not make us flood the Send API.
+Accepted events go to the durable inbox (``bot.rasa_side.channels.inbox``) and the webhook
 answers 200 at once. A background worker feeds the inbox to Rasa, one event at a time in
 arrival order. Every Rasa server runs one, all in one consumer group, and a customer's
 message waits until the previous one is done wherever it is handled, so a conversation's
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 import time
 from collections.abc import Awaitable, Callable
@@ -38,10 +43,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.core.keys import TRACKER_PREFIX
+from bot.core.redis_config import RedisConfig
 from bot.rasa_side.channels.graph import DEFAULT_GRAPH_URL, GraphClient
 from bot.rasa_side.channels.inbox import MessengerInbox
 from bot.rasa_side.channels.messenger_protocol import (
-    MAX_BODY_BYTES,
     Inbound,
     PayloadError,
     messaging_fields,
@@ -52,12 +57,17 @@ from bot.rasa_side.channels.messenger_protocol import (
     signature_valid,
     subscription_challenge,
 )
+from bot.rasa_side.limits import LazyRateLimits
+from bot.rasa_side.settings import ChannelSettings
 
 logger = logging.getLogger(__name__)
 
 IDLE_RETRY_SECONDS = 1.0
 BLOCK_MS = 1000  # how long the worker waits for new events
 TURN_RETRY_MS = 100  # how soon an event waiting for its conversation's earlier one is looked at again
+# Sent at most once a minute to a customer whose messages are refused by the rate limit.
+TOO_FAST = ("Otrzymujemy od Ciebie bardzo dużo wiadomości naraz, więc ostatnich nie przeczytaliśmy. "
+            "Napisz je proszę ponownie za minutę.")
 
 
 def transient(error: Exception) -> bool:
@@ -119,31 +129,31 @@ class MessengerInput(InputChannel):
             missing = sorted(set(secrets) - set(given))
             raise ValueError(f"Messenger channel: {', '.join(missing)} missing in credentials.yml "
                              "(MESSENGER_VERIFY_TOKEN, MESSENGER_APP_SECRET, MESSENGER_PAGE_ACCESS_TOKEN: all or none)")
-        port = str(c.get("redis_port") or "6379")
-        if not port.isdigit():
-            raise ValueError(f"Messenger channel: redis_port must be a number, got {port!r}")
         return cls(
             **secrets,
             graph_url=str(c.get("graph_url") or DEFAULT_GRAPH_URL),
-            redis_host=str(c.get("redis_host") or "127.0.0.1"), redis_port=int(port),
-            redis_db=int(str(c.get("redis_db") or "0")), redis_password=str(c.get("redis_password") or "") or None,
+            redis=RedisConfig.from_options(c, prefix="redis_", where="Messenger channel"),
             consumer=str(c.get("consumer") or socket.gethostname()),
             tracker_prefix=str(c.get("tracker_key_prefix") or TRACKER_PREFIX),
+            settings=ChannelSettings.from_env(os.environ),
         )
 
     def __init__(self, verify_token: str, app_secret: str, page_access_token: str, graph_url: str,
-                 redis_host: str, redis_port: int, redis_db: int, redis_password: str | None,
-                 consumer: str, tracker_prefix: str = TRACKER_PREFIX) -> None:
+                 redis: RedisConfig, consumer: str, tracker_prefix: str = TRACKER_PREFIX,
+                 settings: ChannelSettings | None = None) -> None:
         self.verify_token = verify_token
         self.app_secret = app_secret
         self.page_access_token = page_access_token
         self.graph_url = graph_url
-        self._redis_args = {"host": redis_host, "port": redis_port, "db": redis_db, "password": redis_password}
+        self._redis_args = redis.client_kwargs()  # address, ACL user, password, TLS
         self.consumer = consumer
         self.tracker_prefix = tracker_prefix  # the tracker store's key_prefix (endpoints.yml)
         self._inbox: MessengerInbox | None = None
         self._graph: GraphClient | None = None
         self._worker: asyncio.Task[None] | None = None
+        self.settings = settings or ChannelSettings()
+        self._limits = LazyRateLimits(redis, self.settings.limits, tracker_prefix)
+        self._notices: set[asyncio.Task[bool]] = set()  # polite refusals being sent
 
     @property
     def enabled(self) -> bool:
@@ -151,7 +161,7 @@ class MessengerInput(InputChannel):
 
     def inbox(self) -> MessengerInbox:
         if self._inbox is None:
-            client = aioredis.Redis(**self._redis_args, socket_timeout=10)  # type: ignore[arg-type]
+            client = aioredis.Redis(**self._redis_args, socket_timeout=10)
             self._inbox = MessengerInbox(client, tracker_prefix=self.tracker_prefix)
         return self._inbox
 
@@ -242,14 +252,13 @@ class MessengerInput(InputChannel):
                 return response.text("verify token mismatch", status=403)
             return response.text(challenge)
 
-        @bp.route("/webhook", methods=["POST"])
+        @bp.route("/webhook", methods=["POST"], stream=True)
         async def webhook(request: Request) -> HTTPResponse:
             if not self.enabled:
                 return response.json({"error": "Messenger channel is not configured"}, status=503)
-            declared = request.headers.get("content-length", "0")
-            if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-                return response.json({"error": f"body larger than {MAX_BODY_BYTES} bytes"}, status=413)
-            body = request.body or b""
+            body = await self._read_body(request)
+            if body is None:
+                return response.json({"error": f"body larger than {self.settings.max_body_bytes} bytes"}, status=413)
             if not signature_valid(self.app_secret, body, request.headers.get("x-hub-signature-256")):
                 logger.warning("Messenger webhook with a missing or wrong X-Hub-Signature-256 refused")
                 return response.json({"error": "missing or invalid X-Hub-Signature-256"}, status=403)
@@ -258,6 +267,7 @@ class MessengerInput(InputChannel):
             except PayloadError as e:
                 return response.json({"error": str(e)}, status=e.status)
             try:
+                events = await self._within_limits(events)
                 new = await self.inbox().accept(events)
             except Exception:
                 logger.exception("Messenger inbox unavailable; Messenger will retry the delivery")
@@ -265,3 +275,33 @@ class MessengerInput(InputChannel):
             return response.json({"status": "EVENT_RECEIVED", "events": len(events), "new": new})
 
         return bp
+
+    async def _read_body(self, request: Request) -> bytes | None:
+        """The body, read in chunks; None as soon as it is longer than the cap (declared or not)."""
+        cap = self.settings.max_body_bytes
+        declared = request.headers.get("content-length", "0")
+        if declared.isdigit() and int(declared) > cap:
+            return None
+        body, stream = bytearray(), request.stream  # a streaming route: Sanic has read nothing yet
+        async for chunk in stream:  # type: ignore[union-attr]
+            body += chunk
+            if len(body) > cap:
+                return None
+        return bytes(body)
+
+    async def _within_limits(self, events: list[Inbound]) -> list[Inbound]:
+        """The events whose customer is within the rate limit; the others are told once a window."""
+        limits, kept = self._limits.get(), []
+        for event in events:
+            refusal = await limits.psid_message(event.psid)
+            if refusal is None:
+                kept.append(event)
+                continue
+            logger.info("Messenger customer %s over the rate limit (%s): event %s not stored",
+                        event.psid, refusal.code, event.event_id)
+            if await limits.first_refusal(refusal, event.psid):
+                task = asyncio.ensure_future(self.graph().send(event.psid, {"text": TOO_FAST},
+                                                               {"messaging_type": "RESPONSE"}))
+                self._notices.add(task)
+                task.add_done_callback(self._notices.discard)
+        return kept

@@ -6,11 +6,19 @@ Differences from ``rasa.core.channels.socketio.SocketIOInput`` (Rasa 3.6.21):
   anything else is refused, so a browser cannot write into a Messenger conversation or
   guess a short id;
 - a socket speaks only for the conversation it asked for with ``session_request``; the
-  ``session_id`` inside each message is not trusted;
+  ``session_id`` inside each message is not trusted, and a second ``session_request`` for
+  another conversation on the same socket is refused (one socket, one conversation);
+- only pages of ``WIDGET_ALLOWED_ORIGINS`` may open a socket (python-socketio's
+  ``cors_allowed_origins``; an empty list would turn its Origin check off);
+- the client's IP goes into each message's metadata as ``client_ip`` and the rest of the
+  client's metadata is reduced to small known fields (``channels/clients.py``);
+- per-client rate limits (``bot.rasa_side.limits``): messages per conversation and per IP,
+  new conversations per IP; over one, an ``error`` event with a ``code`` and ``retry_after``,
+  and the message is not passed to Rasa;
 - ``enter_room`` is awaited when it is a coroutine (python-socketio 5.10+, RasaHQ/rasa#13027);
 - custom payloads reach the widget as ``bot_uttered {"custom": {...}}`` (Rasa's output
   passes them to ``emit`` as keyword arguments, which loses them);
-- a message longer than ``MAX_MESSAGE_CHARS`` is refused with an ``error`` event;
+- a message longer than ``CHANNEL_MAX_MESSAGE_CHARS`` is refused with an ``error`` event;
 - with a Redis configured (``redis_host`` in ``credentials.yml``) every emit goes through
   Redis pub/sub (python-socketio's Redis manager, with JSON instead of pickle), so a push
   that reaches one Rasa server (a moderator's reply through ``tracker/events``) is emitted by
@@ -24,6 +32,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -37,11 +46,14 @@ from socketio import AsyncRedisManager, AsyncServer
 
 from bot.core.conversation_ids import valid_web_id
 from bot.core.keys import TRACKER_PREFIX, TrackerKeys
+from bot.core.redis_config import RedisConfig
+from bot.rasa_side.channels.clients import client_ip, customer_metadata
 from bot.rasa_side.channels.commands import customer_text
+from bot.rasa_side.limits import LazyRateLimits, Refusal, channel_limits
+from bot.rasa_side.settings import ChannelSettings
 
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 5000
 SESSION_COOKIE = "io"  # engine.io's name; HAProxy's stick table reads it (ops/haproxy.py)
 
 
@@ -71,13 +83,12 @@ def redis_manager(credentials: dict[str, Any]) -> JsonRedisManager | None:
     host = str(credentials.get("redis_host") or "")
     if not host:
         return None
-    port, db = str(credentials.get("redis_port") or "6379"), str(credentials.get("redis_db") or "0")
     prefix = str(credentials.get("tracker_key_prefix") or TRACKER_PREFIX)
-    if not port.isdigit() or not db.isdigit():
-        raise ValueError(f"webchat channel: redis_port and redis_db must be numbers, got {port!r} and {db!r}")
-    options = {"password": str(credentials.get("redis_password") or "") or None, "socket_connect_timeout": 5}
+    connection = RedisConfig.from_options(credentials, prefix="redis_", where="webchat channel")
+    # the URL gives address and TLS (rediss://), these the user, password and certificates
+    options = {k: v for k, v in connection.client_kwargs().items() if k not in ("host", "port", "db", "ssl")}
     channel = TrackerKeys(prefix).widget_pushes
-    return JsonRedisManager(f"redis://{host}:{port}/{db}", channel=channel, redis_options=options)
+    return JsonRedisManager(connection.url(), channel=channel, redis_options={**options, "socket_connect_timeout": 5})
 
 
 class WebChatOutput(SocketIOOutput):
@@ -97,11 +108,17 @@ class WebChatInput(SocketIOInput):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         c = credentials or {}
-        return cls(socketio_path=c.get("socketio_path", "/socket.io"), manager=redis_manager(c))
+        settings = ChannelSettings.from_env(os.environ)
+        limits = channel_limits(c, settings.limits, "webchat channel (credentials.yml)")
+        return cls(settings, limits, socketio_path=c.get("socketio_path", "/socket.io"), manager=redis_manager(c))
 
-    def __init__(self, socketio_path: str = "/socket.io", manager: JsonRedisManager | None = None) -> None:
+    def __init__(self, settings: ChannelSettings, limits: LazyRateLimits, socketio_path: str = "/socket.io",
+                 manager: JsonRedisManager | None = None) -> None:
         super().__init__("user_uttered", "bot_uttered", None, True, socketio_path)
+        self.settings = settings
+        self._limits = limits
         self._sessions: dict[str, str] = {}
+        self._ips: dict[str, str] = {}
         self._manager = manager
 
     def get_output_channel(self) -> WebChatOutput | None:  # type: ignore[override]
@@ -111,10 +128,32 @@ class WebChatInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         cookie = {"name": SESSION_COOKIE, "path": self.socketio_path, "SameSite": "Lax", "HttpOnly": True}
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], client_manager=self._manager, cookie=cookie)
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=list(self.settings.widget_allowed_origins),
+                          client_manager=self._manager, cookie=cookie)
         bp = SocketBlueprint(sio, self.socketio_path, "webchat_webhook", __name__)
         self.sio = sio
-        sessions = self._sessions
+        sessions, ips, max_chars = self._sessions, self._ips, self.settings.max_message_chars
+
+        async def error(sid: str, code: str, text: str, **extra: Any) -> None:
+            await sio.emit("error", {"code": code, "error": text, **extra}, room=sid)
+
+        async def refused(sid: str, check: Awaitable[Refusal | None]) -> bool:
+            """Whether the rate limits refuse it (the client is told), or cannot be asked."""
+            try:
+                refusal = await check
+            except Exception as e:
+                logger.error("widget rate limits unavailable: %r", e)
+                await error(sid, "unavailable", "the message was not handled; send it again")
+                return True
+            if refusal is not None:
+                await error(sid, refusal.code, "too many messages; try again later", retry_after=refusal.retry_after)
+            return refusal is not None
+
+        @sio.on("connect")
+        async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+            request = environ.get("sanic.request")
+            forwarded = [environ["HTTP_X_FORWARDED_FOR"]] if "HTTP_X_FORWARDED_FOR" in environ else []
+            ips[sid] = client_ip(getattr(request, "ip", None), forwarded, self.settings.trusted_proxies)
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -123,12 +162,18 @@ class WebChatInput(SocketIOInput):
         @sio.on("disconnect")
         async def disconnect(sid: str) -> None:
             sessions.pop(sid, None)
+            ips.pop(sid, None)
 
         @sio.on("session_request")
         async def session_request(sid: str, data: Any = None) -> None:
             session_id = data.get("session_id") if isinstance(data, dict) else None
             if not valid_web_id(session_id):
-                await sio.emit("error", {"error": "session_id must be 'web:' followed by a random UUID"}, room=sid)
+                await error(sid, "bad_session_id", "session_id must be 'web:' followed by a random UUID")
+                return
+            if sessions.get(sid, session_id) != session_id:
+                await error(sid, "one_conversation", "this connection already speaks for another conversation")
+                return
+            if await refused(sid, self._limits.get().opening(ips.get(sid, ""), session_id)):
                 return
             entered = sio.enter_room(sid, session_id)
             if inspect.isawaitable(entered):
@@ -140,16 +185,19 @@ class WebChatInput(SocketIOInput):
         async def handle_message(sid: str, data: Any = None) -> None:
             session_id = sessions.get(sid)
             if session_id is None:
-                await sio.emit("error", {"error": "send session_request first"}, room=sid)
+                await error(sid, "no_session", "send session_request first")
                 return
             text = data.get("message") if isinstance(data, dict) else None
             if not isinstance(text, str) or not text.strip():
-                await sio.emit("error", {"error": "message must be a non-empty string"}, room=sid)
+                await error(sid, "bad_message", "message must be a non-empty string")
                 return
-            if len(text) > MAX_MESSAGE_CHARS:
-                await sio.emit("error", {"error": f"message longer than {MAX_MESSAGE_CHARS} characters"}, room=sid)
+            if len(text) > max_chars:
+                await error(sid, "too_long", f"message longer than {max_chars} characters")
                 return
-            metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+            ip = ips.get(sid, "")
+            if await refused(sid, self._limits.get().message(ip, session_id)):
+                return
+            metadata = customer_metadata(data.get("metadata"), ip, self.settings.max_page_chars)
             await on_new_message(UserMessage(customer_text(text), WebChatOutput(sio, self.bot_message_evt), session_id,
                                              input_channel=self.name(), metadata=metadata))
 

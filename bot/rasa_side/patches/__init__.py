@@ -14,17 +14,19 @@ each, all measured or needed for "nothing accepted is lost":
   connection per call to the action server (7%);
 - ``graph``: the model graph run in dependency order without dask's scheduler (10%);
 - ``prefetch``: each customer message posted to the action server's ``/prefetch`` as it
-  arrives, so the action server embeds it while Rasa reads the tracker and predicts.
+  arrives, so the action server embeds it while Rasa reads the tracker and predicts;
+- ``api_token``: the HTTP API token compared in constant time, and accepted as
+  ``Authorization: Bearer`` as well as ``?token=``.
 """
 
 from __future__ import annotations
 
 import logging
 
-from bot.rasa_side.patches import events, graph, prefetch, sessions, tracker_store, validation
+from bot.rasa_side.patches import api_token, events, graph, prefetch, sessions, tracker_store, validation
 
 logger = logging.getLogger(__name__)
-PATCHES = (validation, events, tracker_store, sessions, graph, prefetch)
+PATCHES = (validation, events, tracker_store, sessions, graph, prefetch, api_token)
 _installed = False
 
 

@@ -1,7 +1,7 @@
 """Run by the Rasa venv's Python (see test_locks.py): bot.rasa_side.locks against Rasa 3.6 and a real Redis.
 
 Two lock stores stand for two Rasa servers. Prints one JSON object of named results; argv[1]
-is the Redis port."""
+is the Redis URL (password, TLS: ops.processes.RedisServer.url)."""
 
 import asyncio
 import json
@@ -12,14 +12,19 @@ import redis
 from rasa.core.lock_store import LockError
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.core.redis_config import RedisConfig
 from bot.rasa_side.locks import RedisLockStore
 
 
-async def main(port: int) -> dict[str, object]:
-    red = redis.Redis(port=port, decode_responses=True)
+async def main(url: str) -> dict[str, object]:
+    connection = RedisConfig.from_url(url)
+    red = redis.Redis(**connection.client_kwargs(), decode_responses=True)
     red.flushdb()
-    config = EndpointConfig(url="127.0.0.1", port=port, db=0, key_prefix="t", type="bot.rasa_side.locks.RedisLockStore")
-    servers = [RedisLockStore(endpoint_config=config), RedisLockStore(host="127.0.0.1", port=port, key_prefix="t")]
+    options = connection.endpoint_options()
+    # as Rasa creates it from endpoints.yml (values as strings), and directly
+    config = EndpointConfig(url=options.pop("host"), **{k: str(v) for k, v in options.items()}, key_prefix="t",
+                            type="bot.rasa_side.locks.RedisLockStore")
+    servers = [RedisLockStore(endpoint_config=config), RedisLockStore(**connection.endpoint_options(), key_prefix="t")]
     inside, most_inside, order = 0, 0, []
 
     async def message(n: int) -> None:
@@ -61,4 +66,4 @@ async def main(port: int) -> dict[str, object]:
     }
 
 
-print(json.dumps(asyncio.run(main(int(sys.argv[1])))))
+print(json.dumps(asyncio.run(main(sys.argv[1]))))

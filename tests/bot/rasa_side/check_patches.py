@@ -57,13 +57,15 @@ def every_patch_is_in_place() -> bool:
     from rasa.core.tracker_store import FailSafeTrackerStore
     from rasa.engine.runner.dask import DaskGraphRunner
 
-    from bot.rasa_side.patches import graph, prefetch, sessions, tracker_store, validation
+    import rasa.server
+
+    from bot.rasa_side.patches import api_token, graph, prefetch, sessions, tracker_store, validation
 
     return (RemoteAction._validate_action_result is validation._validate_action_result
             and FailSafeTrackerStore.save is tracker_store._save_or_fail
             and EndpointConfig.session is sessions._shared_session
             and DaskGraphRunner.run is graph._run_graph and Agent.handle_message is prefetch._handle_message
-            and len(patches.PATCHES) == 6)
+            and rasa.server.requires_auth is api_token.requires_auth and len(patches.PATCHES) == 7)
 
 
 results["every_patch_in_place"] = every_patch_is_in_place()

@@ -1,6 +1,6 @@
 """Run by the Rasa venv's Python (see test_tracker_store.py): bot.rasa_side.stores against Rasa 3.6 and a real Redis.
 
-Prints one JSON object of named results; argv[1] is the Redis port."""
+Prints one JSON object of named results; argv[1] is the Redis URL (password, TLS: ops.processes.RedisServer.url)."""
 
 import asyncio
 import json
@@ -18,6 +18,7 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 
+from bot.core.redis_config import RedisConfig
 from bot.rasa_side.stores import RedisTrackerStore
 
 DOMAIN = Domain.from_dict({"slots": {"lang": {"type": "text", "mappings": [{"type": "custom"}]},
@@ -106,12 +107,14 @@ async def long_conversation(store: RedisTrackerStore, red: redis.Redis) -> dict[
     }
 
 
-async def main(port: int) -> dict[str, object]:
-    red = redis.Redis(port=port, decode_responses=True)
+async def main(url: str) -> dict[str, object]:
+    config = RedisConfig.from_url(url)
+    red = redis.Redis(**config.client_kwargs(), decode_responses=True)
     red.flushdb()
-    store = RedisTrackerStore(DOMAIN, host="127.0.0.1", port=port, key_prefix="t", record_exp="60",
-                              window_turns=5)
+    # as endpoints.yml gives them (use_ssl, ssl_ca_certs… as strings)
+    options = {k: str(v) for k, v in config.endpoint_options().items()}
+    store = RedisTrackerStore(DOMAIN, **options, key_prefix="t", record_exp="60", window_turns=5)
     return {**await sessions(store, red), "long": await long_conversation(store, red)}
 
 
-print(json.dumps(asyncio.run(main(int(sys.argv[1])))))
+print(json.dumps(asyncio.run(main(sys.argv[1]))))

@@ -9,7 +9,7 @@ from ops.processes import REPO, RedisServer
 
 def test_one_message_of_a_conversation_at_a_time_in_order_across_servers(redis_server: RedisServer) -> None:
     result = subprocess.run(
-        [str(REPO / ".venv-rasa/bin/python"), str(REPO / "tests/bot/rasa_side/check_locks.py"), str(redis_server.port)],
+        [str(REPO / ".venv-rasa/bin/python"), str(REPO / "tests/bot/rasa_side/check_locks.py"), redis_server.url],
         cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]

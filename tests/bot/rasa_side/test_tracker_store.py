@@ -9,7 +9,7 @@ from ops.processes import REPO, RedisServer
 
 def _run(redis_server: RedisServer) -> dict:
     result = subprocess.run(
-        [str(REPO / ".venv-rasa/bin/python"), str(REPO / "tests/bot/rasa_side/check_store.py"), str(redis_server.port)],
+        [str(REPO / ".venv-rasa/bin/python"), str(REPO / "tests/bot/rasa_side/check_store.py"), redis_server.url],
         cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]

@@ -1,0 +1,69 @@
+"""The queue notifier: a task in every handoff service that tells waiting customers their new
+place after the queue changed, and moves held-back tickets into the queue as the rate allows.
+
+A change sets ``keys.NOTIFY_DUE`` and wakes the local task (``handoff.notify.request_notify``);
+every task also looks each ``POLL_SECONDS``, which picks up changes made on other replicas. A
+pass runs only under ``keys.NOTIFY_LOCK``, taken without waiting: a replica that finds it held
+leaves the flag to the holder's next look. The flag is cleared before a pass reads the queue,
+so a change made during a pass gets a pass of its own, and a burst of changes gets one or two.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from redis.exceptions import LockError, RedisError
+
+from bot.core import keys
+from handoff.appkeys import NOTIFY_WAKE, REDIS, TICKETS
+from handoff.notify import NOTIFY_LOCK_SECONDS, notify_pass
+
+logger = logging.getLogger(__name__)
+POLL_SECONDS = 1.0  # the longest a change made on another replica waits to be told
+
+
+async def notify_step(app: web.Application) -> int | None:
+    """One look: release held-back tickets, then one pass if one is due. None if another replica
+    holds the lock; else how many customers were told something."""
+    client = app[REDIS]
+    lock = client.lock(keys.NOTIFY_LOCK, timeout=NOTIFY_LOCK_SECONDS)
+    if not await lock.acquire(blocking=False):
+        return None
+    try:
+        released = await app[TICKETS].release_overflow()
+        if not await client.getdel(keys.NOTIFY_DUE) and not released:
+            return 0
+        try:
+            return await notify_pass(app)
+        except RedisError:
+            await client.set(keys.NOTIFY_DUE, "1")  # not told: due again
+            raise
+    finally:
+        with contextlib.suppress(LockError):  # expired during a very long pass: nothing to give back
+            await lock.release()
+
+
+async def _run(app: web.Application) -> None:
+    wake = app[NOTIFY_WAKE]
+    while True:
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(wake.wait(), POLL_SECONDS)
+        wake.clear()
+        try:
+            await notify_step(app)
+        except RedisError as e:  # Redis away for a moment: the flag stays, the next look retries
+            logger.warning("queue update failed: %s", e)
+
+
+async def queue_notifier(app: web.Application) -> AsyncIterator[None]:
+    """``cleanup_ctx``: the notifier task for the app's lifetime."""
+    app[NOTIFY_WAKE] = asyncio.Event()
+    task = asyncio.create_task(_run(app))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -1,0 +1,66 @@
+"""One sign-in attempt: throttled per login and per client address before any hash is computed.
+
+The client's address is the socket's peer, or, when that peer is one of ``TRUSTED_PROXIES``
+(HAProxy in ``make run-replicas``), the last ``X-Forwarded-For`` hop: the one the proxy
+appended itself (earlier hops are whatever the client chose to send).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import math
+
+from aiohttp import web
+
+from handoff.accounts import LOGIN, Account, Accounts
+from handoff.errors import HandoffError
+from handoff.throttle import SignInThrottle
+
+UNKNOWN_ADDRESS = "unknown"
+
+
+class Throttled(HandoffError):
+    status = 429
+
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = max(1, math.ceil(retry_after))
+        super().__init__(f"too many sign-in attempts; try again in {self.retry_after} s")
+
+
+def _address(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def client_ip(request: web.Request, trusted_proxies: frozenset[str]) -> str:
+    peer = _address(request.remote or "") or UNKNOWN_ADDRESS
+    if peer not in trusted_proxies:
+        return peer
+    hops = ",".join(request.headers.getall("X-Forwarded-For", [])).split(",")
+    return _address(hops[-1]) or peer
+
+
+def login_bucket(login: str) -> str:
+    """Throttle key part for a login: itself when well formed, else a short digest (bounded, no odd
+    characters in key names; such logins never exist, but cost and wait the same)."""
+    return login if LOGIN.match(login) else "~" + hashlib.sha256(login.encode()).hexdigest()[:16]
+
+
+class SignIn:
+    def __init__(self, accounts: Accounts, throttle: SignInThrottle) -> None:
+        self.accounts, self.throttle = accounts, throttle
+
+    async def attempt(self, login: str, password: str, ip: str) -> Account | None:
+        """The account, or None for a wrong login or password; raises ``Throttled`` before any hashing
+        when this login or address has failed too often lately."""
+        bucket = login_bucket(login)
+        wait = await self.throttle.reserve(bucket, ip)
+        if wait > 0:
+            raise Throttled(wait)
+        account = await self.accounts.authenticate(login, password)
+        if account is not None:
+            await self.throttle.succeeded(bucket, ip)
+        return account

@@ -47,9 +47,9 @@ async def notify_step(app: web.Application) -> int | None:
             await lock.release()
 
 
-async def _run(app: web.Application) -> None:
+async def _run(app: web.Application, stop: asyncio.Event) -> None:
     wake = app[NOTIFY_WAKE]
-    while True:
+    while not stop.is_set():
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(wake.wait(), POLL_SECONDS)
         wake.clear()
@@ -61,9 +61,12 @@ async def _run(app: web.Application) -> None:
 
 async def queue_notifier(app: web.Application) -> AsyncIterator[None]:
     """``cleanup_ctx``: the notifier task for the app's lifetime."""
-    app[NOTIFY_WAKE] = asyncio.Event()
-    task = asyncio.create_task(_run(app))
+    app[NOTIFY_WAKE], stop = asyncio.Event(), asyncio.Event()
+    task = asyncio.create_task(_run(app, stop))
     yield
+    # redis-py turns a cancellation during a socket write into its TimeoutError, which the loop
+    # survives by design: the flag ends it whatever the cancellation became.
+    stop.set()
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task

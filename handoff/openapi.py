@@ -66,7 +66,11 @@ def document() -> dict[str, Any]:
                     "lang": {"type": "string", "enum": ["pl", "en"]},
                     "customer_name": {"type": "string", "maxLength": 80},
                     "reasons": {"type": "array", "items": {"type": "string"}, "maxItems": 20},
-                    "evidence": {"type": "array", "items": {"type": "object"}}}})},
+                    "evidence": {"type": "array", "items": {"type": "object"}},
+                    "client_ip": {"type": "string", "maxLength": 45,
+                                  "description": "as the channel saw it; may be empty"},
+                    "exchanges": {"type": "integer", "minimum": 0, "maximum": 10000,
+                                  "description": "times the bot answered and the customer wrote again"}}})},
             "/internal/conversations/{conversation_id}": {"get": _op(
                 "Who owns a conversation: bot, queue or moderator", security="service",
                 params=[{"name": "conversation_id", "in": "path", "required": True, "schema": {"type": "string"}}])},

@@ -136,7 +136,8 @@ class Replicas:
 def _rasa_env(s: ReplicaSettings, name: str) -> dict[str, str]:
     return {**MESSENGER_OFF, **redis_parts(s.redis_url), "TRACKER_TTL_SECONDS": "7776000",
             "TRUSTED_PROXIES": HAPROXY_ADDRESS, "ACTION_SERVER_URL": f"http://127.0.0.1:{s.frontends.actions}/webhook",
-            "WIDGET_ALLOWED_ORIGINS": local_origins(str(s.frontends.handoff)),  # the demo page, through HAProxy
+            "WIDGET_ALLOWED_ORIGINS": ",".join(  # the demo page, on the public frontend and on the handoff frontend
+                local_origins(str(port)) for port in (s.frontends.public, s.frontends.handoff)),
             **s.rasa_env, "MESSENGER_CONSUMER": f"{socket.gethostname()}-rasa-{name}"}
 
 

@@ -29,6 +29,7 @@ Differences from ``rasa.core.channels.socketio.SocketIOInput`` (Rasa 3.6.21):
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import logging
@@ -119,6 +120,9 @@ class WebChatInput(SocketIOInput):
         self._limits = limits
         self._sessions: dict[str, str] = {}
         self._ips: dict[str, str] = {}
+        # Handlers run as concurrent tasks: a message sent right after session_request waits
+        # for it here (taken without waiting first, so in arrival order).
+        self._session_locks: dict[str, asyncio.Lock] = {}
         self._manager = manager
 
     def get_output_channel(self) -> WebChatOutput | None:  # type: ignore[override]
@@ -133,6 +137,7 @@ class WebChatInput(SocketIOInput):
         bp = SocketBlueprint(sio, self.socketio_path, "webchat_webhook", __name__)
         self.sio = sio
         sessions, ips, max_chars = self._sessions, self._ips, self.settings.max_message_chars
+        locks = self._session_locks
 
         async def error(sid: str, code: str, text: str, **extra: Any) -> None:
             await sio.emit("error", {"code": code, "error": text, **extra}, room=sid)
@@ -163,6 +168,7 @@ class WebChatInput(SocketIOInput):
         async def disconnect(sid: str) -> None:
             sessions.pop(sid, None)
             ips.pop(sid, None)
+            locks.pop(sid, None)
 
         @sio.on("session_request")
         async def session_request(sid: str, data: Any = None) -> None:
@@ -170,19 +176,23 @@ class WebChatInput(SocketIOInput):
             if not valid_web_id(session_id):
                 await error(sid, "bad_session_id", "session_id must be 'web:' followed by a random UUID")
                 return
-            if sessions.get(sid, session_id) != session_id:
-                await error(sid, "one_conversation", "this connection already speaks for another conversation")
-                return
-            if await refused(sid, self._limits.get().opening(ips.get(sid, ""), session_id)):
-                return
-            entered = sio.enter_room(sid, session_id)
-            if inspect.isawaitable(entered):
-                await entered
-            sessions[sid] = session_id
+            async with locks.setdefault(sid, asyncio.Lock()):
+                if sessions.get(sid, session_id) != session_id:
+                    await error(sid, "one_conversation", "this connection already speaks for another conversation")
+                    return
+                if await refused(sid, self._limits.get().opening(ips.get(sid, ""), session_id)):
+                    return
+                entered = sio.enter_room(sid, session_id)
+                if inspect.isawaitable(entered):
+                    await entered
+                sessions[sid] = session_id
             await sio.emit("session_confirm", session_id, room=sid)
 
         @sio.on("user_uttered")
         async def handle_message(sid: str, data: Any = None) -> None:
+            if sid in locks:
+                async with locks[sid]:  # a session_request still being handled
+                    pass
             session_id = sessions.get(sid)
             if session_id is None:
                 await error(sid, "no_session", "send session_request first")

@@ -10,6 +10,7 @@ from rasa_sdk.events import ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.brain_provider import BrainProvider, default_provider
+from actions.fair_queue import client_for
 from actions.handoff_client import REFUSED_TOO_MANY_OPEN, HandoffClient, default_client
 from bot.brain.brain import Brain, Decision
 from bot.brain.conversation import BOT, CUSTOMER, Turn
@@ -115,7 +116,10 @@ class ActionAnswer(Action):
             lang = detect_lang(text)
             dispatcher.utter_message(text=reply(intent["name"], lang, brain.register))
             return [SlotSet("lang", lang)]
-        decision = await self._provider.decide(text, conversation_turns(tracker))
+        metadata = message.get("metadata")
+        client = client_for(tracker.sender_id, metadata if isinstance(metadata, dict) else None,
+                            real_exchanges(tracker.events))
+        decision = await self._provider.decide(text, conversation_turns(tracker), client)
         if decision.decision == "handoff":
             handed = await self._hand_off(dispatcher, tracker, decision, brain)
             if handed is not None:

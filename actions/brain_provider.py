@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from actions.fair_queue import FairQueue
 from bot.brain.brain import Brain, Decision, load_brain
 from bot.brain.embeddings import load_embedder
 from bot.brain.index import IndexNotFound, current_version
@@ -20,6 +21,9 @@ from bot.brain.settings import BrainSettings
 logger = logging.getLogger(__name__)
 # How often a request may look for a newly published index version.
 RELOAD_CHECK_SECONDS = 2.0
+# A prefetch is only a head start: skipped when this much work already waits for the brain.
+PREFETCH_MAX_WAITING = 2
+MODERATORS = "moderators"  # the console's suggestions: one client in the fair queue
 
 
 def load(settings: BrainSettings) -> Brain:
@@ -48,6 +52,7 @@ class BrainProvider:
         self._check_seconds = check_seconds
         self._brain: Brain | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="brain")
+        self._queue = FairQueue(self._executor)
         self._reloader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="brain-reload")
         self._lock = asyncio.Lock()
         self._checked_at = 0.0
@@ -91,22 +96,24 @@ class BrainProvider:
             kept = self._brain.version if self._brain else None
             logger.exception("could not load index version %s; keeping %s", version, kept)
 
-    async def decide(self, text: str, history: Sequence[object] = ()) -> Decision:
+    async def decide(self, text: str, history: Sequence[object] = (), client: str = "") -> Decision:
+        """``Brain.decide`` on the brain thread, in ``client``'s turn (``actions/fair_queue.py``)."""
         brain = await self.get()
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, brain.decide, text, history)
+        return await self._queue.run(client, functools.partial(brain.decide, text, history))
 
-    async def warm(self, text: str) -> None:
-        """``Brain.warm`` on the brain thread, so a ``decide`` queued after it finds the work done."""
+    async def warm(self, text: str, client: str = "") -> bool:
+        """``Brain.warm`` on the brain thread, so a ``decide`` queued after it finds the work done;
+        False (skipped) when the brain already has work waiting."""
         brain = await self.get()
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._executor, brain.warm, text)
+        if self._queue.waiting >= PREFETCH_MAX_WAITING:
+            return False
+        await self._queue.run(client, functools.partial(brain.warm, text))
+        return True
 
     async def suggest(self, text: str, k: int = 3) -> list[dict[str, Any]]:
         """The closest FAQ answers to ``text`` (``Brain.suggest``), on the brain thread."""
         brain = await self.get()
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, brain.suggest, text, k)
+        return await self._queue.run(MODERATORS, functools.partial(brain.suggest, text, k))
 
 
 default_provider = BrainProvider()

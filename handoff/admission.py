@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from bot.core import settings as env
+from bot.core.clients import client_key as client_key  # its home is bot/core; imported from here too
 from handoff.models import priority_minutes
 
 # A small team (a handful of moderators) serves a few dozen tickets an hour. 30 new tickets a
@@ -32,7 +33,6 @@ DEFAULT_MAX_OPEN_PER_CLIENT = 3
 MAX_OPEN_PER_CONVERSATION = 1  # a conversation has one owner: create returns the open ticket (atomic, WATCH)
 MAX_EXCHANGES = 10_000  # a bigger count is no conversation the tracker window can hold
 MAX_CLIENT_IP_CHARS = 45  # the longest text form of an IPv6 address (with an IPv4 tail)
-IPV6_CLIENT_PREFIX = 64  # one subscriber gets a /64: counting single addresses would let one rotate
 
 
 class Lane(str, Enum):
@@ -75,18 +75,6 @@ def lane(exchanges: int, joined_this_minute: int, caps: TicketCaps) -> Lane:
     if is_real(exchanges) or joined_this_minute <= caps.new_per_minute:
         return Lane.QUEUE
     return Lane.OVERFLOW
-
-
-def client_key(client_ip: str) -> str:
-    """What the per-address cap counts: the IPv4 address, or the IPv6 /64; "" when unknown."""
-    if not client_ip:
-        return ""
-    address = ipaddress.ip_address(client_ip)
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        return str(address.ipv4_mapped)
-    if isinstance(address, ipaddress.IPv6Address):
-        return str(ipaddress.ip_network(f"{address}/{IPV6_CLIENT_PREFIX}", strict=False))
-    return str(address)
 
 
 def parse_client_ip(value: object) -> str:

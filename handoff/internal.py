@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.core import keys
-from bot.core.conversation_ids import channel_of
+from bot.core.conversation_ids import channel_of, check_conversation_id
 from handoff.admission import parse_client_ip, parse_exchanges
 from handoff.api import _body
 from handoff.appkeys import REDIS, TICKETS
@@ -16,15 +16,14 @@ from handoff.models import TicketState
 from handoff.notify import queue_state, request_notify, told_form
 
 MAX_EVIDENCE = 8
-MAX_NAME_CHARS = 80  # the action server cuts longer names to this (actions/answer.py) before asking
+MAX_NAME_CHARS = 80  # a name a channel gives (Messenger's profile); longer is refused, never cut here
 
 
 def _ticket_request(data: dict[str, Any]) -> dict[str, Any]:
     conversation_id, lang = data.get("conversation_id"), data.get("lang", "pl")
     reasons, evidence = data.get("reasons", []), data.get("evidence", [])
     name = data.get("customer_name") or ""
-    if not isinstance(conversation_id, str) or not 0 < len(conversation_id) <= 200:
-        raise BadRequest("conversation_id must be a string of 1-200 characters")
+    conversation_id = _conversation_id(conversation_id)
     if lang not in ("pl", "en"):
         raise BadRequest("lang must be pl or en")
     if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons) or len(reasons) > 20:
@@ -40,6 +39,14 @@ def _ticket_request(data: dict[str, Any]) -> dict[str, Any]:
     return {"conversation_id": conversation_id, "channel": channel_of(conversation_id), "lang": lang,
             "customer_name": name.strip(), "reasons": reasons, "evidence": evidence[:MAX_EVIDENCE],
             "client_ip": client_ip, "exchanges": exchanges}
+
+
+def _conversation_id(value: object) -> str:
+    """A conversation id from outside, before any Redis key is built from it (400 naming the field)."""
+    try:
+        return check_conversation_id(value)
+    except ValueError as e:
+        raise BadRequest(f"conversation_id: {e}") from None
 
 
 async def open_ticket(request: web.Request) -> web.Response:
@@ -61,7 +68,8 @@ async def open_ticket(request: web.Request) -> web.Response:
 
 async def owner(request: web.Request) -> web.Response:
     """Who owns a conversation: the bot, the queue or a moderator."""
-    ticket = await request.app[TICKETS].open_ticket_of(request.match_info["conversation_id"])
+    conversation_id = _conversation_id(request.match_info["conversation_id"])
+    ticket = await request.app[TICKETS].open_ticket_of(conversation_id)
     if ticket is None:
         return web.json_response({"owner": "bot", "ticket": None})
     kind = "queue" if ticket.state == TicketState.QUEUED else "moderator"

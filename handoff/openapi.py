@@ -8,6 +8,8 @@ from aiohttp import web
 
 ERROR = {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 TICKET_ID = {"name": "ticket_id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^T[0-9]+$"}}
+CONVERSATION_ID = {"type": "string", "pattern": "^(web:[0-9a-f-]{36}|messenger:[0-9]{1,32}|[A-Za-z0-9_.-]{1,64})$",
+                   "description": "web:<uuid4>, messenger:<digits> or 1-64 of A-Z a-z 0-9 _ . -"}
 JSON_OBJECT = {"application/json": {"schema": {"type": "object"}}}
 
 
@@ -62,7 +64,7 @@ def document() -> dict[str, Any]:
             "/internal/tickets": {"post": _op("Hand a conversation to people (action server)", security="service",
                                               ok="201", body={
                 "type": "object", "required": ["conversation_id"], "properties": {
-                    "conversation_id": {"type": "string", "minLength": 1, "maxLength": 200},
+                    "conversation_id": CONVERSATION_ID,
                     "lang": {"type": "string", "enum": ["pl", "en"]},
                     "customer_name": {"type": "string", "maxLength": 80},
                     "reasons": {"type": "array", "items": {"type": "string"}, "maxItems": 20},
@@ -73,7 +75,7 @@ def document() -> dict[str, Any]:
                                   "description": "times the bot answered and the customer wrote again"}}})},
             "/internal/conversations/{conversation_id}": {"get": _op(
                 "Who owns a conversation: bot, queue or moderator", security="service",
-                params=[{"name": "conversation_id", "in": "path", "required": True, "schema": {"type": "string"}}])},
+                params=[{"name": "conversation_id", "in": "path", "required": True, "schema": CONVERSATION_ID}])},
             "/api/admin/archive/failed": {"get": _op(
                 "Conversations set aside after failing to archive, newest first (admin)")},
             "/api/admin/archive/failed/{conversation_id}/retry": {"post": _op(

@@ -1,8 +1,8 @@
 """One sign-in attempt: throttled per login and per client address before any hash is computed.
 
 The client's address is the socket's peer, or, when that peer is one of ``TRUSTED_PROXIES``
-(HAProxy in ``make run-replicas``), the last ``X-Forwarded-For`` hop: the one the proxy
-appended itself (earlier hops are whatever the client chose to send).
+(HAProxy in ``make run-replicas``), the ``X-Forwarded-For`` hop that proxy added: read from
+the right, past further trusted proxies (hops further left are whatever the client sent).
 """
 
 from __future__ import annotations
@@ -40,7 +40,13 @@ def client_ip(request: web.Request, trusted_proxies: frozenset[str]) -> str:
     if peer not in trusted_proxies:
         return peer
     hops = ",".join(request.headers.getall("X-Forwarded-For", [])).split(",")
-    return _address(hops[-1]) or peer
+    for hop in reversed(hops):  # from the right: what our proxies added, not what the client sent
+        address = _address(hop)
+        if address is None:
+            return peer
+        if address not in trusted_proxies:
+            return address
+    return peer
 
 
 def login_bucket(login: str) -> str:

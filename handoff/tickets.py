@@ -4,7 +4,8 @@ Every change is one optimistic transaction (WATCH the ticket, check, MULTI/EXEC,
 when another writer got there first), so two moderators claiming the same ticket get one
 success and one Conflict, and a crash leaves either the old state or the new one. Each
 change is also appended to the history stream, and what must reach Rasa (a reply, a
-hand-back, a queue update) is put in the outbox stream in the same transaction.
+hand-back, a queue update) is put in the outbox stream in the same transaction. How a ticket
+is made and joins the queue (the caps, the overflow) is ``handoff.intake``.
 """
 
 from __future__ import annotations
@@ -19,31 +20,12 @@ from redis.exceptions import WatchError
 
 from bot.core import keys, turns
 from bot.core.text import as_str
-from handoff.admission import Lane, TicketCaps, client_key, lane, lift_minutes, queue_score
-from handoff.errors import Conflict, Forbidden, NotFound, TooManyOpen
+from handoff.admission import TicketCaps
+from handoff.errors import Conflict, Forbidden, NotFound
+from handoff.history import record
+from handoff.intake import RETRIES, Intake
 from handoff.models import Outcome, Ticket, TicketState
 from handoff.retention import DAY, TICKETS_DAYS
-
-HISTORY_MAX = 1_000_000
-RETRIES = 20
-COUNTER_SECONDS = 120  # a minute's counter of tickets joining the queue outlives its minute, then goes
-
-# KEYS: overflow, queue, the minute's counter; ARGV: tickets a minute, now, counter lifetime.
-# The oldest held-back tickets join the end of the queue while the minute has room.
-RELEASE = """
-local room = tonumber(ARGV[1]) - tonumber(redis.call('GET', KEYS[3]) or '0')
-if room <= 0 then return {} end
-local ids = redis.call('ZRANGE', KEYS[1], 0, room - 1)
-for _, id in ipairs(ids) do
-  redis.call('ZREM', KEYS[1], id)
-  redis.call('ZADD', KEYS[2], ARGV[2], id)
-end
-if #ids > 0 then
-  redis.call('INCRBY', KEYS[3], #ids)
-  redis.call('EXPIRE', KEYS[3], ARGV[3])
-end
-return ids
-"""
 
 Apply = Callable[[Any, Ticket], None]
 
@@ -54,6 +36,7 @@ class TicketStore:
         self.redis: Any = client  # redis-py's annotations don't fit decode_responses clients
         self.retention_seconds = retention_seconds  # a resolved ticket's keys live this long (handoff.retention)
         self.caps = caps or TicketCaps()  # how many tickets join the queue, and from one address
+        self.intake = Intake(client, self.caps)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -110,87 +93,14 @@ class TicketStore:
     async def create(self, conversation_id: str, channel: str, lang: str, customer_name: str, reasons: list[str],
                      evidence: list[dict[str, Any]], now: float | None = None, *, client_ip: str = "",
                      exchanges: int = 0) -> tuple[Ticket, bool]:
-        """A new waiting ticket for the conversation, or its open one (False) if it has one.
-
-        TooManyOpen when the client's address has its share of open tickets already. The ticket
-        joins the queue, or the overflow when it is cold and the minute's rate is used up
-        (``handoff.admission``); the minute's counter is taken once, before the transaction,
-        and given back if no ticket is made."""
-        now = time.time() if now is None else now
-        client = client_key(client_ip)
-        owner_key, client_set = keys.owner_of_conversation(conversation_id), keys.open_from_ip(client)
-        counter, joined = keys.admitted(int(now // 60)), 0
-        try:
-            for _ in range(RETRIES):
-                async with self.redis.pipeline(transaction=True) as pipe:
-                    try:
-                        await pipe.watch(owner_key, *([client_set] if client else []))
-                        existing = await pipe.get(owner_key)
-                        if existing:
-                            await pipe.reset()
-                            return await self.get(as_str(existing)), False
-                        if client and await pipe.scard(client_set) >= self.caps.max_open_per_client:
-                            raise TooManyOpen(f"{self.caps.max_open_per_client} tickets are open from this "
-                                              "client address already; the next one waits for those")
-                        joined = joined or await self._join_minute(counter)
-                        ticket = await self._new_ticket(conversation_id, channel, lang, customer_name, reasons,
-                                                        evidence, now, exchanges, client)
-                        pipe.multi()
-                        self._add(pipe, ticket, lane(exchanges, joined, self.caps), counter)
-                        await pipe.execute()
-                        joined = 0  # kept: the ticket took its place in the minute
-                        return ticket, True
-                    except WatchError:
-                        continue
-            raise Conflict(f"conversation {conversation_id} is changing too fast; try again")
-        finally:
-            if joined:
-                await self.redis.decr(counter)
-
-    async def _join_minute(self, counter: str) -> int:
-        """Take a place among the minute's new tickets: how many there are with this one."""
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.incr(counter)
-            pipe.expire(counter, COUNTER_SECONDS)
-            joined, _ = await pipe.execute()
-        return int(joined)
-
-    async def _new_ticket(self, conversation_id: str, channel: str, lang: str, customer_name: str,
-                          reasons: list[str], evidence: list[dict[str, Any]], now: float, exchanges: int,
-                          client: str) -> Ticket:
-        number = int(await self.redis.incr(keys.TICKET_SEQ))
-        return Ticket(
-            id=f"T{number:06d}", conversation_id=conversation_id, channel=channel, lang=lang,
-            customer_name=customer_name, reasons=reasons, evidence=evidence, state=TicketState.QUEUED,
-            created_at=now, priority=lift_minutes(reasons, exchanges), exchanges=exchanges, client_key=client,
-        )
-
-    def _add(self, pipe: Any, ticket: Ticket, where: Lane, counter: str) -> None:
-        now, conversation_id = ticket.created_at, ticket.conversation_id
-        pipe.hset(keys.ticket(ticket.id), mapping=ticket.to_redis())
-        pipe.set(keys.owner_of_conversation(conversation_id), ticket.id)
-        pipe.rpush(keys.conversation_tickets(conversation_id), ticket.id)
-        pipe.persist(keys.conversation_tickets(conversation_id))  # an earlier close set it to expire
-        if where == Lane.QUEUE:
-            pipe.zadd(keys.QUEUE, {ticket.id: queue_score(now, ticket.reasons, ticket.exchanges)})
-        else:
-            pipe.zadd(keys.OVERFLOW, {ticket.id: now})
-            pipe.decr(counter)  # held back: it takes its place in the minute when it is moved into the queue
-            pipe.hincrby(keys.STATS, "tickets_held_back", 1)
-        if ticket.client_key:
-            pipe.sadd(keys.open_from_ip(ticket.client_key), ticket.id)
-        pipe.sadd(keys.OPEN, ticket.id)
-        pipe.zadd(keys.ALL, {ticket.id: now})
-        pipe.hincrby(keys.STATS, "tickets_created", 1)
-        _record(pipe, ticket.id, "created", "", now, reasons=",".join(ticket.reasons), lane=where.value)
+        """A new waiting ticket for the conversation (True), or its open one (False): ``handoff.intake``."""
+        made = await self.intake.create(conversation_id, channel, lang, customer_name, reasons, evidence, now,
+                                        client_ip=client_ip, exchanges=exchanges)
+        return (made, True) if isinstance(made, Ticket) else (await self.get(made), False)
 
     async def release_overflow(self, now: float | None = None) -> list[str]:
-        """Move the oldest held-back tickets to the end of the queue, as many as the minute's rate
-        has room for (one script: a ticket is in one of the two, never both, never neither)."""
-        now = time.time() if now is None else now
-        released = await self.redis.eval(RELEASE, 3, keys.OVERFLOW, keys.QUEUE, keys.admitted(int(now // 60)),
-                                          self.caps.new_per_minute, repr(now), COUNTER_SECONDS)
-        return [as_str(t) for t in released]
+        """Move held-back tickets into the queue as the minute's rate allows: ``handoff.intake``."""
+        return await self.intake.release_overflow(now)
 
     async def _change(self, ticket_id: str, check: Callable[[Ticket], None], apply: Apply,
                       extra_watch: tuple[str, ...] = ()) -> Ticket:
@@ -228,7 +138,7 @@ class TicketStore:
             pipe.zrem(keys.OVERFLOW, ticket_id)
             pipe.hincrby(keys.STATS, "claims", 1)
             pipe.hincrbyfloat(keys.STATS, "claim_wait_seconds", now - t.created_at)
-            _record(pipe, ticket_id, "claimed", login, now)
+            record(pipe, ticket_id, "claimed", login, now)
             outbox_add(pipe, t, "status", {"handoff": {"state": "human", "moderator": display_name}})
 
         return await self._change(ticket_id, check, apply)
@@ -242,7 +152,7 @@ class TicketStore:
 
         def apply(pipe: Any, t: Ticket) -> None:
             t.owner, t.owner_name = to_login, to_name
-            _record(pipe, ticket_id, "transferred", login, now, to=to_login)
+            record(pipe, ticket_id, "transferred", login, now, to=to_login)
             outbox_add(pipe, t, "status", {"handoff": {"state": "human", "moderator": to_name}})
 
         return await self._change(ticket_id, check, apply)
@@ -260,7 +170,7 @@ class TicketStore:
                 t.first_response_at = now
                 pipe.hincrby(keys.STATS, "first_responses", 1)
                 pipe.hincrbyfloat(keys.STATS, "first_response_seconds", now - t.created_at)
-            _record(pipe, ticket_id, "replied", login, now)
+            record(pipe, ticket_id, "replied", login, now)
             outbox_add(pipe, t, "reply", {"text": text, "moderator": login, "moderator_name": display_name})
 
         return await self._change(ticket_id, check, apply)
@@ -285,7 +195,7 @@ class TicketStore:
             pipe.delete(keys.owner_of_conversation(t.conversation_id))
             pipe.hincrby(keys.STATS, f"closed_{outcome.value}", 1)
             pipe.hincrbyfloat(keys.STATS, "resolution_seconds", now - t.created_at)
-            _record(pipe, ticket_id, outcome.value, login, now)
+            record(pipe, ticket_id, outcome.value, login, now)
             outbox_add(pipe, t, "handback", {"text": farewell})
             for key in (keys.ticket(ticket_id), keys.notes(ticket_id), keys.conversation_tickets(t.conversation_id)):
                 pipe.expire(key, self.retention_seconds)  # kept for the retention time after resolution
@@ -300,7 +210,7 @@ class TicketStore:
             pipe.rpush(keys.notes(ticket_id), json.dumps(note, ensure_ascii=False))
             if ticket.state == TicketState.RESOLVED:
                 pipe.expire(keys.notes(ticket_id), self.retention_seconds, gt=False, nx=True)
-            _record(pipe, ticket_id, "note", login, now)
+            record(pipe, ticket_id, "note", login, now)
             await pipe.execute()
         return note
 
@@ -309,7 +219,7 @@ class TicketStore:
 
         def apply(pipe: Any, t: Ticket) -> None:
             t.tags = tags
-            _record(pipe, ticket_id, "tagged", login, now, tags=",".join(tags))
+            record(pipe, ticket_id, "tagged", login, now, tags=",".join(tags))
 
         return await self._change(ticket_id, lambda t: None, apply)
 
@@ -323,18 +233,11 @@ def _require_owner(ticket: Ticket, login: str, is_admin: bool) -> None:
         raise Forbidden(f"ticket {ticket.id} belongs to {ticket.owner_name or ticket.owner}")
 
 
-def _record(pipe: Any, ticket_id: str, action: str, login: str, now: float, **extra: str) -> None:
-    pipe.xadd(keys.HISTORY, {"ticket": ticket_id, "action": action, "by": login, "at": repr(now), **extra},
-              maxlen=HISTORY_MAX, approximate=True)
-    pipe.publish(keys.LIVE, json.dumps({"ticket": ticket_id, "action": action}))
-
-
 def outbox_add(pipe: Any, ticket: Ticket, kind: str, payload: dict[str, Any]) -> None:
     """Queue what the customer must get, in the conversation's order (``bot.core.turns``)."""
     fields = {"kind": kind, "ticket": ticket.id, "conversation_id": ticket.conversation_id, "lang": ticket.lang,
               "payload": json.dumps(payload, ensure_ascii=False)}
     turns.add(pipe, keys.OUTBOX, keys.outbox_order(ticket.conversation_id), fields)
-
 
 
 def _decode(raw: dict[Any, Any]) -> dict[str, str]:

@@ -154,10 +154,12 @@ class Recorder(BrainProvider):
     def __init__(self, brain: Brain) -> None:
         super().__init__(lambda: brain)
         self.histories: list[list[Any]] = []
+        self.clients: list[str] = []
 
-    async def decide(self, text: str, history: Any = ()) -> Any:
+    async def decide(self, text: str, history: Any = (), client: str = "") -> Any:
         self.histories.append(list(history))
-        return await super().decide(text, history)
+        self.clients.append(client)
+        return await super().decide(text, history, client)
 
 
 async def test_the_brain_sees_the_conversation_with_the_bots_decisions(brain: Brain) -> None:
@@ -176,3 +178,14 @@ async def test_the_brain_sees_the_conversation_with_the_bots_decisions(brain: Br
     history = recorder.histories[-1]
     assert [(t.role, t.text) for t in history] == [("customer", "Jak zwrócić produkt?"), ("bot", answered["text"])]
     assert (history[1].decision, history[1].faq_id) == ("answer", "return_howto")  # the greeting is left out
+
+
+async def test_the_brain_is_asked_in_the_turn_of_the_address_the_channel_saw(brain: Brain) -> None:
+    recorder = Recorder(brain)
+    message = {"text": "Jak zwrócić produkt?", "intent": {"name": "question"}, "entities": [],
+               "metadata": {"client_ip": "198.51.100.4"}}
+    seen = Tracker("web:c2", {}, message, [], False, None, {}, "action_listen")
+    await ActionAnswer(recorder, FakeHandoff()).run(CollectingDispatcher(), seen, {})
+    unseen = Tracker("messenger:42", {}, {**message, "metadata": {}}, [], False, None, {}, "action_listen")
+    await ActionAnswer(recorder, FakeHandoff()).run(CollectingDispatcher(), unseen, {})
+    assert recorder.clients == ["ip:198.51.100.4", "messenger:new"]

@@ -77,4 +77,13 @@ async def test_text_over_the_limit_is_refused(url: str) -> None:
 
 
 def test_parse_request_returns_the_text() -> None:
-    assert parse_request('{"text": "zażółć"}'.encode()) == "zażółć"
+    assert parse_request('{"text": "zażółć"}'.encode()) == ("zażółć", "conversation:")
+
+
+def test_parse_request_names_the_client_whose_turn_it_is() -> None:
+    body = b'{"text": "hej", "sender": "web:x", "client_ip": "::ffff:203.0.113.9"}'
+    assert parse_request(body) == ("hej", "ip:203.0.113.9")
+    assert parse_request(b'{"text": "hej", "sender": "messenger:123"}') == ("hej", "messenger:new")
+    for bad in (b'{"text": "hej", "sender": 7}', b'{"text": "hej", "client_ip": ["x"]}'):
+        with pytest.raises(ValueError, match=r"sender|client_ip"):
+            parse_request(bad)

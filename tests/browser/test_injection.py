@@ -1,13 +1,15 @@
 """Script injection through customer text, in a real browser against the real stack.
 
-Customers send a battery of hostile payloads through the real channels (Rasa's REST channel, with a
-hostile ``customer_name`` in its metadata, and signed Messenger webhooks, with a hostile postback title:
-Messenger carries no name) and ask for a person. A moderator whose display name is hostile too works the
-tickets in the console: the queue, the ticket page, a suggestion, a note, tags, replies, a refused
-transfer, the stats page and the admin's review of proposals from archived chats; a widget customer
-reads the moderator's reply. On every page: no dialog, no ``window.__pwned``, no element made from a
-payload, and every payload shown literally. The console's pages send a CSP that forbids inline script,
-and requests the services refuse leave nothing behind.
+Customers send a battery of hostile payloads through the real channels (Rasa's REST channel and signed
+Messenger webhooks, with a hostile postback title) and ask for a person. A name never comes from the
+client (the channels drop a ``customer_name`` in its metadata), so the REST customer's hostile name comes
+the one way left on the server side: the action server's own ticket request (``POST /internal/tickets``
+with the service token), as a channel that knows names (Messenger's profile) will give them. A moderator
+whose display name is hostile too works the tickets in the console: the queue, the ticket page, a
+suggestion, a note, tags, replies, a refused transfer, the stats page and the admin's review of proposals
+from archived chats; a widget customer reads the moderator's reply. On every page: no dialog, no
+``window.__pwned``, no element made from a payload, and every payload shown literally. The console's pages
+send a CSP that forbids inline script, and requests the services refuse leave nothing behind.
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from bot.core import keys
 from bot.rasa_side.channels.messenger_protocol import sign
+from bot.rasa_side.settings import MAX_MESSAGE_CHARS
 from handoff.accounts import Accounts, Role
 from handoff.errors import Conflict
+from handoff.internal import MAX_NAME_CHARS
 from tests.browser.conftest import polish_page
 from tests.browser.test_console import ConsoleApi, _create_accounts, _run, queue_row, sign_in
 from tests.browser.test_widget import Widget
@@ -53,11 +57,14 @@ PAYLOADS = [
     "Zażółć gęślą jaźń 😡🙈 ĄĆĘŁŃÓŚŹŻ",
 ]
 LONG_LINE = ("Jedna długa linia bez spacji: " + "żółw" * 1000)[:4000]
+LONG_MESSAGE = LONG_LINE[:MAX_MESSAGE_CHARS]  # the longest a channel takes from a customer
 ASK = "Chcę rozmawiać z konsultantem "  # the customer asks for a person: a ticket
 QUESTION = "Gdzie jest moja paczka? Zamówienie nie dotarło {{constructor.constructor('window.__pwned=1')()}}"
 # U+202E left open. Two words: a third trips the archive's name redaction (bot.learning.redact: "Input contains
 # more than one word"), which stops the archiver for every conversation.
 CUSTOMER_NAME = 'Zofia "><svg/onload=window.__pwned=1>\u202eakswolwoK'
+# What the bot found, as the action server sends it; a title can be a customer's question (the miner's new entries).
+EVIDENCE = [{"faq_id": "delivery_time", "title": f"{PAYLOADS[1]} Czas dostawy", "score": 0.42, "kind": "topic"}]
 MALLORY = ("mallory", 'Mal "><img src=x onerror=window.__pwned=1>', "mallory-console-password")
 REPLY = ("Odpowiedź konsultanta: <script>window.__pwned=1</script> <img src=x onerror=\"window.__pwned=1\"> "
          "javascript:window.__pwned=1 https://volta.example/zwroty?x=\"><svg/onload=window.__pwned=1> "
@@ -117,15 +124,18 @@ def opened(stack: Stack, accounts: None) -> Iterator[list[str]]:
 
 @pytest.fixture(scope="module")
 def rest_ticket(stack: Stack, opened: list[str]) -> tuple[str, list[str]]:
-    """A REST customer with a hostile name asks for a person, then writes every payload; (ticket, messages)."""
+    """A REST conversation handed to people with a hostile name by the action server's own request, then
+    the customer writes every payload; (ticket, messages). Their first message starts the session, whose
+    action finds the open ticket and pauses the bot: every message lands on that ticket, the bot says nothing."""
     sender = f"inj-rest-{uuid.uuid4().hex[:12]}"
-    said = [ASK + PAYLOADS[1], LONG_LINE, *PAYLOADS[:1], *PAYLOADS[2:], QUESTION]
-    answers = rest_says(stack, sender, said[0], CUSTOMER_NAME)
-    assert any((a.get("custom") or {}).get("handoff", {}).get("state") == "queued" for a in answers), answers
-    for text in said[1:]:
+    status, answer = ask_for_ticket(stack, sender, CUSTOMER_NAME)
+    assert status == 201 and answer["created"], answer
+    opened.append(answer["ticket"])
+    said = [ASK + PAYLOADS[1], LONG_MESSAGE, *PAYLOADS[:1], *PAYLOADS[2:], QUESTION]
+    for text in said:
         assert rest_says(stack, sender, text) == []  # the bot is silent while people own the conversation
-    opened.append(ticket_of(stack, sender))
-    return opened[-1], said
+    assert owner(stack, sender) == {"owner": "queue", "ticket": answer["ticket"]}  # no second ticket
+    return answer["ticket"], said
 
 
 # -- checks ----------------------------------------------------------------------------------------
@@ -175,7 +185,8 @@ def rest_post(stack: Stack, body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def rest_says(stack: Stack, sender: str, text: str, name: str | None = None) -> list[dict[str, Any]]:
-    """A customer message through Rasa's REST channel (``name`` in its metadata); the bot's answers."""
+    """A customer message through Rasa's REST channel (``name`` in its metadata, which the channel drops);
+    the bot's answers."""
     metadata = {} if name is None else {"metadata": {"customer_name": name}}
     return rest_post(stack, {"sender": sender, "message": text, **metadata})
 
@@ -190,6 +201,33 @@ def messenger_post(stack: Stack, body: bytes, secret: str = MESSENGER_SECRET) ->
     except urllib.error.HTTPError as e:
         e.close()
         return e.code
+
+
+def ask_for_ticket(stack: Stack, conversation_id: str, name: str) -> tuple[int, dict[str, Any]]:
+    """The action server's request for a person, with a customer's name as a channel would give it;
+    (status, answer)."""
+    body = {"conversation_id": conversation_id, "lang": "pl", "reasons": ["human_request"], "evidence": EVIDENCE,
+            "customer_name": name, "client_ip": "", "exchanges": 1}
+    request = urllib.request.Request(f"{stack.handoff_url}/internal/tickets", data=json.dumps(body).encode(),
+                                     method="POST", headers={"Content-Type": "application/json",
+                                                             "Authorization": f"Bearer {stack.service_token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status), dict(json.loads(response.read()))
+    except urllib.error.HTTPError as e:
+        answer = dict(json.loads(e.read()))
+        e.close()
+        return e.code, answer
+
+
+def user_metadata(stack: Stack, conversation_id: str) -> list[dict[str, Any]]:
+    """The metadata of every customer message Rasa's tracker store holds for the conversation."""
+    client = redis.Redis.from_url(stack.redis_url)
+    try:
+        events = [json.loads(e) for e in client.lrange(keys.TrackerKeys().events(conversation_id), 0, -1)]
+    finally:
+        client.close()
+    return [e.get("metadata") or {} for e in events if e.get("event") == "user"]
 
 
 def owner(stack: Stack, conversation_id: str) -> dict[str, Any]:
@@ -302,8 +340,8 @@ def test_rest_customer_payloads_are_text_in_the_queue_and_on_the_ticket(
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Zgłoszenie {ticket_id} · {CUSTOMER_NAME}")
     expect(page.locator("#evidence li").first).to_be_visible()
     expect(page.locator(".vc-suggestion").first).to_be_visible()
-    assert_inert(page, page.locator("main"), [*said, CUSTOMER_NAME])
-    assert fits_the_window(page), "the 4000-character line pushes the page sideways"
+    assert_inert(page, page.locator("main"), [*said, CUSTOMER_NAME, EVIDENCE[0]["title"]])
+    assert fits_the_window(page), "the long line pushes the page sideways"
     label = page.locator(".vc-msg-customer .vc-who").first
     assert in_reading_order(label.locator("strong"), label.locator("time")), "the name reorders the time beside it"
 
@@ -430,7 +468,7 @@ def test_the_admins_review_shows_payloads_from_archived_chats_as_text(stack: Sta
     proposals as the miner would put it (a real mining run takes minutes)."""
     tag = uuid.uuid4().hex[:8]
     question = f"ile kosztuje dostawa kurierem? {PAYLOADS[2]} {PAYLOADS[3]} ({tag})"
-    assert rest_says(stack, f"inj-archive-{tag}", question, CUSTOMER_NAME)[0]["text"]  # answered, no person
+    assert rest_says(stack, f"inj-archive-{tag}", question)[0]["text"]  # answered, no person
     record = archived(stack, tag)
     assert [t["text"] for t in record["turns"] if t["role"] == "customer"] == [question]  # the markup survived
     answer = f"Kurier kosztuje 14,99 zł. {PAYLOADS[0]} {PAYLOADS[4]}"
@@ -473,15 +511,26 @@ def test_refused_requests_store_nothing(stack: Stack, accounts: None, opened: li
     assert error.value.code == 400
     assert stored_events(stack, f"messenger:{customer}") == stored_events(stack, sender) == 0
 
-    # A name longer than the handoff service takes is shortened by the bot: the customer still gets a person.
+    # A message longer than the channels take: refused, nothing stored.
+    with pytest.raises(urllib.error.HTTPError) as error:
+        rest_says(stack, sender, LONG_MESSAGE + PAYLOADS[0])
+    error.value.close()
+    assert error.value.code == 413 and stored_events(stack, sender) == 0
+
+    # A name longer than the handoff service takes: 400 naming it, no ticket.
     sender = f"inj-name-{uuid.uuid4().hex[:12]}"
-    long_name = CUSTOMER_NAME + "x" * 80
-    answers = rest_says(stack, sender, ASK + PAYLOADS[1], long_name)
-    assert any("custom" in a for a in answers), answers
+    status, answer = ask_for_ticket(stack, sender, CUSTOMER_NAME + "x" * MAX_NAME_CHARS)
+    assert status == 400 and answer["error"].startswith("customer_name must be"), answer
+    assert owner(stack, sender) == {"owner": "bot", "ticket": None}
+
+    # A name in the client's metadata never reaches Rasa nor the ticket: the customer gets a person, nameless.
+    answers = rest_says(stack, sender, ASK + PAYLOADS[1], CUSTOMER_NAME)
+    assert any((a.get("custom") or {}).get("handoff", {}).get("state") == "queued" for a in answers), answers
     ticket_id = ticket_of(stack, sender)
     opened.append(ticket_id)
     detail = ConsoleApi(stack.handoff_url, "anna").call("GET", f"/api/tickets/{ticket_id}")
-    assert detail["ticket"]["customer_name"] == long_name[:80]
+    assert detail["ticket"]["customer_name"] == ""
+    assert [m for m in user_metadata(stack, sender) if "customer_name" in m] == []
 
     # The console's API refuses what is too long, empty or unknown; the ticket stays as it was.
     sender = f"inj-api-{uuid.uuid4().hex[:12]}"

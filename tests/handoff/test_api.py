@@ -13,9 +13,10 @@ from bot.core import keys
 from tests.handoff.conftest import SERVICE_TOKEN, Factory, sign_in
 
 SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
+WEB_1, WEB_2 = "web:00000000-0000-4000-8000-000000000001", "web:00000000-0000-4000-8000-000000000002"
 
 
-async def open_ticket(client: TestClient, conversation: str = "web:1", reasons: list[str] | None = None) -> str:
+async def open_ticket(client: TestClient, conversation: str = WEB_1, reasons: list[str] | None = None) -> str:
     response = await client.post("/internal/tickets", headers=SERVICE, json={
         "conversation_id": conversation, "lang": "pl", "reasons": reasons or ["negative_sentiment"],
         "evidence": [{"faq_id": "return_howto", "score": 0.61}], "customer_name": "Marek Nowak", "exchanges": 1})
@@ -25,29 +26,29 @@ async def open_ticket(client: TestClient, conversation: str = "web:1", reasons: 
 
 
 async def test_internal_api_needs_the_service_token(app_client: TestClient) -> None:
-    response = await app_client.post("/internal/tickets", json={"conversation_id": "web:1"})
+    response = await app_client.post("/internal/tickets", json={"conversation_id": WEB_1})
     assert response.status == 401
-    response = await app_client.post("/internal/tickets", json={"conversation_id": "web:1"},
+    response = await app_client.post("/internal/tickets", json={"conversation_id": WEB_1},
                                      headers={"Authorization": "Bearer wrong"})
     assert response.status == 401
 
 
 async def test_ticket_is_queued_and_the_customer_told_their_place(app_client: TestClient) -> None:
-    first = await app_client.post("/internal/tickets", headers=SERVICE, json={"conversation_id": "web:1",
+    first = await app_client.post("/internal/tickets", headers=SERVICE, json={"conversation_id": WEB_1,
                                                                               "reasons": ["human_request"]})
     body = await first.json()
     assert body["created"] and body["handoff"]["state"] == "queued" and body["handoff"]["position"] == 1
     angry = await (await app_client.post("/internal/tickets", headers=SERVICE, json={
-        "conversation_id": "web:2", "reasons": ["legal_threat"], "exchanges": 1})).json()
+        "conversation_id": WEB_2, "reasons": ["legal_threat"], "exchanges": 1})).json()
     assert angry["handoff"]["position"] == 1  # a legal threat (after a real exchange) goes before a plain request
-    again = await app_client.post("/internal/tickets", headers=SERVICE, json={"conversation_id": "web:1"})
+    again = await app_client.post("/internal/tickets", headers=SERVICE, json={"conversation_id": WEB_1})
     assert again.status == 200 and (await again.json())["ticket"] == body["ticket"]
-    owner = await (await app_client.get("/internal/conversations/web:1", headers=SERVICE)).json()
+    owner = await (await app_client.get(f"/internal/conversations/{WEB_1}", headers=SERVICE)).json()
     assert owner == {"owner": "queue", "ticket": body["ticket"]}
 
 
-@pytest.mark.parametrize("body", [{"conversation_id": ""}, {"conversation_id": "web:1", "lang": "de"},
-                                  {"conversation_id": "web:1", "reasons": "angry"}, {"conversation_id": 7}])
+@pytest.mark.parametrize("body", [{"conversation_id": ""}, {"conversation_id": WEB_1, "lang": "de"},
+                                  {"conversation_id": WEB_1, "reasons": "angry"}, {"conversation_id": 7}])
 async def test_bad_ticket_requests_are_400_and_change_nothing(app_client: TestClient, body: dict[str, Any]) -> None:
     response = await app_client.post("/internal/tickets", headers=SERVICE, json=body)
     assert response.status == 400 and "error" in await response.json()
@@ -139,8 +140,8 @@ async def test_metrics_and_openapi(aiohttp_client: Factory, app_client: TestClie
 
 async def test_waiting_customers_are_told_when_the_queue_moves(aiohttp_client: Factory, app_client: TestClient,
                                                                redis_url: str) -> None:
-    first = await open_ticket(app_client, "web:first", ["human_request"])
-    await open_ticket(app_client, "web:second", ["human_request"])
+    first = await open_ticket(app_client, WEB_1, ["human_request"])
+    await open_ticket(app_client, WEB_2, ["human_request"])
     anna = await sign_in(aiohttp_client, app_client, "anna")
     await anna.call("POST", f"/api/tickets/{first}/claim")
     client = aioredis.from_url(redis_url, decode_responses=True)
@@ -151,7 +152,7 @@ async def test_waiting_customers_are_told_when_the_queue_moves(aiohttp_client: F
         updates = [(e["conversation_id"], json.loads(e["payload"])["handoff"]) for e in entries if e["kind"] == "queue"]
         await asyncio.sleep(0.02)
     await client.aclose()
-    assert updates and updates[-1][0] == "web:second" and updates[-1][1]["position"] == 1
+    assert updates and updates[-1][0] == WEB_2 and updates[-1][1]["position"] == 1
     assert updates[-1][1]["state"] == "queued" and updates[-1][1]["expected_wait_minutes"] >= 5
 
 

@@ -154,6 +154,7 @@ def test_back_off_doubles_from_the_free_failures_up_to_the_cap() -> None:
     ("203.0.113.7", "198.51.100.1", set(), "203.0.113.7"),  # an untrusted peer cannot name another client
     ("127.0.0.1", "10.9.9.9, 198.51.100.1", {"127.0.0.1"}, "198.51.100.1"),  # the hop HAProxy appended
     ("127.0.0.1", "not-an-address", {"127.0.0.1"}, "127.0.0.1"),
+    ("127.0.0.1", "198.51.100.1, 10.0.0.2", {"127.0.0.1", "10.0.0.2"}, "198.51.100.1"),  # past a second proxy
 ])
 def test_the_client_address(peer: str, forwarded: str, trusted: set[str], expected: str) -> None:
     headers = {"X-Forwarded-For": forwarded} if forwarded else {}

@@ -19,12 +19,12 @@ def prefetch_url(action_url: str) -> str:
     return (base[: -len("/webhook")] if base.endswith("/webhook") else base) + "/prefetch"
 
 
-async def _post_prefetch(endpoint: Any, text: str) -> None:
+async def _post_prefetch(endpoint: Any, body: dict[str, str]) -> None:
     import aiohttp
 
     try:
         timeout = aiohttp.ClientTimeout(total=PREFETCH_TIMEOUT_SECONDS)
-        async with endpoint.session() as session, session.post(prefetch_url(endpoint.url), json={"text": text},
+        async with endpoint.session() as session, session.post(prefetch_url(endpoint.url), json=body,
                                                                timeout=timeout) as reply:
             await reply.read()
     except Exception as exc:  # only a head start: the answer does not depend on it
@@ -39,7 +39,11 @@ async def _handle_message(self: Any, message: Any) -> Any:
     endpoint = getattr(self, "action_endpoint", None)
     if endpoint is not None and endpoint.url and isinstance(text, str) and text.strip() \
             and not text.startswith("/"):
-        task = asyncio.ensure_future(_post_prefetch(endpoint, text))
+        metadata = getattr(message, "metadata", None) or {}
+        ip = metadata.get("client_ip") if isinstance(metadata, dict) else None
+        body = {"text": text, "sender": str(getattr(message, "sender_id", "") or ""),
+                "client_ip": ip if isinstance(ip, str) else ""}
+        task = asyncio.ensure_future(_post_prefetch(endpoint, body))
         _prefetches.add(task)
         task.add_done_callback(_prefetches.discard)
     return await _original_handle_message(self, message)

@@ -28,8 +28,10 @@ def backoff_seconds(failures: int, free: int, base: float, cap: float) -> float:
 
 
 def wait_seconds(failures: int, last: float, now: float, free: int, base: float, cap: float) -> float:
-    """How long from ``now`` until the next attempt is allowed (0: allowed now)."""
-    return max(0.0, last + backoff_seconds(failures, free, base, cap) - now)
+    """How long from ``now`` until the next attempt is allowed (0: allowed now). Within the free failures
+    always 0, even when another replica's (or a concurrent attempt's) ``last`` is a moment after ``now``."""
+    delay = backoff_seconds(failures, free, base, cap)
+    return max(0.0, last + delay - now) if delay else 0.0
 
 
 class SignInThrottle:

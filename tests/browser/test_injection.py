@@ -135,6 +135,10 @@ def rest_ticket(stack: Stack, opened: list[str]) -> tuple[str, list[str]]:
     for text in said:
         assert rest_says(stack, sender, text) == []  # the bot is silent while people own the conversation
     assert owner(stack, sender) == {"owner": "queue", "ticket": answer["ticket"]}  # no second ticket
+    # The page asks the action server for suggestions once, with a short timeout: wait until the brain has
+    # worked off the messages' prefetches, so the first load shows them.
+    api = ConsoleApi(stack.handoff_url, "szef")
+    poll(lambda: api.call("GET", f"/api/tickets/{answer['ticket']}")["suggestions"], "suggestions")
     return answer["ticket"], said
 
 

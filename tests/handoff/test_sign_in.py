@@ -147,6 +147,7 @@ def test_back_off_doubles_from_the_free_failures_up_to_the_cap() -> None:
     assert backoff_seconds(10_000, 3, 1, 900) == 900
     assert wait_seconds(3, last=100.0, now=100.5, free=3, base=1, cap=10) == 0.5
     assert wait_seconds(3, last=100.0, now=102.0, free=3, base=1, cap=10) == 0.0
+    assert wait_seconds(2, last=100.1, now=100.0, free=3, base=1, cap=10) == 0.0  # a later "last" within the free
 
 
 @pytest.mark.parametrize(("peer", "forwarded", "trusted", "expected"), [

@@ -47,14 +47,14 @@ def parse_request(body: bytes) -> tuple[str, str]:
     return text, client_for(sender, {"client_ip": client_ip}, exchanges=0)
 
 
-def _log_failure(task: asyncio.Task[None]) -> None:
+def _log_failure(task: asyncio.Task[bool]) -> None:
     if not task.cancelled() and task.exception() is not None:
         logger.warning("prefetch failed: %r", task.exception())
 
 
 def add_prefetch_route(app: Sanic[Any, Any], provider: BrainProvider = default_provider) -> None:
     """Serve ``POST /prefetch`` on the action server's app."""
-    running: set[asyncio.Task[None]] = set()
+    running: set[asyncio.Task[bool]] = set()
 
     async def prefetch(request: Request) -> HTTPResponse:
         try:

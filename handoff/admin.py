@@ -20,8 +20,8 @@ import sys
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from bot.core.settings import SettingsError
 from bot.core.redis_config import RedisConfig
+from bot.core.settings import SettingsError
 from handoff import erasure_cli
 from handoff.accounts import Accounts, Role
 from handoff.errors import HandoffError, NotFound

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from bot.core.redis_config import RedisConfig
 
-
 TLS_HINT = " (over TLS: is REDIS_TLS_CA_FILE the CA that signed Redis's certificate for this host?)"
 PLAIN_HINT = " (if that port speaks TLS, the URL must start rediss://)"
 

@@ -73,7 +73,8 @@ return 1
 
 class RedisLockStore(LockStore):
     def __init__(self, endpoint_config: Any = None, host: str = "localhost", port: int | str = 6379,
-                 db: int | str = 0, password: str | None = None, key_prefix: str = TRACKER_PREFIX, **options: Any) -> None:
+                 db: int | str = 0, password: str | None = None, key_prefix: str = TRACKER_PREFIX,
+                 **options: Any) -> None:
         """``options``: ``username``, ``use_ssl``, ``ssl_ca_certs``, ``ssl_certfile``, ``ssl_keyfile``
         (Rasa's names, as endpoints.yml gives them)."""
         options = {**options, "host": host, "port": port, "db": db, "password": password}

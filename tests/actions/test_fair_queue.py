@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from actions.fair_queue import HALF_LIFE_SECONDS, NEW_MESSENGER_CLIENT, FairQueue, client_for
+from actions.fair_queue import NEW_MESSENGER_CLIENT, FairQueue, client_for
+from bot.core.fair_share import HALF_LIFE_SECONDS
 
 
 class Clock:

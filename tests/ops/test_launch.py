@@ -37,7 +37,8 @@ def test_rediss_url_with_a_user_gives_endpoints_yml_every_tls_key(tmp_path: Path
     assert (env["REDIS_TLS_CA_FILE"], env["REDIS_TLS_CERT_FILE"], env["REDIS_TLS_KEY_FILE"]) == (str(ca), "", "")
 
 
-def test_the_embedded_password_is_generated_once_and_kept_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_embedded_password_is_generated_once_and_kept_private(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("ops.launch.REDIS_PASSWORD_FILE", tmp_path / "secrets" / "redis_password")
     first, again = embedded_redis_password({}), embedded_redis_password({})
     assert first == again and len(first) >= 16

@@ -15,6 +15,9 @@ each, all measured or needed for "nothing accepted is lost":
 - ``graph``: the model graph run in dependency order without dask's scheduler (10%);
 - ``prefetch``: each customer message posted to the action server's ``/prefetch`` as it
   arrives, so the action server embeds it while Rasa reads the tracker and predicts;
+- ``fair_share``: at most ``RASA_CONCURRENT_MESSAGES`` messages handled at once, the next
+  one from the client that used the server least lately, so a flood waits its turn instead
+  of slowing every real customer's answer;
 - ``api_token``: the HTTP API token compared in constant time, and accepted as
   ``Authorization: Bearer`` as well as ``?token=``.
 """
@@ -23,10 +26,19 @@ from __future__ import annotations
 
 import logging
 
-from bot.rasa_side.patches import api_token, events, graph, prefetch, sessions, tracker_store, validation
+from bot.rasa_side.patches import (
+    api_token,
+    events,
+    fair_share,
+    graph,
+    prefetch,
+    sessions,
+    tracker_store,
+    validation,
+)
 
 logger = logging.getLogger(__name__)
-PATCHES = (validation, events, tracker_store, sessions, graph, prefetch, api_token)
+PATCHES = (validation, events, tracker_store, sessions, graph, prefetch, fair_share, api_token)
 _installed = False
 
 

@@ -34,6 +34,24 @@ except ValueError:
     results["unknown_event_raises"] = True
 
 
+
+class Posted:
+    """What ``validate_events_in_request_body`` reads of a request: its JSON body."""
+
+    def __init__(self, json_body: object) -> None:
+        self.json = json_body
+
+
+validation_patch = sys.modules["bot.rasa_side.patches.validation"]
+validation_patch._validate_events_in_request_body(Posted([{"event": "bot", "text": "hi", "timestamp": 1.0}]))
+results["events_valid_pass"] = True
+try:
+    validation_patch._validate_events_in_request_body(Posted([{"event": "bot", "timestamp": "yesterday"}]))
+    results["events_invalid_rejected"] = False
+except Exception as e:  # Rasa's ErrorResponse: a 400 naming the format
+    results["events_invalid_rejected"] = e.status == 400 and "events format" in e.error_info["message"]
+
+
 async def sessions() -> dict[str, bool]:
     """Two requests through one endpoint share a session; other headers get their own."""
     endpoint, other = EndpointConfig("http://127.0.0.1:9/x"), EndpointConfig("http://127.0.0.1:9/x", headers={"a": "b"})
@@ -53,19 +71,21 @@ results["prefetch_url"] = (prefetch_url("http://127.0.0.1:5055/webhook") == "htt
 
 def every_patch_is_in_place() -> bool:
     """What ``install`` promises in its docstring: each listed patch replaced Rasa's own."""
+    import rasa.server
     from rasa.core.agent import Agent
     from rasa.core.tracker_store import FailSafeTrackerStore
     from rasa.engine.runner.dask import DaskGraphRunner
 
-    import rasa.server
-
-    from bot.rasa_side.patches import api_token, graph, prefetch, sessions, tracker_store, validation
+    from bot.rasa_side.patches import api_token, fair_share, graph, prefetch, sessions, tracker_store, validation
 
     return (RemoteAction._validate_action_result is validation._validate_action_result
             and FailSafeTrackerStore.save is tracker_store._save_or_fail
             and EndpointConfig.session is sessions._shared_session
-            and DaskGraphRunner.run is graph._run_graph and Agent.handle_message is prefetch._handle_message
-            and rasa.server.requires_auth is api_token.requires_auth and len(patches.PATCHES) == 7)
+            and DaskGraphRunner.run is graph._run_graph and Agent.handle_message is fair_share._handle_message
+            and fair_share._original_handle_message is prefetch._handle_message
+            and rasa.server.requires_auth is api_token.requires_auth
+            and rasa.server.validate_events_in_request_body is validation._validate_events_in_request_body
+            and len(patches.PATCHES) == 8)
 
 
 results["every_patch_in_place"] = every_patch_is_in_place()

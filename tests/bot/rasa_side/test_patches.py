@@ -20,6 +20,8 @@ def test_patches_keep_rasas_validation_and_event_lookup() -> None:
         "unknown_event_default": True,
         "invalid_rejected": True,
         "unknown_event_raises": True,
+        "events_valid_pass": True,
+        "events_invalid_rejected": True,
         "session_reused": True,
         "session_per_headers": True,
         "prefetch_url": True,

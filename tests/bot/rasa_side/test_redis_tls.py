@@ -16,7 +16,8 @@ CHANNEL_ENV = {"WIDGET_ALLOWED_ORIGINS": "https://shop.example"}  # what the cha
 def _run(script: str, *args: str) -> dict:
     result = subprocess.run(
         [str(REPO / ".venv-rasa/bin/python"), str(REPO / "tests/bot/rasa_side" / script), *args],
-        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO), **CHANNEL_ENV}, capture_output=True, text=True, timeout=120,
+        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO), **CHANNEL_ENV}, capture_output=True, text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))

@@ -1,0 +1,121 @@
+"""Customer messages take turns in the Rasa server, least-served client first.
+
+Rasa handles every arriving message at once on one event loop, so under a flood a real
+customer's message shares the core with all the flood's messages in flight (``make
+test-abuse``: one core at 100%, real answers hundreds of milliseconds late). Here at most
+``RASA_CONCURRENT_MESSAGES`` messages are handled at a time; the others wait, and the one whose
+client used the server least lately goes next (``bot/core/fair_share.py``). A client is the
+address the channel saw, a Messenger customer's PSID once they have had a few turns (new PSIDs
+cost a script nothing, so they share one client until then), or the conversation. Waiting costs
+no CPU; nothing is dropped (a Messenger message stays in the inbox stream until handled).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.core.clients import client_key
+from bot.core.conversation_ids import MESSENGER_PREFIX
+from bot.core.fair_share import FairShare
+from bot.core.settings import whole_number
+
+CONCURRENT_MESSAGES = 4  # enough to overlap Redis and action-server waits; few enough to share the core
+ESTABLISHED_TURNS = 3  # a Messenger customer has their own turn after this many messages
+NEW_MESSENGER = "messenger:new"
+_original_handle_message: Any = None
+
+
+@dataclass
+class _Turn:
+    seq: int
+    client: str
+    ready: asyncio.Future[None] = field(repr=False)
+
+
+class FairGate:
+    """At most ``slots`` holders at once; a freed slot goes to the least-served waiting client."""
+
+    def __init__(self, slots: int, share: FairShare | None = None) -> None:
+        self.slots = slots
+        self.share = share or FairShare()
+        self.busy = 0
+        self._waiting: list[_Turn] = []
+        self._seq = itertools.count()
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
+
+    def client_of(self, sender_id: str, metadata: Any) -> str:
+        ip = metadata.get("client_ip") if isinstance(metadata, dict) else None
+        if isinstance(ip, str) and ip:
+            try:
+                return "ip:" + client_key(ip)
+            except ValueError:
+                pass
+        if sender_id.startswith(MESSENGER_PREFIX):
+            own = "conversation:" + sender_id
+            return own if self.share.turns(own) >= ESTABLISHED_TURNS else NEW_MESSENGER
+        return "conversation:" + sender_id
+
+    async def acquire(self, client: str) -> None:
+        if self.busy < self.slots and not self._waiting:
+            self.busy += 1
+            return
+        turn = _Turn(next(self._seq), client, asyncio.get_running_loop().create_future())
+        self._waiting.append(turn)
+        try:
+            await turn.ready
+        except asyncio.CancelledError:
+            if turn in self._waiting:
+                self._waiting.remove(turn)
+            else:  # the slot was handed over as the waiter went: pass it on
+                self.release()
+            raise
+
+    def release(self) -> None:
+        while self._waiting:
+            turn = self.share.next_of(self._waiting)
+            self._waiting.remove(turn)
+            if not turn.ready.done():
+                turn.ready.set_result(None)  # the slot passes straight to it
+                return
+        self.busy -= 1
+
+
+_gate: FairGate | None = None
+
+
+async def _handle_message(self: Any, message: Any) -> Any:
+    """Rasa's ``Agent.handle_message``, in its client's turn."""
+    gate = _gate
+    if gate is None:
+        return await _original_handle_message(self, message)
+    sender = str(getattr(message, "sender_id", "") or "")
+    client = gate.client_of(sender, getattr(message, "metadata", None))
+    own = "conversation:" + sender
+    await gate.acquire(client)
+    started = gate.share.clock()
+    try:
+        return await _original_handle_message(self, message)
+    finally:
+        held = gate.share.clock() - started
+        gate.share.charge(client, held)
+        if client == NEW_MESSENGER:
+            gate.share.charge(own, 0.0)  # counts the customer's turns (ESTABLISHED_TURNS)
+        gate.release()
+
+
+def install() -> None:
+    """Wraps ``Agent.handle_message`` (over the prefetch patch, so a waiting message is not prefetched)."""
+    global _original_handle_message, _gate
+    from rasa.core.agent import Agent
+
+    slots = whole_number(os.environ, "RASA_CONCURRENT_MESSAGES", str(CONCURRENT_MESSAGES), 1, 1000, "messages")
+    _gate = FairGate(slots)
+    _original_handle_message = Agent.handle_message
+    Agent.handle_message = _handle_message  # type: ignore[method-assign]

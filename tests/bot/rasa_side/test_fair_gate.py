@@ -1,0 +1,78 @@
+"""The Rasa server's turns (bot/rasa_side/patches/fair_share.py): a few messages at a time,
+the least-served client next, nothing dropped."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.core.fair_share import FairShare
+from bot.rasa_side.patches.fair_share import ESTABLISHED_TURNS, NEW_MESSENGER, FairGate
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+async def test_a_freed_slot_goes_to_the_least_served_client_and_nothing_is_dropped() -> None:
+    gate = FairGate(1, FairShare(Clock()))
+    order: list[str] = []
+    await gate.acquire("flood")  # the slot is busy
+    for _ in range(3):
+        gate.share.charge("flood", 0.2)  # the flood has been served a lot lately
+
+    async def turn(client: str, name: str) -> None:
+        await gate.acquire(client)
+        order.append(name)
+        gate.share.charge(client, 0.0)
+        gate.release()
+
+    waiting = [asyncio.ensure_future(turn("flood", f"flood{n}")) for n in range(3)]
+    waiting.append(asyncio.ensure_future(turn("ip:198.51.100.7", "real")))  # arrives last
+    await asyncio.sleep(0)
+    assert gate.waiting == 4 and gate.busy == 1
+    gate.release()
+    await asyncio.gather(*waiting)
+    assert order == ["real", "flood0", "flood1", "flood2"]
+    assert gate.busy == 0 and gate.waiting == 0
+
+
+async def test_free_slots_are_taken_without_waiting() -> None:
+    gate = FairGate(2)
+    await gate.acquire("a")
+    await gate.acquire("b")
+    assert gate.busy == 2 and gate.waiting == 0
+    third = asyncio.ensure_future(gate.acquire("c"))
+    await asyncio.sleep(0)
+    assert not third.done()
+    gate.release()
+    await third
+    assert gate.busy == 2
+
+
+async def test_a_waiter_that_gives_up_does_not_keep_a_slot() -> None:
+    gate = FairGate(1)
+    await gate.acquire("a")
+    gone = asyncio.ensure_future(gate.acquire("b"))
+    await asyncio.sleep(0)
+    gone.cancel()
+    await asyncio.sleep(0)
+    assert gate.waiting == 0
+    gate.release()
+    assert gate.busy == 0
+    await gate.acquire("c")  # the slot is free again
+    assert gate.busy == 1
+
+
+def test_whose_turn_a_message_is() -> None:
+    gate = FairGate(4)
+    assert gate.client_of("web:x", {"client_ip": "203.0.113.5"}) == "ip:203.0.113.5"
+    assert gate.client_of("tool", {"client_ip": "garbage"}) == "conversation:tool"
+    psid = "messenger:1234"
+    assert gate.client_of(psid, {}) == NEW_MESSENGER  # a new PSID costs a script nothing
+    for _ in range(ESTABLISHED_TURNS):
+        gate.share.charge("conversation:" + psid, 0.0)
+    assert gate.client_of(psid, {}) == "conversation:" + psid

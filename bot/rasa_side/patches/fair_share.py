@@ -4,7 +4,9 @@ Rasa handles every arriving message at once on one event loop, so under a flood 
 customer's message shares the core with all the flood's messages in flight (``make
 test-abuse``: one core at 100%, real answers hundreds of milliseconds late). Here at most
 ``RASA_CONCURRENT_MESSAGES`` messages are handled at a time; the others wait, and the one whose
-client used the server least lately goes next (``bot/core/fair_share.py``). A client is the
+client used the server least lately goes next (``bot/core/fair_share.py``). Clients that send
+faster than any person types share ``RASA_HEAVY_MESSAGES_PER_SECOND`` turns between them, so the
+core is not kept busy by them even when nobody else is waiting at that moment. A client is the
 address the channel saw, a Messenger customer's PSID once they have had a few turns (new PSIDs
 cost a script nothing, so they share one client until then), or the conversation. Waiting costs
 no CPU; nothing is dropped (a Messenger message stays in the inbox stream until handled).
@@ -25,6 +27,12 @@ from bot.core.settings import whole_number
 
 CONCURRENT_MESSAGES = 4  # enough to overlap Redis and action-server waits; few enough to share the core
 ESTABLISHED_TURNS = 3  # a Messenger customer has their own turn after this many messages
+# A customer writing every few seconds stays under 20 units (a turn is 1 unit plus 1 per 50 ms
+# it held the server, halving every 30 s); one address at the per-address limit (a message a
+# second) stands near 90. Heavy clients together get HEAVY_PER_SECOND turns, bursts of HEAVY_BURST.
+HEAVY_USAGE = 20.0
+HEAVY_PER_SECOND = 5.0
+HEAVY_BURST = 5.0
 NEW_MESSENGER = "messenger:new"
 _original_handle_message: Any = None
 
@@ -37,14 +45,21 @@ class _Turn:
 
 
 class FairGate:
-    """At most ``slots`` holders at once; a freed slot goes to the least-served waiting client."""
+    """At most ``slots`` holders at once; a freed slot goes to the least-served waiting client.
+    Heavy clients (used more than ``HEAVY_USAGE`` lately: no person types that fast) share
+    ``heavy_per_second`` turns, so a flood cannot keep the core busy and real customers find it
+    free, not just first in line."""
 
-    def __init__(self, slots: int, share: FairShare | None = None) -> None:
+    def __init__(self, slots: int, heavy_per_second: float = HEAVY_PER_SECOND, share: FairShare | None = None) -> None:
         self.slots = slots
         self.share = share or FairShare()
         self.busy = 0
         self._waiting: list[_Turn] = []
         self._seq = itertools.count()
+        self._heavy_per_second = heavy_per_second
+        self._tokens = HEAVY_BURST
+        self._tokens_at = self.share.clock()
+        self._timer: asyncio.TimerHandle | None = None
 
     @property
     def waiting(self) -> int:
@@ -62,12 +77,13 @@ class FairGate:
             return own if self.share.turns(own) >= ESTABLISHED_TURNS else NEW_MESSENGER
         return "conversation:" + sender_id
 
+    def heavy(self, client: str) -> bool:
+        return self.share.usage(client) >= HEAVY_USAGE
+
     async def acquire(self, client: str) -> None:
-        if self.busy < self.slots and not self._waiting:
-            self.busy += 1
-            return
         turn = _Turn(next(self._seq), client, asyncio.get_running_loop().create_future())
         self._waiting.append(turn)
+        self._dispatch()
         try:
             await turn.ready
         except asyncio.CancelledError:
@@ -78,13 +94,38 @@ class FairGate:
             raise
 
     def release(self) -> None:
-        while self._waiting:
-            turn = self.share.next_of(self._waiting)
+        self.busy -= 1
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        """Fill free slots: light clients first, least-served first; heavy ones as tokens allow."""
+        while self.busy < self.slots and self._waiting:
+            light = [t for t in self._waiting if not self.heavy(t.client)]
+            if light:
+                turn = self.share.next_of(light)
+            elif self._take_token():
+                turn = self.share.next_of(self._waiting)
+            else:
+                self._wake_for_token()
+                return
             self._waiting.remove(turn)
             if not turn.ready.done():
-                turn.ready.set_result(None)  # the slot passes straight to it
-                return
-        self.busy -= 1
+                self.busy += 1
+                turn.ready.set_result(None)
+
+    def _take_token(self) -> bool:
+        now = self.share.clock()
+        self._tokens = min(HEAVY_BURST, self._tokens + (now - self._tokens_at) * self._heavy_per_second)
+        self._tokens_at = now
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return True
+        return False
+
+    def _wake_for_token(self) -> None:
+        if self._timer is None or self._timer.cancelled() or self._timer.when() <= asyncio.get_running_loop().time():
+            delay = (1 - self._tokens) / self._heavy_per_second
+            self._timer = asyncio.get_running_loop().call_later(delay, self._dispatch)
 
 
 _gate: FairGate | None = None
@@ -116,6 +157,8 @@ def install() -> None:
     from rasa.core.agent import Agent
 
     slots = whole_number(os.environ, "RASA_CONCURRENT_MESSAGES", str(CONCURRENT_MESSAGES), 1, 1000, "messages")
-    _gate = FairGate(slots)
+    heavy = whole_number(os.environ, "RASA_HEAVY_MESSAGES_PER_SECOND", str(int(HEAVY_PER_SECOND)), 1, 100_000,
+                         "messages a second")
+    _gate = FairGate(slots, float(heavy))
     _original_handle_message = Agent.handle_message
     Agent.handle_message = _handle_message  # type: ignore[method-assign]

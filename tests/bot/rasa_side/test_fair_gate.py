@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 
 from bot.core.fair_share import FairShare
-from bot.rasa_side.patches.fair_share import ESTABLISHED_TURNS, NEW_MESSENGER, FairGate
+from bot.rasa_side.patches.fair_share import ESTABLISHED_TURNS, HEAVY_BURST, HEAVY_USAGE, NEW_MESSENGER, FairGate
+
+HEAVY_USAGE_TURNS = int(HEAVY_USAGE // 2) + 1  # turns of 50 ms: two units each
 
 
 class Clock:
@@ -76,3 +78,20 @@ def test_whose_turn_a_message_is() -> None:
     for _ in range(ESTABLISHED_TURNS):
         gate.share.charge("conversation:" + psid, 0.0)
     assert gate.client_of(psid, {}) == "conversation:" + psid
+
+
+async def test_heavy_clients_share_a_budget_and_light_ones_go_at_once() -> None:
+    clock = Clock()
+    gate = FairGate(10, heavy_per_second=1000.0, share=FairShare(clock))
+    for _ in range(HEAVY_USAGE_TURNS):
+        gate.share.charge("flood", 0.05)  # far faster than anyone types
+    assert gate.heavy("flood") and not gate.heavy("ip:198.51.100.7")
+    for _ in range(int(HEAVY_BURST)):
+        await gate.acquire("flood")  # the burst allowance
+    late = asyncio.ensure_future(gate.acquire("flood"))
+    await asyncio.sleep(0)
+    assert not late.done() and gate.busy == int(HEAVY_BURST)  # slots are free, the budget is not
+    await asyncio.wait_for(gate.acquire("ip:198.51.100.7"), 1)  # a person is not held up by it
+    clock.t += 0.001  # one more turn's worth of budget
+    await asyncio.wait_for(late, 1)  # let in when the budget allows, never dropped
+    assert gate.waiting == 0

@@ -44,5 +44,5 @@ def test_socketio_pubsub_and_the_messenger_inbox_work_over_tls_and_bad_credentia
     r = _run("check_redis_tls.py", tls_redis.url, wrong, plain)
     assert r["tls"] and r["manager_roundtrip"]
     assert r["messenger_inbox_user"] == ACL_USER
-    assert r["wrong_password"].startswith("AuthenticationError") and "WRONGPASS" in r["wrong_password"]
+    assert r["wrong_password"].startswith("AuthenticationError") and "username-password" in r["wrong_password"]
     assert r["plain_to_tls_port"].startswith("ConnectionError"), r["plain_to_tls_port"]

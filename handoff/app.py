@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -11,7 +10,7 @@ import redis.asyncio as aioredis
 from aiohttp import web
 
 from bot.core import keys
-from handoff import api, console, erasure_api, internal, learning_api, views, widget
+from handoff import api, background, console, erasure_api, internal, learning_api, views, widget
 from handoff.accounts import Accounts
 from handoff.appkeys import ACCOUNTS, ARCHIVE_FAILURES, HTTP, JOBS, RASA, REDIS, SETTINGS, SIGN_IN, SUGGEST, TICKETS
 from handoff.archive_failures import ArchiveFailures
@@ -62,14 +61,10 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
                         start_id="$")
     archiver = Archiver(client, settings.archive_dir, settings.archive_idle_seconds, settings.tracker_keys)
     retention = Retention(client, settings.retention, settings.tracker_keys, keys.MessengerKeys())
-    tasks = [asyncio.create_task(outbox.run()), asyncio.create_task(feed.run()), asyncio.create_task(archiver.run())]
-    tasks.append(asyncio.create_task(retention.run()))
+    loops = (outbox, feed, archiver, retention)
+    tasks = [asyncio.create_task(loop.run()) for loop in loops]
     yield
-    for task in tasks:
-        task.cancel()
-    for task in tasks:
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    await background.stop(loops, tasks)  # flagged as well as cancelled: redis-py may lose a cancellation
 
 
 def create_app(settings: Settings, workers: bool = True) -> web.Application:

@@ -30,6 +30,7 @@ from bot.core import keys
 from bot.learning.archive_files import append_record
 from handoff.archive_owners import note_owner
 from handoff.archive_record import build_record
+from handoff.background import pause
 from handoff.models import Ticket
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class Archiver:
         self.tracker = tracker or keys.TrackerKeys()
         self.directory = directory
         self.idle_seconds = idle_seconds
+        self._stopping = asyncio.Event()
 
     async def _tickets(self, conversation_id: str) -> list[Ticket]:
         ids = await self.redis.lrange(keys.conversation_tickets(conversation_id), 0, -1)
@@ -148,8 +150,8 @@ class Archiver:
         return True
 
     async def run(self) -> None:
-        pause = max(1.0, min(self.idle_seconds / 2, 30.0))
-        while True:
+        seconds = max(1.0, min(self.idle_seconds / 2, 30.0))
+        while not self._stopping.is_set():
             try:
                 archived = await self.archive_due()
                 if archived:
@@ -158,4 +160,8 @@ class Archiver:
                 raise
             except Exception as e:
                 logger.warning("archiving failed: %s; retrying", e)
-            await asyncio.sleep(pause)
+            await pause(self._stopping, seconds)
+
+    def stop(self) -> None:
+        """End ``run`` after the pass in hand, even if its cancellation is lost (``handoff.background``)."""
+        self._stopping.set()

@@ -31,6 +31,7 @@ from redis.asyncio import Redis
 from bot.core import keys
 from bot.core import settings as env
 from bot.core.text import as_str
+from handoff.background import pause
 from handoff.models import TicketState
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ class Retention:
                  messenger: keys.MessengerKeys) -> None:
         self.redis: Any = client
         self.limits, self.tracker, self.messenger = limits, tracker, messenger
+        self._stopping = asyncio.Event()
 
     async def sweep(self, now: float | None = None) -> dict[str, int]:
         """One pass; how many tickets and stream entries went, by place."""
@@ -111,7 +113,7 @@ class Retention:
             start += kept
 
     async def run(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             try:
                 swept = await self.sweep()
                 if any(swept.values()):
@@ -120,4 +122,8 @@ class Retention:
                 raise
             except Exception as e:
                 logger.warning("retention sweep failed: %s; trying again later", e)
-            await asyncio.sleep(self.limits.sweep_seconds)
+            await pause(self._stopping, self.limits.sweep_seconds)
+
+    def stop(self) -> None:
+        """End ``run`` after the sweep in hand, even if its cancellation is lost (``handoff.background``)."""
+        self._stopping.set()

@@ -24,6 +24,7 @@ from redis.exceptions import ResponseError
 
 from bot.core import turns
 from bot.core.text import as_str
+from handoff.background import pause
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ class StreamWorker:
         self.delete_done = delete_done  # the stream is this group's alone: drop what is done
         self.dead_stream = f"{stream}:dead"
         self._failures: dict[str, int] = {}
+        self._stopping = asyncio.Event()
 
     async def ensure_group(self) -> None:
         try:
@@ -69,6 +71,8 @@ class StreamWorker:
             entries += await self._read(">", TURN_RETRY_MS if entries else self.block_ms)
         done = 0
         for entry_id, fields in entries:
+            if self._stopping.is_set():
+                break  # the rest stay pending for the next start (or another worker's claim)
             if self.order is not None and not await turns.my_turn(self.redis, self.stream, self.order(fields),
                                                                   entry_id):
                 continue  # stays pending: its conversation's earlier entry goes first
@@ -85,7 +89,7 @@ class StreamWorker:
             self._failures[entry_id] = attempts
             if attempts < self.max_attempts:
                 logger.warning("%s entry %s failed (attempt %d): %s", self.stream, entry_id, attempts, e)
-                await asyncio.sleep(min(RETRY_SECONDS * attempts, 10))
+                await pause(self._stopping, min(RETRY_SECONDS * attempts, 10))
                 return False
             logger.error("%s entry %s failed %d times; moved to %s", self.stream, entry_id, attempts,
                          self.dead_stream)
@@ -101,17 +105,21 @@ class StreamWorker:
         return True
 
     async def run(self) -> None:
-        """Work until cancelled; survives Redis restarts."""
-        while True:
+        """Work until stopped or cancelled; survives Redis restarts."""
+        while not self._stopping.is_set():
             try:
                 await self.ensure_group()
-                while True:
+                while not self._stopping.is_set():
                     await self.step()
             except asyncio.CancelledError:
                 raise
             except Exception as e:
                 logger.warning("%s worker: %s; retrying", self.stream, e)
-                await asyncio.sleep(RETRY_SECONDS)
+                await pause(self._stopping, RETRY_SECONDS)
+
+    def stop(self) -> None:
+        """End ``run`` after the read or entry in hand, even if its cancellation is lost (``handoff.background``)."""
+        self._stopping.set()
 
 
 

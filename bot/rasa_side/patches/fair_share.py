@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,8 @@ HEAVY_USAGE = 20.0
 HEAVY_PER_SECOND = 5.0
 HEAVY_BURST = 5.0
 NEW_MESSENGER = "messenger:new"
+REPORT_EVERY_SECONDS = 10.0  # how often a queue at the gate is logged
+logger = logging.getLogger(__name__)
 _original_handle_message: Any = None
 
 
@@ -59,7 +62,8 @@ class FairGate:
         self._heavy_per_second = heavy_per_second
         self._tokens = HEAVY_BURST
         self._tokens_at = self.share.clock()
-        self._timer: asyncio.TimerHandle | None = None
+        self._wake_at: float | None = None
+        self._reported_at = 0.0  # loop time of the pending wake-up (uvloop's handles have no when())
 
     @property
     def waiting(self) -> int:
@@ -83,13 +87,13 @@ class FairGate:
     async def acquire(self, client: str) -> None:
         turn = _Turn(next(self._seq), client, asyncio.get_running_loop().create_future())
         self._waiting.append(turn)
-        self._dispatch()
         try:
+            self._dispatch()
             await turn.ready
-        except asyncio.CancelledError:
+        except BaseException:
             if turn in self._waiting:
                 self._waiting.remove(turn)
-            else:  # the slot was handed over as the waiter went: pass it on
+            elif turn.ready.done() and not turn.ready.cancelled():  # handed a slot as it went: pass it on
                 self.release()
             raise
 
@@ -99,6 +103,11 @@ class FairGate:
 
     def _dispatch(self) -> None:
         """Fill free slots: light clients first, least-served first; heavy ones as tokens allow."""
+        now = self.share.clock()
+        if self._waiting and now - self._reported_at >= REPORT_EVERY_SECONDS:
+            self._reported_at = now
+            logger.warning("messages waiting their turn: %d (handling %d of %d); busiest clients share %.0f a second",
+                           len(self._waiting), self.busy, self.slots, self._heavy_per_second)
         while self.busy < self.slots and self._waiting:
             light = [t for t in self._waiting if not self.heavy(t.client)]
             if light:
@@ -123,9 +132,16 @@ class FairGate:
         return False
 
     def _wake_for_token(self) -> None:
-        if self._timer is None or self._timer.cancelled() or self._timer.when() <= asyncio.get_running_loop().time():
-            delay = (1 - self._tokens) / self._heavy_per_second
-            self._timer = asyncio.get_running_loop().call_later(delay, self._dispatch)
+        """One wake-up pending at a time, when the next turn's budget is there."""
+        if self._wake_at is None:
+            loop = asyncio.get_running_loop()
+            delay = max(1 - self._tokens, 0.0) / self._heavy_per_second
+            self._wake_at = loop.time() + delay
+            loop.call_later(delay, self._woken)
+
+    def _woken(self) -> None:
+        self._wake_at = None  # timers may fire a little early: _dispatch sets another if needed
+        self._dispatch()
 
 
 _gate: FairGate | None = None

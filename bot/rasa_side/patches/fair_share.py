@@ -34,6 +34,10 @@ ESTABLISHED_TURNS = 3  # a Messenger customer has their own turn after this many
 HEAVY_USAGE = 20.0
 HEAVY_PER_SECOND = 5.0
 HEAVY_BURST = 5.0
+# With no light client for LIGHT_ACTIVE_SECONDS the heavy ones get IDLE_FACTOR times the budget:
+# the backlog of a flood drains faster once nobody else is writing.
+LIGHT_ACTIVE_SECONDS = 10.0
+IDLE_FACTOR = 4.0
 NEW_MESSENGER = "messenger:new"
 REPORT_EVERY_SECONDS = 10.0  # how often a queue at the gate is logged
 logger = logging.getLogger(__name__)
@@ -62,8 +66,9 @@ class FairGate:
         self._heavy_per_second = heavy_per_second
         self._tokens = HEAVY_BURST
         self._tokens_at = self.share.clock()
-        self._wake_at: float | None = None
-        self._reported_at = 0.0  # loop time of the pending wake-up (uvloop's handles have no when())
+        self._wake_at: float | None = None  # loop time of the pending wake-up (uvloop's handles have no when())
+        self._reported_at = 0.0
+        self._light_at = float("-inf")  # when a light client last had a turn
 
     @property
     def waiting(self) -> int:
@@ -112,6 +117,7 @@ class FairGate:
             light = [t for t in self._waiting if not self.heavy(t.client)]
             if light:
                 turn = self.share.next_of(light)
+                self._light_at = self.share.clock()
             elif self._take_token():
                 turn = self.share.next_of(self._waiting)
             else:
@@ -122,9 +128,13 @@ class FairGate:
                 self.busy += 1
                 turn.ready.set_result(None)
 
+    def _heavy_rate(self) -> float:
+        idle = self.share.clock() - self._light_at >= LIGHT_ACTIVE_SECONDS
+        return self._heavy_per_second * (IDLE_FACTOR if idle else 1.0)
+
     def _take_token(self) -> bool:
         now = self.share.clock()
-        self._tokens = min(HEAVY_BURST, self._tokens + (now - self._tokens_at) * self._heavy_per_second)
+        self._tokens = min(HEAVY_BURST, self._tokens + (now - self._tokens_at) * self._heavy_rate())
         self._tokens_at = now
         if self._tokens >= 1:
             self._tokens -= 1
@@ -135,7 +145,7 @@ class FairGate:
         """One wake-up pending at a time, when the next turn's budget is there."""
         if self._wake_at is None:
             loop = asyncio.get_running_loop()
-            delay = max(1 - self._tokens, 0.0) / self._heavy_per_second
+            delay = max(1 - self._tokens, 0.0) / self._heavy_rate()
             self._wake_at = loop.time() + delay
             loop.call_later(delay, self._woken)
 

@@ -6,7 +6,15 @@ from __future__ import annotations
 import asyncio
 
 from bot.core.fair_share import FairShare
-from bot.rasa_side.patches.fair_share import ESTABLISHED_TURNS, HEAVY_BURST, HEAVY_USAGE, NEW_MESSENGER, FairGate
+from bot.rasa_side.patches.fair_share import (
+    ESTABLISHED_TURNS,
+    HEAVY_BURST,
+    HEAVY_USAGE,
+    IDLE_FACTOR,
+    LIGHT_ACTIVE_SECONDS,
+    NEW_MESSENGER,
+    FairGate,
+)
 
 HEAVY_USAGE_TURNS = int(HEAVY_USAGE // 2) + 1  # turns of 50 ms: two units each
 
@@ -115,3 +123,13 @@ def test_the_budget_works_on_rasas_event_loop_uvloop() -> None:
 
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         assert runner.run(scenario())
+
+
+async def test_heavy_clients_get_more_once_nobody_else_writes() -> None:
+    clock = Clock()
+    gate = FairGate(10, heavy_per_second=10.0, share=FairShare(clock))
+    assert gate._heavy_rate() == 10.0 * IDLE_FACTOR  # nobody light yet
+    await gate.acquire("ip:198.51.100.7")  # a person writes
+    assert gate._heavy_rate() == 10.0
+    clock.t += LIGHT_ACTIVE_SECONDS
+    assert gate._heavy_rate() == 10.0 * IDLE_FACTOR

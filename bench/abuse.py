@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import statistics
 import time
 from collections import Counter
@@ -34,6 +35,7 @@ import redis.asyncio as aioredis
 from bench.abuse_clients import HTTP_TIMEOUT, Customer, Moderator
 from bench.abuse_flood import Flood
 from bench.load import percentile
+from bench.mixed_load import machine
 from bot.core import keys
 from ops.processes import REPO
 
@@ -227,6 +229,7 @@ async def run(targets: Targets, plan: Plan | None = None) -> dict[str, Any]:
         await asyncio.gather(*background)
         drained = await inbox_drained(client, DRAIN_SECONDS)
         report = {
+            "machine": f"{machine()}, {len(os.sched_getaffinity(0))} cores; this run's clients share them",
             "plan": asdict(plan), "flood_seconds": round(flooded, 1),
             "quiet": customer_figures(quiet, watch), "flood": customer_figures(real, watch),
             "handoff_health_ms": {"quiet": summary(lag_quiet), "flood": summary(lag_flood)},

@@ -12,7 +12,7 @@ from aiohttp import web
 from handoff.appkeys import ACCOUNTS, REDIS, SETTINGS, SUGGEST, TICKETS, session_of
 from handoff.errors import BadRequest, NotFound
 from handoff.metrics import snapshot
-from handoff.models import Outcome, Ticket, TicketState, clean_tags, clean_text
+from handoff.models import TICKET_ID_PATTERN, Outcome, Ticket, TicketState, clean_tags, clean_text
 from handoff.notify import request_notify
 from handoff.transcript import last_customer_text, transcript
 from handoff.vocative import greeting
@@ -166,13 +166,13 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/api/me", me)
     r.add_get("/api/queue", queue)
     r.add_get("/api/tickets/recent", recent)
-    r.add_get("/api/tickets/{ticket_id}", ticket_detail)
-    r.add_post("/api/tickets/{ticket_id}/claim", claim)
-    r.add_post("/api/tickets/{ticket_id}/reply", reply)
-    r.add_post("/api/tickets/{ticket_id}/notes", add_note)
-    r.add_put("/api/tickets/{ticket_id}/tags", set_tags)
-    r.add_post("/api/tickets/{ticket_id}/transfer", transfer)
-    r.add_post("/api/tickets/{ticket_id}/resolve", resolve)
-    r.add_post("/api/tickets/{ticket_id}/handback", hand_back)
+    r.add_get(f"/api/tickets/{{ticket_id:{TICKET_ID_PATTERN}}}", ticket_detail)
+    r.add_post(f"/api/tickets/{{ticket_id:{TICKET_ID_PATTERN}}}/claim", claim)
+    r.add_post(f"/api/tickets/{{ticket_id:{TICKET_ID_PATTERN}}}/reply", reply)
+    r.add_post(f"/api/tickets/{{ticket_id:{TICKET_ID_PATTERN}}}/notes", add_note)
+    r.add_put(f"/api/tickets/{{ticket_id:{TICKET_ID_PATTERN}}}/tags", set_tags)
+    r.add_post(f"/api/tickets/{{ticket_id:{TICKET_ID_PATTERN}}}/transfer", transfer)
+    r.add_post(f"/api/tickets/{{ticket_id:{TICKET_ID_PATTERN}}}/resolve", resolve)
+    r.add_post(f"/api/tickets/{{ticket_id:{TICKET_ID_PATTERN}}}/handback", hand_back)
     r.add_get("/api/moderators", moderators)
     r.add_get("/api/stats", stats)

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from handoff.appkeys import ACCOUNTS, SETTINGS, SIGN_IN, session_of
+from handoff.models import TICKET_ID_PATTERN
 from handoff.sign_in import Throttled, client_ip
 from handoff.web_auth import COOKIE, set_session_cookie
 
@@ -95,6 +96,6 @@ def setup_routes(app: web.Application) -> None:
     r.add_post("/login", login)
     r.add_post("/logout", logout)
     r.add_get("/", queue_page)
-    r.add_get("/tickets/{ticket_id}", ticket_page)
+    r.add_get(f"/tickets/{{ticket_id:{TICKET_ID_PATTERN}}}", ticket_page)
     r.add_get("/stats", stats_page)
     r.add_get("/console/{name}", asset)

@@ -41,6 +41,9 @@ REASON_PRIORITY_MINUTES = {
     "second_attempt": 10,
     "human_request": 5,
 }
+# Ticket ids are T and a counter (handoff/intake.py); routes take nothing else, so a path cannot
+# name another key (``T1:notes``).
+TICKET_ID_PATTERN = r"T[0-9]{1,18}"
 MAX_TEXT_CHARS = 4000  # a moderator's reply or note
 MAX_TAGS = 10
 MAX_TAG_CHARS = 40

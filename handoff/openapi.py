@@ -6,8 +6,11 @@ from typing import Any
 
 from aiohttp import web
 
+from handoff.models import TICKET_ID_PATTERN
+
 ERROR = {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-TICKET_ID = {"name": "ticket_id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^T[0-9]+$"}}
+TICKET_ID = {"name": "ticket_id", "in": "path", "required": True,
+             "schema": {"type": "string", "pattern": f"^{TICKET_ID_PATTERN}$"}}
 CONVERSATION_ID = {"type": "string", "pattern": "^(web:[0-9a-f-]{36}|messenger:[0-9]{1,32}|[A-Za-z0-9_.-]{1,64})$",
                    "description": "web:<uuid4>, messenger:<digits> or 1-64 of A-Z a-z 0-9 _ . -"}
 JSON_OBJECT = {"application/json": {"schema": {"type": "object"}}}

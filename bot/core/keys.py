@@ -40,7 +40,7 @@ OVERFLOW = f"{PREFIX}:overflow"
 
 
 def open_from_ip(client: str) -> str:
-    """Set of the open ticket ids opened from one client address (``handoff.admission.client_key``)."""
+    """Set of the open ticket ids opened from one client address (``bot.core.clients.client_key``)."""
     return f"{PREFIX}:ip_open:{client}"
 
 

@@ -98,6 +98,11 @@ async def test_bad_requests_change_nothing(aiohttp_client: Factory, app_client: 
     assert (await anna.call("POST", f"/api/tickets/{ticket}/reply", {"text": "x" * 4001}))[0] == 400
     assert (await anna.call("POST", f"/api/tickets/{ticket}/reply", {"text": "   "}))[0] == 400
     assert (await anna.call("POST", "/api/tickets/T999999/claim"))[0] == 404
+    for other_key in (f"{ticket}:notes", f"{ticket}%3Anotes", "Tx", "T" + "1" * 19):  # never another Redis key
+        assert (await anna.client.get(f"/api/tickets/{other_key}")).status == 404
+        notes = await anna.client.post(f"/api/tickets/{other_key}/notes", json={"text": "hej"},
+                                       headers={"X-CSRF-Token": anna.csrf})
+        assert notes.status == 404
     assert (await anna.call("PUT", f"/api/tickets/{ticket}/tags", {"tags": "vip"}))[0] == 400
     status, detail = await anna.call("GET", f"/api/tickets/{ticket}")
     assert status == 200 and detail["ticket"]["first_response_at"] is None and detail["ticket"]["tags"] == []

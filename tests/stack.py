@@ -112,7 +112,10 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory, durable: bool = Fals
                    "PROPOSALS_FILE": str(admin_dir / "proposals" / "proposals.json"),
                    "ARCHIVE_DIR": str(admin_dir / "archive"), "APPROVED_DIR": str(admin_dir / "approved"),
                    "PUBLISH_LOG": str(admin_dir / "publish.log"), "ARCHIVE_IDLE_SECONDS": "2",
-                   "JOBS_DIR": str(admin_dir / "jobs")}
+                   "JOBS_DIR": str(admin_dir / "jobs"),
+                   # every test's customers come from loopback: the per-address ticket cap and the
+                   # cold-ticket rate have their own tests (tests/handoff/test_ticket_caps.py)
+                   "HANDOFF_MAX_OPEN_TICKETS_PER_IP": "100000", "HANDOFF_NEW_TICKETS_PER_MINUTE": "100000"}
     starters: dict[str, Callable[[], Process]] = {
         "actions": lambda: action_server(action_port, index_dir, "e5", logs,
                                          {"HANDOFF_URL": handoff_url, "HANDOFF_SERVICE_TOKEN": SERVICE_TOKEN}),

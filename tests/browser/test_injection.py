@@ -308,7 +308,7 @@ def claim_and_reply(page: Page, text: str) -> Locator:
 
 
 def test_console_pages_send_a_csp_that_forbids_inline_script(stack: Stack, moderator: Page) -> None:
-    for path in ("/login", "/", "/tickets/no-such-ticket", "/stats", "/admin"):
+    for path in ("/login", "/", "/tickets/T999999", "/stats", "/admin"):
         response = moderator.goto(f"{stack.handoff_url}{path}")
         assert response is not None and response.status == 200, path
         header = response.headers.get("content-security-policy", "")

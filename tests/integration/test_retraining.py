@@ -60,7 +60,7 @@ async def test_a_moderators_answer_becomes_the_bots(stack: Stack) -> None:
     await admin.sign_in()
     try:
         # 1. the bot cannot answer; the customer asks for a person
-        customer = f"web:{uuid.uuid4()}"
+        customer = f"retrain-{uuid.uuid4()}"  # REST takes only REST ids
         first = await say(stack, customer, QUESTION)
         assert "konsultant" in first[0]["text"]  # off-topic: it says what it can do and offers a person
         handed = await say(stack, customer, "konsultant")
@@ -103,7 +103,7 @@ async def test_a_moderators_answer_becomes_the_bots(stack: Stack) -> None:
 
         # 7. the question in other words is now answered by the bot
         async def answered() -> bool:
-            reply = await say(stack, f"web:{uuid.uuid4()}", PARAPHRASE)
+            reply = await say(stack, f"retrain-{uuid.uuid4()}", PARAPHRASE)
             return bool(reply) and reply[0].get("text") == ANSWER
 
         await wait_for(answered, 30, "the bot to answer with the approved answer")

@@ -28,7 +28,7 @@ import redis
 
 from bot.core import keys
 from bot.rasa_side.channels.messenger_protocol import sign
-from ops.processes import REPO
+from ops.processes import NO_RATE_LIMITS, REPO
 from tests.stack import MESSENGER_SECRET, Stack, running_stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
@@ -126,7 +126,7 @@ def write_report(report: dict[str, Any]) -> None:
 async def test_accepted_messages_and_tickets_survive_every_kind_of_crash(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    with running_stack(tmp_path_factory, durable=True) as stack:
+    with running_stack(tmp_path_factory, durable=True, env=NO_RATE_LIMITS) as stack:  # load from loopback
         assert stack.redis is not None
         ledger, stop = Ledger(), asyncio.Event()
         load = [asyncio.create_task(rest_customer(stack, ledger, stop, n)) for n in range(CUSTOMERS)]

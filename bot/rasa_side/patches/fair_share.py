@@ -39,7 +39,11 @@ HEAVY_BURST = 5.0
 LIGHT_ACTIVE_SECONDS = 10.0
 IDLE_FACTOR = 4.0
 NEW_MESSENGER = "messenger:new"
-REPORT_EVERY_SECONDS = 10.0  # how often a queue at the gate is logged
+REPORT_EVERY_SECONDS = 10.0  # how often a queue at the gate is logged, when at least
+REPORT_WAITING = 20  # this many messages wait
+# A message that waited this long goes next whatever its client's use (within the heavy budget):
+# one address with many customers behind it (an office, a test) is slowed, never starved.
+OVERDUE_SECONDS = 10.0
 logger = logging.getLogger(__name__)
 _original_handle_message: Any = None
 
@@ -49,6 +53,7 @@ class _Turn:
     seq: int
     client: str
     ready: asyncio.Future[None] = field(repr=False)
+    since: float = 0.0
 
 
 class FairGate:
@@ -90,7 +95,7 @@ class FairGate:
         return self.share.usage(client) >= HEAVY_USAGE
 
     async def acquire(self, client: str) -> None:
-        turn = _Turn(next(self._seq), client, asyncio.get_running_loop().create_future())
+        turn = _Turn(next(self._seq), client, asyncio.get_running_loop().create_future(), self.share.clock())
         self._waiting.append(turn)
         try:
             self._dispatch()
@@ -109,13 +114,16 @@ class FairGate:
     def _dispatch(self) -> None:
         """Fill free slots: light clients first, least-served first; heavy ones as tokens allow."""
         now = self.share.clock()
-        if self._waiting and now - self._reported_at >= REPORT_EVERY_SECONDS:
+        if len(self._waiting) >= REPORT_WAITING and now - self._reported_at >= REPORT_EVERY_SECONDS:
             self._reported_at = now
             logger.warning("messages waiting their turn: %d (handling %d of %d); busiest clients share %.0f a second",
                            len(self._waiting), self.busy, self.slots, self._heavy_per_second)
         while self.busy < self.slots and self._waiting:
             light = [t for t in self._waiting if not self.heavy(t.client)]
-            if light:
+            overdue = min(self._waiting, key=lambda t: t.seq)
+            if now - overdue.since >= OVERDUE_SECONDS and (not self.heavy(overdue.client) or self._take_token()):
+                turn = overdue  # however busy its client, nothing waits for ever
+            elif light:
                 turn = self.share.next_of(light)
                 self._light_at = self.share.clock()
             elif self._take_token():

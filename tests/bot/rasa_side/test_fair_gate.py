@@ -13,6 +13,7 @@ from bot.rasa_side.patches.fair_share import (
     IDLE_FACTOR,
     LIGHT_ACTIVE_SECONDS,
     NEW_MESSENGER,
+    OVERDUE_SECONDS,
     FairGate,
 )
 
@@ -133,3 +134,21 @@ async def test_heavy_clients_get_more_once_nobody_else_writes() -> None:
     assert gate._heavy_rate() == 10.0
     clock.t += LIGHT_ACTIVE_SECONDS
     assert gate._heavy_rate() == 10.0 * IDLE_FACTOR
+
+
+async def test_a_busy_clients_message_is_slowed_never_starved() -> None:
+    clock = Clock()
+    gate = FairGate(1, heavy_per_second=1000.0, share=FairShare(clock))
+    for _ in range(HEAVY_USAGE_TURNS * 10):
+        gate.share.charge("ip:192.0.2.1", 0.05)  # an office behind one address, very busy
+    await gate.acquire("someone")
+    office = asyncio.ensure_future(gate.acquire("ip:192.0.2.1"))
+    await asyncio.sleep(0)
+    clock.t += OVERDUE_SECONDS
+    newcomer = asyncio.ensure_future(gate.acquire("ip:198.51.100.9"))  # light, but arrives later
+    await asyncio.sleep(0)
+    gate.release()
+    await asyncio.wait_for(office, 1)  # waited long enough: goes before the newcomer
+    assert not newcomer.done()
+    gate.release()
+    await asyncio.wait_for(newcomer, 1)

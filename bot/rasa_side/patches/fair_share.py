@@ -74,6 +74,7 @@ class FairGate:
         self._wake_at: float | None = None  # loop time of the pending wake-up (uvloop's handles have no when())
         self._reported_at = 0.0
         self._light_at = float("-inf")  # when a light client last had a turn
+        self._heavy: set[str] = set()
 
     @property
     def waiting(self) -> int:
@@ -92,7 +93,18 @@ class FairGate:
         return "conversation:" + sender_id
 
     def heavy(self, client: str) -> bool:
-        return self.share.usage(client) >= HEAVY_USAGE
+        """Used more than HEAVY_USAGE lately; once heavy, until below half of it (else a flood's
+        addresses would count as people again each time their use dipped under the line)."""
+        usage = self.share.usage(client)
+        if client in self._heavy:
+            if usage >= HEAVY_USAGE / 2:
+                return True
+            self._heavy.discard(client)
+            return False
+        if usage >= HEAVY_USAGE:
+            self._heavy.add(client)
+            return True
+        return False
 
     async def acquire(self, client: str) -> None:
         turn = _Turn(next(self._seq), client, asyncio.get_running_loop().create_future(), self.share.clock())
@@ -116,8 +128,9 @@ class FairGate:
         now = self.share.clock()
         if len(self._waiting) >= REPORT_WAITING and now - self._reported_at >= REPORT_EVERY_SECONDS:
             self._reported_at = now
-            logger.warning("messages waiting their turn: %d (handling %d of %d); busiest clients share %.0f a second",
-                           len(self._waiting), self.busy, self.slots, self._heavy_per_second)
+            logger.warning("messages waiting their turn: %d (handling %d of %d); busiest clients share %.0f a second"
+                           " (last other client %.0f s ago)", len(self._waiting), self.busy, self.slots,
+                           self._heavy_rate(), now - self._light_at)
         while self.busy < self.slots and self._waiting:
             light = [t for t in self._waiting if not self.heavy(t.client)]
             overdue = min(self._waiting, key=lambda t: t.seq)

@@ -152,3 +152,17 @@ async def test_a_busy_clients_message_is_slowed_never_starved() -> None:
     assert not newcomer.done()
     gate.release()
     await asyncio.wait_for(newcomer, 1)
+
+
+def test_a_heavy_client_is_light_again_only_well_below_the_line() -> None:
+    clock = Clock()
+    gate = FairGate(4, share=FairShare(clock))
+    for _ in range(HEAVY_USAGE_TURNS):
+        gate.share.charge("ip:192.0.2.7", 0.05)
+    assert gate.heavy("ip:192.0.2.7")
+    while gate.share.usage("ip:192.0.2.7") >= HEAVY_USAGE * 0.75:
+        clock.t += 1
+    assert gate.heavy("ip:192.0.2.7")  # under the line, not yet under half of it
+    while gate.share.usage("ip:192.0.2.7") >= HEAVY_USAGE / 2:
+        clock.t += 1
+    assert not gate.heavy("ip:192.0.2.7")

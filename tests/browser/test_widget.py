@@ -256,3 +256,17 @@ def test_english_widget_embedded_in_another_origins_page(stack: Stack, shop: Pag
     expect(shop.locator(".vc-bot .vc-bubble").last).to_contain_text("return")
     assert SESSION_ID.match(Widget(shop).session_id())
     assert shop.evaluate("window.io") == "the shop's own io"
+
+
+def test_a_customer_over_the_message_limit_is_told_to_wait(stack: Stack, shop: Page) -> None:
+    # The test stack keeps the per-conversation limit at its default: 20 messages a minute.
+    shop.goto(f"{stack.handoff_url}/demo")
+    widget = Widget(shop)
+    widget.launcher.click()
+    expect(widget.say("cześć")).to_be_visible()
+    for i in range(21):
+        widget.input.fill(f"dzięki {i}")
+        widget.input.press("Enter")
+    expect(widget.connection).to_have_text(
+        "Wysyłasz wiadomości bardzo szybko — poczekaj chwilę i wyślij ponownie.", timeout=30_000)
+    expect(widget.connection).to_be_visible()

@@ -65,6 +65,7 @@
       },
       offline: "Brak połączenia — łączymy ponownie. Wiadomości wyślemy, gdy połączenie wróci.",
       unavailable: "Czat jest chwilowo niedostępny. Spróbuj później.",
+      tooFast: "Wysyłasz wiadomości bardzo szybko — poczekaj chwilę i wyślij ponownie.",
       pending: "czeka na wysłanie",
     },
     en: {
@@ -99,6 +100,7 @@
       },
       offline: "Connection lost — reconnecting. Your messages will be sent when it is back.",
       unavailable: "The chat is unavailable at the moment. Please try again later.",
+      tooFast: "You are sending messages very quickly — please wait a moment and send again.",
       pending: "waiting to be sent",
     },
   };
@@ -322,8 +324,15 @@
   }
 
   var connection = "connecting"; // connecting | online | offline | unavailable
+  var tooFastUntil = 0; // a rate limit refused a message: say so until its retry_after has passed
+  function showTooFast(seconds) {
+    tooFastUntil = Date.now() + 1000 * Math.min(Math.max(seconds, 1), 3600);
+    renderConnection();
+    setTimeout(renderConnection, tooFastUntil - Date.now() + 50);
+  }
   function renderConnection() {
-    var text = connection === "offline" ? T.offline : connection === "unavailable" ? T.unavailable : "";
+    var text = connection === "offline" ? T.offline : connection === "unavailable" ? T.unavailable
+      : Date.now() < tooFastUntil ? T.tooFast : "";
     connectionBar.textContent = text;
     connectionBar.hidden = !text;
     connectionBar.setAttribute("data-state", connection);
@@ -516,6 +525,7 @@
         // the channel refused something (e.g. a message too long); nothing more will come for it
         console.warn("volta chat widget: server error", data);
         showTyping(false);
+        if (data && data.retry_after) showTooFast(Number(data.retry_after));
       });
       socket.on("disconnect", function (reason) {
         if (reason === "io client disconnect") return; // our own reconnect (new conversation)

@@ -128,12 +128,13 @@ def rasa_server(
     Rasa patches (``python -m bot.rasa_side``) by default, plain Rasa without ``config_files``."""
     rasa = [str(REPO / ".venv-rasa/bin/python"), "-m", "bot.rasa_side"] if config_files else \
         [str(REPO / ".venv-rasa/bin/rasa")]
-    argv = [*rasa, "run", "--enable-api", "--auth-token", token,
+    # python -m bot.rasa_side takes the token from RASA_TOKEN, off the command line (ps)
+    argv = [*rasa, "run", "--enable-api", *(() if config_files else ("--auth-token", token)),
             "-i", "127.0.0.1", "-p", str(port), "-m", str(model)]
     if config_files:
         argv += ["--credentials", "credentials.yml", "--endpoints", "endpoints.yml"]
-    return Process(name, argv, {**RASA_ENV, **(LOCAL_CHANNELS if config_files else {}), **(env or {})}, log_dir,
-                   cwd=cwd)
+    return Process(name, argv, {**RASA_ENV, **(LOCAL_CHANNELS if config_files else {}), **(env or {}),
+                                "RASA_TOKEN": token}, log_dir, cwd=cwd)
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -1,17 +1,36 @@
 """Start Rasa with this product's patches: ``python -m bot.rasa_side run …`` takes what ``rasa`` takes.
 
 Run by the Rasa venv's Python (3.10) from the repository root, so that Rasa finds the
-channels and stores that ``credentials.yml`` and ``endpoints.yml`` name.
+channels and stores that ``credentials.yml`` and ``endpoints.yml`` name. With ``--enable-api``
+and no ``--auth-token``, the token comes from ``RASA_TOKEN``, so it never shows on a command
+line (``ps``); an API without a token is refused.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Mapping
 
 from bot.rasa_side import patches
 
 
+class NoToken(SystemExit):
+    """``--enable-api`` without a token would open Rasa's HTTP API to anyone who reaches the port."""
+
+
+def with_token(argv: list[str], environ: Mapping[str, str]) -> list[str]:
+    """``argv`` with ``--auth-token`` from ``RASA_TOKEN`` when the API is on and none was given."""
+    if "--enable-api" not in argv or "--auth-token" in argv:
+        return argv
+    token = environ.get("RASA_TOKEN", "")
+    if not token:
+        raise NoToken("python -m bot.rasa_side: --enable-api needs RASA_TOKEN (or --auth-token)")
+    return [*argv, "--auth-token", token]
+
+
 def main() -> None:
+    sys.argv = with_token(sys.argv, os.environ)
     patches.install()
     from rasa.__main__ import main as rasa_main
 

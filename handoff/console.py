@@ -64,7 +64,10 @@ async def login(request: web.Request) -> web.StreamResponse:
                                                      client_ip(request, request.app[SETTINGS].sign_in.trusted_proxies))
     except Throttled as e:
         logger.info("sign-in for %r throttled for %s s", user[:40], e.retry_after)
-        return web.json_response({"error": str(e)}, status=e.status, headers={"Retry-After": str(e.retry_after)})
+        wait = {"Retry-After": str(e.retry_after)}
+        if "text/html" in request.headers.get("Accept", ""):  # the sign-in form: its page says how long
+            raise web.HTTPFound(f"/login?wait={e.retry_after}", headers=wait) from None
+        return web.json_response({"error": str(e)}, status=e.status, headers=wait)
     if account is None:
         logger.info("failed sign-in for %r", user[:40])
         raise web.HTTPFound("/login?error=1")

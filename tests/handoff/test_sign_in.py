@@ -236,3 +236,13 @@ def test_limits_from_the_environment() -> None:
     with pytest.raises(SettingsError, match="HANDOFF_SIGN_IN_FAILURE_MEMORY_SECONDS"):
         SignInLimits.from_env({"HANDOFF_SIGN_IN_MAX_DELAY_SECONDS": "7200",
                                "HANDOFF_SIGN_IN_FAILURE_MEMORY_SECONDS": "3600"})
+
+
+async def test_a_throttled_sign_in_form_goes_back_to_the_page_that_says_how_long(limited: TestClient) -> None:
+    for _ in range(LIMITS.login_free_failures):
+        assert await attempt(limited, "anna", "wrong password!") == (302, "/login?error=1")
+    response = await limited.post("/login", data={"login": "anna", "password": PASSWORD}, allow_redirects=False,
+                                  headers={"Accept": "text/html,application/xhtml+xml"})
+    assert response.status == 302
+    wait = response.headers["Retry-After"]
+    assert response.headers["Location"] == f"/login?wait={wait}" and int(wait) >= 1

@@ -16,6 +16,7 @@
       password: "Hasło",
       submit: "Zaloguj się",
       error: "Nieprawidłowy login lub hasło",
+      wait: (seconds) => `Za dużo nieudanych prób. Spróbuj ponownie za ${seconds} s.`,
       other: "English",
       otherCode: "en",
       otherLabel: "Switch to English",
@@ -27,6 +28,7 @@
       password: "Password",
       submit: "Sign in",
       error: "Wrong login or password",
+      wait: (seconds) => `Too many failed attempts. Try again in ${seconds} s.`,
       other: "Polski",
       otherCode: "pl",
       otherLabel: "Przełącz na polski",
@@ -39,13 +41,15 @@
   } catch (e) {
     // no storage: Polish
   }
-  const failed = new URLSearchParams(location.search).has("error");
+  const query = new URLSearchParams(location.search);
+  const failed = query.has("error");
+  const wait = /^[0-9]{1,6}$/.test(query.get("wait") || "") ? Number(query.get("wait")) : 0;
 
   function render() {
     const text = TEXT[lang];
     document.documentElement.lang = lang;
     for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = text[node.dataset.i18n];
-    document.getElementById("vl-error").textContent = failed ? text.error : "";
+    document.getElementById("vl-error").textContent = wait ? text.wait(wait) : failed ? text.error : "";
     const toggle = document.getElementById("vl-lang");
     toggle.textContent = text.other;
     toggle.lang = text.otherCode;

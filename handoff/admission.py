@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from enum import Enum
 
 from bot.core import settings as env
-from bot.core.clients import client_key as client_key  # its home is bot/core; imported from here too
 from handoff.models import priority_minutes
 
 # A small team (a handful of moderators) serves a few dozen tickets an hour. 30 new tickets a

@@ -16,8 +16,9 @@ from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
 from bot.core import keys
+from bot.core.clients import client_key
 from bot.core.text import as_str
-from handoff.admission import Lane, TicketCaps, client_key, lane, lift_minutes, queue_score
+from handoff.admission import Lane, TicketCaps, lane, lift_minutes, queue_score
 from handoff.errors import Conflict, TooManyOpen
 from handoff.history import record
 from handoff.models import Ticket, TicketState

@@ -8,11 +8,11 @@ the right, past further trusted proxies (hops further left are whatever the clie
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import math
 
 from aiohttp import web
 
+from bot.core.clients import client_ip as peer_address
 from handoff.accounts import LOGIN, Account, Accounts
 from handoff.errors import HandoffError
 from handoff.throttle import SignInThrottle
@@ -28,25 +28,10 @@ class Throttled(HandoffError):
         super().__init__(f"too many sign-in attempts; try again in {self.retry_after} s")
 
 
-def _address(value: str) -> str | None:
-    try:
-        return str(ipaddress.ip_address(value.strip()))
-    except ValueError:
-        return None
-
-
 def client_ip(request: web.Request, trusted_proxies: frozenset[str]) -> str:
-    peer = _address(request.remote or "") or UNKNOWN_ADDRESS
-    if peer not in trusted_proxies:
-        return peer
-    hops = ",".join(request.headers.getall("X-Forwarded-For", [])).split(",")
-    for hop in reversed(hops):  # from the right: what our proxies added, not what the client sent
-        address = _address(hop)
-        if address is None:
-            return peer
-        if address not in trusted_proxies:
-            return address
-    return peer
+    """The address this attempt counts against (``bot.core.clients.client_ip``)."""
+    return peer_address(request.remote, request.headers.getall("X-Forwarded-For", []), trusted_proxies) \
+        or UNKNOWN_ADDRESS
 
 
 def login_bucket(login: str) -> str:

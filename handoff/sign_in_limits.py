@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.core import settings as env
+from bot.core.clients import trusted_proxies
 from bot.core.settings import SettingsError
 
 HASH_CONCURRENCY = 2  # password hashes running at once; more sign-ins wait their turn
@@ -18,17 +18,6 @@ FAILURE_MEMORY_SECONDS = 24 * 3600  # failures are forgotten this long after the
 SESSION_IDLE_SECONDS = 2 * 3600  # a session unused this long ends
 SESSION_MAX_SECONDS = 12 * 3600  # a session ends this long after sign-in, used or not
 DAY = 24 * 3600
-
-
-def trusted_proxies(raw: str) -> frozenset[str]:
-    """``TRUSTED_PROXIES``: comma-separated IP addresses."""
-    out = set()
-    for part in filter(None, (p.strip() for p in raw.split(","))):
-        try:
-            out.add(str(ipaddress.ip_address(part)))
-        except ValueError:
-            raise SettingsError(f"TRUSTED_PROXIES must be comma-separated IP addresses, got {part!r}") from None
-    return frozenset(out)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.core.clients import trusted_proxies
 from bot.core.settings import SettingsError, choice, whole_number
-from bot.rasa_side.channels.clients import normal_ip
 from bot.rasa_side.channels.messenger_protocol import MAX_BODY_BYTES
 
 # Text caps: the widget's own input stops at 2,000 characters and Messenger's at 2,000 too;
@@ -77,17 +77,6 @@ class ChannelSettings:
                                         16 * 1024 * 1024, "bytes"),
             limits=Limits.from_env(environ),
         )
-
-
-def trusted_proxies(raw: str) -> frozenset[str]:
-    """``TRUSTED_PROXIES``: comma-separated IP addresses (empty: trust no proxy)."""
-    out = set()
-    for item in filter(None, (part.strip() for part in raw.split(","))):
-        address = normal_ip(item)
-        if address is None:
-            raise SettingsError(f"TRUSTED_PROXIES must be comma-separated IP addresses, got {item!r}")
-        out.add(address)
-    return frozenset(out)
 
 
 def allowed_origins(raw: str) -> tuple[str, ...]:

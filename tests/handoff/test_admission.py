@@ -2,11 +2,11 @@
 
 import pytest
 
+from bot.core.clients import client_key
 from bot.core.settings import SettingsError
 from handoff.admission import (
     Lane,
     TicketCaps,
-    client_key,
     lane,
     lift_minutes,
     parse_client_ip,

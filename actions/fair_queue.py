@@ -19,27 +19,16 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from bot.core.clients import client_key
-from bot.core.conversation_ids import MESSENGER_PREFIX
+from bot.core.clients import turn_client
 from bot.core.fair_share import FairShare
 
 T = TypeVar("T")
-NEW_MESSENGER_CLIENT = "messenger:new"  # Messenger gives no address: first contacts share one client
 
 
 def client_for(sender_id: str, metadata: Mapping[str, Any] | None, exchanges: int) -> str:
-    """Whose turn a message is: its address (IPv4, or IPv6 /64) when the channel saw one; a
-    Messenger customer who has not had a reply and written again yet shares one client with every
-    other such customer (PSIDs cost a script nothing to rotate); otherwise the conversation."""
-    ip = (metadata or {}).get("client_ip")
-    if isinstance(ip, str) and ip:
-        try:
-            return "ip:" + client_key(ip)
-        except ValueError:
-            pass
-    if sender_id.startswith(MESSENGER_PREFIX) and exchanges == 0:
-        return NEW_MESSENGER_CLIENT
-    return "conversation:" + sender_id
+    """Whose turn a message is (``bot.core.clients.turn_client``): a Messenger customer has their
+    own once they had a reply and wrote again."""
+    return turn_client(sender_id, metadata, established=exchanges > 0)
 
 
 @dataclass

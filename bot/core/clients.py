@@ -11,9 +11,11 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 
+from bot.core.conversation_ids import MESSENGER_PREFIX
 from bot.core.settings import SettingsError
 
 IPV6_CLIENT_PREFIX = 64  # one subscriber gets a /64: counting single addresses would let one rotate
+NEW_MESSENGER = "messenger:new"  # Messenger gives no address: customers not yet known share one turn
 
 
 def client_key(client_ip: str) -> str:
@@ -66,3 +68,19 @@ def trusted_proxies(raw: str) -> frozenset[str]:
             raise SettingsError(f"TRUSTED_PROXIES must be comma-separated IP addresses, got {item!r}")
         out.add(address)
     return frozenset(out)
+
+
+def turn_client(sender_id: str, metadata: object, established: bool) -> str:
+    """Whose turn a message is when work is shared (the Rasa server's and the brain's): the
+    address the channel saw (``client_ip`` in the message's metadata) as ``client_key`` counts it;
+    a Messenger customer not ``established`` yet shares ``NEW_MESSENGER`` with every other such
+    customer (PSIDs cost a script nothing to rotate); otherwise the conversation."""
+    ip = metadata.get("client_ip") if isinstance(metadata, dict) else None
+    if isinstance(ip, str) and ip:
+        try:
+            return "ip:" + client_key(ip)
+        except ValueError:
+            pass
+    if sender_id.startswith(MESSENGER_PREFIX) and not established:
+        return NEW_MESSENGER
+    return "conversation:" + sender_id

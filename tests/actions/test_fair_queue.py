@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from actions.fair_queue import NEW_MESSENGER_CLIENT, FairQueue, client_for
+from actions.fair_queue import FairQueue, client_for
+from bot.core.clients import NEW_MESSENGER as NEW_MESSENGER_CLIENT
 from bot.core.fair_share import HALF_LIFE_SECONDS
 
 

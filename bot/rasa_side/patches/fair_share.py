@@ -21,8 +21,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.core.clients import client_key
-from bot.core.conversation_ids import MESSENGER_PREFIX
+from bot.core.clients import NEW_MESSENGER, turn_client
 from bot.core.fair_share import FairShare
 from bot.core.settings import whole_number
 
@@ -38,7 +37,6 @@ HEAVY_BURST = 5.0
 # the backlog of a flood drains faster once nobody else is writing.
 LIGHT_ACTIVE_SECONDS = 10.0
 IDLE_FACTOR = 4.0
-NEW_MESSENGER = "messenger:new"
 REPORT_EVERY_SECONDS = 10.0  # how often a queue at the gate is logged, when at least
 REPORT_WAITING = 20  # this many messages wait
 # A message that waited this long goes next whatever its client's use (within the heavy budget):
@@ -81,16 +79,9 @@ class FairGate:
         return len(self._waiting)
 
     def client_of(self, sender_id: str, metadata: Any) -> str:
-        ip = metadata.get("client_ip") if isinstance(metadata, dict) else None
-        if isinstance(ip, str) and ip:
-            try:
-                return "ip:" + client_key(ip)
-            except ValueError:
-                pass
-        if sender_id.startswith(MESSENGER_PREFIX):
-            own = "conversation:" + sender_id
-            return own if self.share.turns(own) >= ESTABLISHED_TURNS else NEW_MESSENGER
-        return "conversation:" + sender_id
+        """``bot.core.clients.turn_client``: a Messenger customer has their own turn after
+        ``ESTABLISHED_TURNS`` messages (counted here, per server)."""
+        return turn_client(sender_id, metadata, self.share.turns("conversation:" + sender_id) >= ESTABLISHED_TURNS)
 
     def heavy(self, client: str) -> bool:
         """Used more than HEAVY_USAGE lately; once heavy, until below half of it (else a flood's

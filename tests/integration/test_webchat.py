@@ -166,3 +166,21 @@ async def test_metadata_is_reduced_and_carries_the_client_ip(stack: Stack, custo
                         params={"token": stack.token}) as r:
         stored = [client_part(e["metadata"]) for e in (await r.json())["events"] if e["event"] == "user"]
     assert stored == [{"client_ip": "198.51.100.23", "lang": "en", "page": "https://shop.example/p/1"}]
+
+
+async def test_messages_sent_back_to_back_are_stored_in_the_order_sent(stack: Stack, customer: Customer) -> None:
+    session_id = web_id()
+    await customer.start(stack.rasa_url, session_id)
+    await asyncio.wait_for(customer.confirmed.get(), 10)
+    sent = [f"dzięki {n}" for n in range(8)]
+    for text in sent:  # no waiting for answers: each emit's handler runs as its own task in Rasa
+        await customer.say(text)
+    stored: list[str] = []
+    for _ in range(150):
+        async with aiohttp.ClientSession() as http, http.get(f"{stack.rasa_url}/conversations/{session_id}/tracker",
+                            params={"token": stack.token}) as r:
+            stored = [e["text"] for e in (await r.json())["events"] if e["event"] == "user"]
+        if len(stored) == len(sent):
+            break
+        await asyncio.sleep(0.2)
+    assert stored == sent

@@ -120,8 +120,8 @@ class WebChatInput(SocketIOInput):
         self._limits = limits
         self._sessions: dict[str, str] = {}
         self._ips: dict[str, str] = {}
-        # Handlers run as concurrent tasks: a message sent right after session_request waits
-        # for it here (taken without waiting first, so in arrival order).
+        # Handlers run as concurrent tasks: a socket's session_request and messages take its lock
+        # first thing, so they are handled one at a time in arrival order.
         self._session_locks: dict[str, asyncio.Lock] = {}
         self._manager = manager
 
@@ -190,9 +190,13 @@ class WebChatInput(SocketIOInput):
 
         @sio.on("user_uttered")
         async def handle_message(sid: str, data: Any = None) -> None:
-            if sid in locks:
-                async with locks[sid]:  # a session_request still being handled
-                    pass
+            # One message of a socket at a time, in arrival order (the lock is FIFO and taken first
+            # thing): handlers run as concurrent tasks, and the rate check's Redis round trip
+            # could otherwise let a later message reach Rasa's conversation lock first.
+            async with locks.setdefault(sid, asyncio.Lock()):
+                await handle_in_order(sid, data)
+
+        async def handle_in_order(sid: str, data: Any) -> None:
             session_id = sessions.get(sid)
             if session_id is None:
                 await error(sid, "no_session", "send session_request first")

@@ -184,3 +184,30 @@ async def test_messages_sent_back_to_back_are_stored_in_the_order_sent(stack: St
             break
         await asyncio.sleep(0.2)
     assert stored == sent
+
+
+async def test_what_a_socket_sent_before_it_closed_is_still_stored(stack: Stack, customer: Customer) -> None:
+    session_id = web_id()
+    await customer.start(stack.rasa_url, session_id)
+    await asyncio.wait_for(customer.confirmed.get(), 10)
+    sent = [f"dzięki {n}" for n in range(5)]
+    for text in sent:
+        await customer.say(text)
+    stored: list[str] = []
+    for _ in range(150):  # the first is in: the others reached the server and wait their turn there
+        async with aiohttp.ClientSession() as http, http.get(f"{stack.rasa_url}/conversations/{session_id}/tracker",
+                            params={"token": stack.token}) as r:
+            stored = [e["text"] for e in (await r.json())["events"] if e["event"] == "user"]
+        if stored:
+            break
+        await asyncio.sleep(0.02)
+    assert len(stored) < len(sent), "all handled before the socket closed: the test proves nothing"
+    await customer.client.disconnect()  # the tab is closed
+    for _ in range(150):
+        async with aiohttp.ClientSession() as http, http.get(f"{stack.rasa_url}/conversations/{session_id}/tracker",
+                            params={"token": stack.token}) as r:
+            stored = [e["text"] for e in (await r.json())["events"] if e["event"] == "user"]
+        if len(stored) == len(sent):
+            break
+        await asyncio.sleep(0.2)
+    assert stored == sent

@@ -166,6 +166,9 @@ class WebChatInput(SocketIOInput):
 
         @sio.on("disconnect")
         async def disconnect(sid: str) -> None:
+            if sid in locks:
+                async with locks[sid]:  # what the socket sent before it went is handled first
+                    pass
             sessions.pop(sid, None)
             ips.pop(sid, None)
             locks.pop(sid, None)

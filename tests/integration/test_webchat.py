@@ -168,6 +168,23 @@ async def test_metadata_is_reduced_and_carries_the_client_ip(stack: Stack, custo
     assert stored == [{"client_ip": "198.51.100.23", "lang": "en", "page": "https://shop.example/p/1"}]
 
 
+async def stored_texts(stack: Stack, session_id: str) -> list[str]:
+    async with aiohttp.ClientSession() as http, http.get(f"{stack.rasa_url}/conversations/{session_id}/tracker",
+                                                          params={"token": stack.token}) as r:
+        return [e["text"] for e in (await r.json())["events"] if e["event"] == "user"]
+
+
+async def stored_once(stack: Stack, session_id: str, enough: int, every: float = 0.2) -> list[str]:
+    """The customer's stored texts once there are ``enough`` (or after 150 looks)."""
+    stored: list[str] = []
+    for _ in range(150):
+        stored = await stored_texts(stack, session_id)
+        if len(stored) >= enough:
+            break
+        await asyncio.sleep(every)
+    return stored
+
+
 async def test_messages_sent_back_to_back_are_stored_in_the_order_sent(stack: Stack, customer: Customer) -> None:
     session_id = web_id()
     await customer.start(stack.rasa_url, session_id)
@@ -175,15 +192,7 @@ async def test_messages_sent_back_to_back_are_stored_in_the_order_sent(stack: St
     sent = [f"dzięki {n}" for n in range(8)]
     for text in sent:  # no waiting for answers: each emit's handler runs as its own task in Rasa
         await customer.say(text)
-    stored: list[str] = []
-    for _ in range(150):
-        async with aiohttp.ClientSession() as http, http.get(f"{stack.rasa_url}/conversations/{session_id}/tracker",
-                            params={"token": stack.token}) as r:
-            stored = [e["text"] for e in (await r.json())["events"] if e["event"] == "user"]
-        if len(stored) == len(sent):
-            break
-        await asyncio.sleep(0.2)
-    assert stored == sent
+    assert await stored_once(stack, session_id, len(sent)) == sent
 
 
 async def test_what_a_socket_sent_before_it_closed_is_still_stored(stack: Stack, customer: Customer) -> None:
@@ -193,21 +202,8 @@ async def test_what_a_socket_sent_before_it_closed_is_still_stored(stack: Stack,
     sent = [f"dzięki {n}" for n in range(5)]
     for text in sent:
         await customer.say(text)
-    stored: list[str] = []
-    for _ in range(150):  # the first is in: the others reached the server and wait their turn there
-        async with aiohttp.ClientSession() as http, http.get(f"{stack.rasa_url}/conversations/{session_id}/tracker",
-                            params={"token": stack.token}) as r:
-            stored = [e["text"] for e in (await r.json())["events"] if e["event"] == "user"]
-        if stored:
-            break
-        await asyncio.sleep(0.02)
-    assert len(stored) < len(sent), "all handled before the socket closed: the test proves nothing"
+    # the first is in: the others reached the server and wait their turn there
+    first = await stored_once(stack, session_id, 1, every=0.02)
+    assert len(first) < len(sent), "all handled before the socket closed: the test proves nothing"
     await customer.client.disconnect()  # the tab is closed
-    for _ in range(150):
-        async with aiohttp.ClientSession() as http, http.get(f"{stack.rasa_url}/conversations/{session_id}/tracker",
-                            params={"token": stack.token}) as r:
-            stored = [e["text"] for e in (await r.json())["events"] if e["event"] == "user"]
-        if len(stored) == len(sent):
-            break
-        await asyncio.sleep(0.2)
-    assert stored == sent
+    assert await stored_once(stack, session_id, len(sent)) == sent

@@ -4,10 +4,14 @@ PY := .venv/bin/python
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: setup model index run run-replicas test test-faults test-replicas test-abuse test-unit lint bench bench-rasa bench-mixed bench-faiss bench-e5 bench-handoff eval lock clean
+.PHONY: setup setup-test model index run run-replicas test test-faults test-replicas test-abuse test-unit lint bench bench-rasa bench-mixed bench-faiss bench-e5 bench-handoff eval lock clean
 
 setup:
 	@bin/setup
+
+# setup and the test-only npm packages (rasa-webchat, for tests/browser/test_rasa_webchat.py).
+setup-test:
+	@bin/setup --test
 
 model: setup
 	@bin/train
@@ -22,7 +26,7 @@ run: setup model index
 run-replicas: setup model index
 	@PYTHONPATH=. $(PY) -m ops.launch_replicas
 
-test: setup model index
+test: setup-test model index
 	$(PY) -m pytest -m "not faults and not replicas and not abuse"
 
 # Kills every process under load and restarts Redis; writes bench/results/faults.{json,md}.

@@ -26,6 +26,10 @@ CHOOSE_TOPIC_INTENT = "choose_topic"
 # The handoff service refuses a bigger count (handoff/admission.py MAX_EXCHANGES): say this many at most.
 MAX_EXCHANGES = 10_000
 CLIENT_IP_KEY = "client_ip"  # set by the channel from the connection (never the client's own word)
+# Set by the Messenger channel from the Graph API profile (never from a client: clients.py drops it).
+CUSTOMER_NAME_KEY = "customer_name"
+MAX_CUSTOMER_NAME_CHARS = 80  # the handoff service refuses longer (handoff/internal.py MAX_NAME_CHARS)
+LANGUAGES = ("pl", "en")
 
 
 def topic_button(option: dict[str, str]) -> dict[str, str]:
@@ -88,6 +92,22 @@ def client_ip(metadata: object) -> str:
     return value if isinstance(value, str) else ""
 
 
+def customer_name(events: Iterable[dict[str, Any]]) -> str:
+    """The name in the latest customer message whose metadata has one; "" when none has."""
+    for event in reversed(list(events)):
+        name = (event.get("metadata") or {}).get(CUSTOMER_NAME_KEY) if event.get("event") == "user" else None
+        if isinstance(name, str) and name.strip() and len(name) <= MAX_CUSTOMER_NAME_CHARS:
+            return name.strip()
+    return ""
+
+
+def channel_lang(metadata: object) -> str:
+    """The language the channel knows for the customer (Messenger's profile or page, the widget's
+    setting): small talk is answered in it when the words themselves say nothing (a button)."""
+    value = metadata.get("lang") if isinstance(metadata, dict) else None
+    return value if isinstance(value, str) and value in LANGUAGES else "pl"
+
+
 class ActionAnswer(Action):
     def __init__(self, provider: BrainProvider | None = None, handoff: HandoffClient | None = None) -> None:
         self._provider = provider or default_provider
@@ -113,7 +133,7 @@ class ActionAnswer(Action):
             dispatcher.utter_message(text=reply("attachment", tracker.get_slot("lang") or "pl", brain.register))
             return []
         if intent.get("name") in SMALLTALK_INTENTS and intent.get("confidence", 0) >= SMALLTALK_CONFIDENCE:
-            lang = detect_lang(text)
+            lang = detect_lang(text, channel_lang(message.get("metadata")))
             dispatcher.utter_message(text=reply(intent["name"], lang, brain.register))
             return [SlotSet("lang", lang)]
         metadata = message.get("metadata")
@@ -133,9 +153,10 @@ class ActionAnswer(Action):
         its share of open tickets, say so with the contact details (the bot goes on). None if the
         queue is unreachable: the decision's own answer then gives the contact details."""
         metadata = (tracker.latest_message or {}).get("metadata")
-        # Names never come from the client's metadata (anyone can type one); "" until a channel sets one.
+        # Names come from a channel's own lookup (Messenger's profile), never from a client.
         opened = await self._handoff.open_ticket(tracker.sender_id, decision.lang, decision.reasons,
-                                                 ticket_evidence(decision, brain), "", client_ip(metadata),
+                                                 ticket_evidence(decision, brain), customer_name(tracker.events),
+                                                 client_ip(metadata),
                                                  real_exchanges(tracker.events))
         if opened is None:
             return None

@@ -10,6 +10,9 @@ person (the bot answered and they wrote again, counted by the action server). A 
   moved into it as the rate allows), never refused: the customer still gets a person;
 - one client address may have only so many open tickets; over that the request is refused
   (429) and the customer is told so, with the contact details.
+
+A public ticket (a comment under the page's posts, channel ``comment``) is served before every
+private one, because everyone sees the thread; public tickets among themselves by time.
 """
 
 from __future__ import annotations
@@ -32,6 +35,11 @@ DEFAULT_MAX_OPEN_PER_CLIENT = 3
 MAX_OPEN_PER_CONVERSATION = 1  # a conversation has one owner: create returns the open ticket (atomic, WATCH)
 MAX_EXCHANGES = 10_000  # a bigger count is no conversation the tracker window can hold
 MAX_CLIENT_IP_CHARS = 45  # the longest text form of an IPv6 address (with an IPv4 tail)
+PUBLIC_CHANNELS = frozenset({"comment"})  # conversations everyone can read
+# A public ticket's score is its creation time moved back this far: more than any reason's lift and
+# any age a waiting ticket reaches, so every public ticket ranks before every private one, and
+# public ones keep their order of creation among themselves.
+PUBLIC_HEAD_START_SECONDS = 10 * 365 * 24 * 3600
 
 
 class Lane(str, Enum):
@@ -54,24 +62,36 @@ class TicketCaps:
         )
 
 
-def is_real(exchanges: int) -> bool:
-    """The bot answered and the customer wrote again at least once."""
-    return exchanges >= 1
+def is_public(channel: str) -> bool:
+    return channel in PUBLIC_CHANNELS
 
 
-def lift_minutes(reasons: list[str], exchanges: int) -> int:
+def is_real(exchanges: int, public: bool = False) -> bool:
+    """The bot answered and the customer wrote again at least once; or the ticket is a comment.
+
+    A comment counts as real although it is a first message: it reaches us only in a webhook Meta
+    signed with our app secret (a script cannot make one up), from a Facebook account, written in
+    public under the brand's own post where everyone sees who wrote it, and each commenter is
+    rate-limited like a Messenger customer. That costs a flood what a real exchange costs it."""
+    return public or exchanges >= 1
+
+
+def lift_minutes(reasons: list[str], exchanges: int, public: bool = False) -> int:
     """How far up the queue the reasons move a ticket: only after a real exchange."""
-    return priority_minutes(reasons) if is_real(exchanges) else 0
+    return priority_minutes(reasons) if is_real(exchanges, public) else 0
 
 
-def queue_score(created_at: float, reasons: list[str], exchanges: int) -> float:
-    """Lower is served first: creation time, moved earlier by the lift."""
+def queue_score(created_at: float, reasons: list[str], exchanges: int, public: bool = False) -> float:
+    """Lower is served first: creation time, moved earlier by the lift; a public ticket before
+    every private one (and among public ones, by creation time)."""
+    if public:
+        return created_at - PUBLIC_HEAD_START_SECONDS
     return created_at - 60 * lift_minutes(reasons, exchanges)
 
 
-def lane(exchanges: int, joined_this_minute: int, caps: TicketCaps) -> Lane:
+def lane(exchanges: int, joined_this_minute: int, caps: TicketCaps, public: bool = False) -> Lane:
     """``joined_this_minute`` counts this ticket too (the counter's value after adding it)."""
-    if is_real(exchanges) or joined_this_minute <= caps.new_per_minute:
+    if is_real(exchanges, public) or joined_this_minute <= caps.new_per_minute:
         return Lane.QUEUE
     return Lane.OVERFLOW
 

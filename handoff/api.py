@@ -10,10 +10,12 @@ from typing import Any
 from aiohttp import web
 
 from handoff.appkeys import ACCOUNTS, REDIS, SETTINGS, SUGGEST, TICKETS, session_of
+from handoff.comments import check_private_reply, comment_facts, parse_visibility
 from handoff.errors import BadRequest, NotFound
 from handoff.metrics import snapshot
 from handoff.models import TICKET_ID_PATTERN, Outcome, Ticket, TicketState, clean_tags, clean_text
 from handoff.notify import request_notify
+from handoff.reply_window import check_reply_window
 from handoff.transcript import last_customer_text, transcript
 from handoff.vocative import greeting
 
@@ -72,6 +74,7 @@ async def ticket_detail(request: web.Request) -> web.Response:
         "ticket": summary(ticket, await store.position(ticket_id), app[SETTINGS].sla_minutes, time.time()),
         "transcript": transcript(events), "notes": await store.notes(ticket_id),
         "history": await store.history(ticket_id), "suggestions": suggestions, "greeting": hello,
+        "comment": await comment_facts(app[REDIS], ticket, events),
     })
 
 
@@ -83,10 +86,16 @@ async def claim(request: web.Request) -> web.Response:
 
 
 async def reply(request: web.Request) -> web.Response:
-    account = session_of(request).account
-    text = _text_field(await _body(request), "text")
+    account, data = session_of(request).account, await _body(request)
+    text = _text_field(data, "text")
+    current = await request.app[TICKETS].get(request.match_info["ticket_id"])
+    # a public comment: "public" or "private" (its one private reply: 409 when used), handoff.comments
+    visibility = parse_visibility(data.get("visibility"), current)
+    await check_private_reply(request.app[REDIS], request.app[SETTINGS].tracker_keys, current, visibility)
+    # Messenger: refused (409) once Meta's 7-day window for a person's reply has closed
+    await check_reply_window(request.app[REDIS], current)
     ticket = await request.app[TICKETS].reply(request.match_info["ticket_id"], account.login,
-                                              account.display_name, text)
+                                              account.display_name, text, visibility=visibility)
     return web.json_response(ticket.public())
 
 

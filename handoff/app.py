@@ -10,7 +10,7 @@ import redis.asyncio as aioredis
 from aiohttp import web
 
 from bot.core import keys
-from handoff import api, background, console, erasure_api, internal, learning_api, views, widget
+from handoff import api, background, console, erasure_api, internal, learning_api, typing_api, views, widget
 from handoff.accounts import Accounts
 from handoff.appkeys import ACCOUNTS, ARCHIVE_FAILURES, HTTP, JOBS, RASA, REDIS, SETTINGS, SIGN_IN, SUGGEST, TICKETS
 from handoff.archive_failures import ArchiveFailures
@@ -78,6 +78,7 @@ def create_app(settings: Settings, workers: bool = True) -> web.Application:
     widget.setup_routes(app)
     console.setup_routes(app)
     api.setup_routes(app)
+    typing_api.setup_routes(app)
     internal.setup_routes(app)
     app.router.add_get("/api/live", live)
     app.router.add_get("/api/openapi.json", openapi)

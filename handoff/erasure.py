@@ -28,7 +28,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.core import keys
-from bot.core.conversation_ids import MESSENGER_PREFIX, check_conversation_id
+from bot.core.conversation_ids import COMMENT_PREFIX, MESSENGER_PREFIX, check_conversation_id
 from bot.core.text import as_str
 from handoff.archive_erasure import erase_archived
 from handoff.archive_owners import conversation_hash
@@ -46,6 +46,15 @@ def _event_psid(fields: dict[str, str]) -> str:
     except json.JSONDecodeError:
         return ""
     return str(event.get("psid", "")) if isinstance(event, dict) else ""
+
+
+def _event_thread(fields: dict[str, str]) -> str:
+    """The comment thread of a Messenger inbox or dead-letter entry ("" for a message)."""
+    try:
+        event = json.loads(fields.get("event", ""))
+    except json.JSONDecodeError:
+        return ""
+    return str(event.get("thread_id", "")) if isinstance(event, dict) else ""
 
 
 async def xdel_matching(client: Any, stream: str, match: Match, batch: int = SCAN_BATCH) -> int:
@@ -140,6 +149,11 @@ class Erasure:
             plan += [("messenger_inbox", self.messenger.inbox, lambda f: _event_psid(f) == psid),
                      ("dead_letters", self.messenger.dead, lambda f: _event_psid(f) == psid),
                      ("failed_sends", self.messenger.failed_sends, lambda f: f.get("psid") == psid)]
+        if conversation_id.startswith(COMMENT_PREFIX):  # its comments' events name the thread, not the commenter
+            thread = conversation_id[len(COMMENT_PREFIX):]
+            plan += [("messenger_inbox", self.messenger.inbox, lambda f: _event_thread(f) == thread),
+                     ("dead_letters", self.messenger.dead, lambda f: _event_thread(f) == thread),
+                     ("failed_sends", self.messenger.failed_sends, lambda f: f.get("psid") == conversation_id)]
         for place, stream, match in plan:
             counts[place] += await xdel_matching(self.redis, stream, match)
 
@@ -151,5 +165,7 @@ class Erasure:
                  keys.archived_offset(conversation_id)]
         if conversation_id.startswith(MESSENGER_PREFIX):
             psid = conversation_id[len(MESSENGER_PREFIX):]
-            names += [self.messenger.order(psid), self.messenger.last_in(psid)]
+            names += [self.messenger.order(psid), self.messenger.last_in(psid), self.messenger.profile(psid)]
+        if conversation_id.startswith(COMMENT_PREFIX):
+            names += [self.messenger.order(conversation_id), self.messenger.comment_told(conversation_id)]
         return int(await self.redis.delete(*names))

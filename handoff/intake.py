@@ -18,7 +18,7 @@ from redis.exceptions import WatchError
 from bot.core import keys
 from bot.core.clients import client_key
 from bot.core.text import as_str
-from handoff.admission import Lane, TicketCaps, lane, lift_minutes, queue_score
+from handoff.admission import Lane, TicketCaps, is_public, lane, lift_minutes, queue_score
 from handoff.errors import Conflict, TooManyOpen
 from handoff.history import record
 from handoff.models import Ticket, TicketState
@@ -78,7 +78,7 @@ class Intake:
                         ticket = await self._new_ticket(conversation_id, channel, lang, customer_name, reasons,
                                                         evidence, now, exchanges, client)
                         pipe.multi()
-                        self._add(pipe, ticket, lane(exchanges, joined, self.caps), counter)
+                        self._add(pipe, ticket, lane(exchanges, joined, self.caps, ticket.in_public), counter)
                         await pipe.execute()
                         joined = 0  # kept: the ticket took its place in the minute
                         return ticket
@@ -108,11 +108,12 @@ class Intake:
     async def _new_ticket(self, conversation_id: str, channel: str, lang: str, customer_name: str,
                           reasons: list[str], evidence: list[dict[str, Any]], now: float, exchanges: int,
                           client: str) -> Ticket:
-        number = int(await self.redis.incr(keys.TICKET_SEQ))
+        number, public = int(await self.redis.incr(keys.TICKET_SEQ)), is_public(channel)
         return Ticket(
             id=f"T{number:06d}", conversation_id=conversation_id, channel=channel, lang=lang,
             customer_name=customer_name, reasons=reasons, evidence=evidence, state=TicketState.QUEUED,
-            created_at=now, priority=lift_minutes(reasons, exchanges), exchanges=exchanges, client_key=client,
+            created_at=now, priority=lift_minutes(reasons, exchanges, public), exchanges=exchanges, client_key=client,
+            in_public=public,
         )
 
     @staticmethod
@@ -123,7 +124,7 @@ class Intake:
         pipe.rpush(keys.conversation_tickets(conversation_id), ticket.id)
         pipe.persist(keys.conversation_tickets(conversation_id))  # an earlier close set it to expire
         if where == Lane.QUEUE:
-            pipe.zadd(keys.QUEUE, {ticket.id: queue_score(now, ticket.reasons, ticket.exchanges)})
+            pipe.zadd(keys.QUEUE, {ticket.id: queue_score(now, ticket.reasons, ticket.exchanges, ticket.in_public)})
         else:
             pipe.zadd(keys.OVERFLOW, {ticket.id: now})
             pipe.decr(counter)  # held back: it takes its place in the minute when it is moved into the queue

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 LINES: dict[str, dict[str, str]] = {
     "joined": {
         "pl_ty": "{name} z zespołu obsługi klienta dołącza do rozmowy.",
@@ -14,7 +17,23 @@ LINES: dict[str, dict[str, str]] = {
         "en": "You're back with the assistant. If you need anything else, just write.",
     },
     "signature": {"pl_ty": "— {name}", "pl_pan": "— {name}", "en": "— {name}"},
+    # queue updates for channels without the widget's status bar (Messenger), worded as the widget's
+    "queue_position": {
+        "pl_ty": "Czekasz na konsultanta – jesteś {position}. w kolejce, przewidywany czas ok. {minutes} min.",
+        "pl_pan": "Czeka Pan/Pani na konsultanta – jest Pan/Pani {position}. w kolejce, przewidywany czas "
+        "ok. {minutes} min.",
+        "en": "Waiting for an agent – you are number {position} in the queue, expected wait about {minutes} min.",
+    },
+    "queue_position_closed": {
+        "pl_ty": "Czekasz na konsultanta – jesteś {position}. w kolejce. Jesteśmy poza godzinami pracy, "
+        "odpiszemy {day} po {opens}.",
+        "pl_pan": "Czeka Pan/Pani na konsultanta – jest Pan/Pani {position}. w kolejce. Jesteśmy poza godzinami "
+        "pracy, odpowiemy {day} po {opens}.",
+        "en": "Waiting for an agent – you are number {position} in the queue. We are outside opening hours and "
+        "will reply {day} after {opens}.",
+    },
 }
+DAY_WORDS = {"pl": {"today": "dziś", "tomorrow": "jutro"}, "en": {"today": "today", "tomorrow": "tomorrow"}}
 
 
 def line(key: str, lang: str, register: str, **values: str) -> str:
@@ -26,3 +45,15 @@ def line(key: str, lang: str, register: str, **values: str) -> str:
 def signed(text: str, name: str, lang: str, register: str) -> str:
     """A moderator's reply with their display name under it (one message: no blank line)."""
     return f"{text.rstrip()}\n{line('signature', lang, register, name=name)}"
+
+
+def queue_line(state: dict[str, Any], lang: str, register: str) -> str:
+    """A waiting customer's place and expected wait (or when people are back) as one line."""
+    position = int(state.get("position") or 1)
+    minutes = max(1, math.ceil(float(state.get("expected_wait_minutes") or 1)))
+    reply_by = state.get("reply_by")
+    if isinstance(reply_by, str) and len(reply_by) >= 16:
+        words = DAY_WORDS["en" if lang == "en" else "pl"]
+        day = words.get(str(state.get("reply_day")), reply_by[:10])
+        return line("queue_position_closed", lang, register, position=str(position), day=day, opens=reply_by[11:16])
+    return line("queue_position", lang, register, position=str(position), minutes=str(minutes))

@@ -75,6 +75,7 @@ class Ticket:
     tags: list[str] = field(default_factory=list)
     exchanges: int = 0  # real exchanges with the bot before the handoff (handoff.admission)
     client_key: str = ""  # the client address the per-address cap counted; never shown
+    in_public: bool = False  # a comment under the page's posts: everyone sees it, so it is served first
 
     def to_redis(self) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -103,12 +104,14 @@ class Ticket:
             first_response_at=number("first_response_at"), resolved_at=number("resolved_at"),
             outcome=raw.get("outcome", ""), tags=json.loads(raw.get("tags") or "[]"),
             exchanges=int(raw.get("exchanges") or 0), client_key=raw.get("client_key", ""),
+            in_public=raw.get("in_public") == "True",
         )
 
     def public(self) -> dict[str, Any]:
         """The JSON the API and the console get."""
         data = asdict(self)
         data["state"] = self.state.value
+        data["public"] = data.pop("in_public")
         del data["client_key"]
         return data
 

@@ -156,6 +156,8 @@ async def _tell(client: Any, updates: list[tuple[str, dict[str, Any]]], gone: se
                 if ticket is None or ticket.state != TicketState.QUEUED:
                     continue
                 pipe.hset(keys.TOLD, ticket_id, told_form(state))
+                if ticket.in_public:
+                    continue  # no queue positions in a public comment thread (it was told a person will answer)
                 outbox_add(pipe, ticket, "queue", {"handoff": state})
                 sent += 1
             if gone:

@@ -36,6 +36,13 @@ def _text_body(max_length: int = 4000) -> dict[str, Any]:
             "properties": {"text": {"type": "string", "minLength": 1, "maxLength": max_length}}}
 
 
+def _reply_body() -> dict[str, Any]:
+    body = _text_body()
+    body["properties"]["visibility"] = {"type": "string", "enum": ["public", "private"],
+                                        "description": "public comments only; default public"}
+    return body
+
+
 def document() -> dict[str, Any]:
     t = [TICKET_ID]
     return {
@@ -48,8 +55,11 @@ def document() -> dict[str, Any]:
             "/api/tickets/recent": {"get": _op("Recently resolved tickets")},
             "/api/tickets/{ticket_id}": {"get": _op("A ticket with transcript, notes, history, suggestions", params=t)},
             "/api/tickets/{ticket_id}/claim": {"post": _op("Take a waiting ticket (409 if taken)", params=t)},
-            "/api/tickets/{ticket_id}/reply": {"post": _op("Reply to the customer in their channel", params=t,
-                                                           body=_text_body())},
+            "/api/tickets/{ticket_id}/reply": {"post": _op(
+                "Reply to the customer in their channel; a public comment's reply goes under the comment or as "
+                "its one private reply (409 when used)", params=t, body=_reply_body())},
+            "/api/tickets/{ticket_id}/typing": {"post": _op("The owner is typing: shown to the customer (at most "
+                                                            "once every few seconds)", params=t, ok="202")},
             "/api/tickets/{ticket_id}/notes": {"post": _op("Add an internal note", params=t, body=_text_body(),
                                                            ok="201")},
             "/api/tickets/{ticket_id}/tags": {"put": _op("Replace the tags", params=t, body={

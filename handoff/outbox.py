@@ -13,16 +13,20 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.core import keys
-from handoff.messages import line, signed
+from bot.core.conversation_ids import MESSENGER_PREFIX
+from handoff.messages import line, queue_line, signed
 from handoff.rasa_client import RasaClient
 
 RECENT_EVENTS = 200  # how far back a redelivered entry is looked for
 
 
-def rasa_events(kind: str, payload: dict[str, Any], lang: str, register: str, ticket: str) -> list[dict[str, Any]]:
+def rasa_events(kind: str, payload: dict[str, Any], lang: str, register: str, ticket: str,
+                conversation_id: str = "") -> list[dict[str, Any]]:
     """The Rasa events that carry one outbox entry to the customer."""
     if kind == "reply":
         metadata = {"moderator": payload["moderator"], "moderator_name": payload["moderator_name"], "ticket": ticket}
+        if payload.get("visibility"):  # a public comment's reply: under the comment or privately (K3)
+            metadata["visibility"] = payload["visibility"]
         text = signed(payload["text"], payload["moderator_name"], lang, register)
         return [{"event": "bot", "text": text, "metadata": metadata}]
     if kind == "status":
@@ -31,7 +35,10 @@ def rasa_events(kind: str, payload: dict[str, Any], lang: str, register: str, ti
         status_text = line("joined", lang, register, name=state["moderator"]) if joined else None
         return [{"event": "bot", "text": status_text, "data": {"custom": payload}, "metadata": {"ticket": ticket}}]
     if kind == "queue":
-        return [{"event": "bot", "text": None, "data": {"custom": payload}, "metadata": {"ticket": ticket}}]
+        custom = dict(payload)
+        if conversation_id.startswith(MESSENGER_PREFIX):  # no status bar there: the update as a message
+            custom["messenger"] = {"text": queue_line(payload["handoff"], lang, register)}
+        return [{"event": "bot", "text": None, "data": {"custom": custom}, "metadata": {"ticket": ticket}}]
     if kind == "handback":
         text = payload.get("text") or line("handed_back", lang, register)
         return [
@@ -65,7 +72,7 @@ class OutboxDelivery:
         if already_delivered([json.loads(r) for r in raw], entry_id):
             return
         events = rasa_events(fields["kind"], json.loads(fields["payload"]), fields.get("lang", "pl"),
-                             self._register, fields.get("ticket", ""))
+                             self._register, fields.get("ticket", ""), conversation_id)
         for event in events:
             if event["event"] == "bot":
                 event["metadata"] = {**event.get("metadata", {}), "outbox": entry_id}

@@ -158,8 +158,9 @@ class TicketStore:
         return await self._change(ticket_id, check, apply)
 
     async def reply(self, ticket_id: str, login: str, display_name: str, text: str,
-                    now: float | None = None) -> Ticket:
-        """Queue the moderator's reply for the customer's channel."""
+                    now: float | None = None, visibility: str = "") -> Ticket:
+        """Queue the moderator's reply for the customer's channel (``visibility``: a public
+        comment's reply goes "public" or "private", ``handoff.comments``)."""
         now = time.time() if now is None else now
 
         def check(t: Ticket) -> None:
@@ -171,7 +172,8 @@ class TicketStore:
                 pipe.hincrby(keys.STATS, "first_responses", 1)
                 pipe.hincrbyfloat(keys.STATS, "first_response_seconds", now - t.created_at)
             record(pipe, ticket_id, "replied", login, now)
-            outbox_add(pipe, t, "reply", {"text": text, "moderator": login, "moderator_name": display_name})
+            payload = {"text": text, "moderator": login, "moderator_name": display_name}
+            outbox_add(pipe, t, "reply", {**payload, "visibility": visibility} if visibility else payload)
 
         return await self._change(ticket_id, check, apply)
 

@@ -58,6 +58,11 @@ def notes(ticket_id: str) -> str:
     return f"{PREFIX}:ticket:{ticket_id}:notes"
 
 
+def typing_told(ticket_id: str) -> str:
+    """Set for a few seconds after a ticket's moderator typing was published (``handoff.typing``)."""
+    return f"{PREFIX}:typing:{ticket_id}"
+
+
 def owner_of_conversation(conversation_id: str) -> str:
     """The open ticket of a conversation; absent while the bot owns it."""
     return f"{PREFIX}:conversation:{conversation_id}"
@@ -106,6 +111,9 @@ def user_sessions(login: str) -> str:
     return f"{PREFIX}:user_sessions:{login}"
 
 
+# pub/sub channel: JSON {"conversation_id"} while a moderator types a reply; the Rasa servers
+# show it to the customer (Messenger's typing_on, the widget's "typing" event)
+TYPING = "bot:typing"
 SESSIONS_ENDED = f"{PREFIX}:sessions_ended"  # pub/sub channel: token hashes of ended sessions (closes live feeds)
 
 
@@ -173,13 +181,28 @@ class MessengerKeys:
     def seen(self, event_id: str) -> str:
         return f"{self.prefix}:seen:{event_id}"
 
-    def order(self, psid: str) -> str:
-        """The customer's unfinished inbox entry ids, oldest first."""
-        return f"{self.prefix}:order:{psid}"
+    def order(self, subject: str) -> str:
+        """A conversation's unfinished inbox entry ids, oldest first: per PSID for Messenger, per
+        conversation id (``comment:...``) for page comments (``Inbound.order_id``)."""
+        return f"{self.prefix}:order:{subject}"
 
     def last_in(self, psid: str) -> str:
         """When the customer last wrote (Messenger's 24-hour window)."""
         return f"{self.prefix}:last_in:{psid}"
+
+    def profile(self, psid: str) -> str:
+        """The customer's name and language from the Graph API (JSON), or a failure; expires
+        (``bot.rasa_side.channels.profiles``)."""
+        return f"{self.prefix}:profile:{psid}"
+
+    def private_reply(self, comment_id: str) -> str:
+        """Set once a comment's one private reply (Meta allows one) is sent; expires after Meta's 7 days
+        (``bot.rasa_side.channels.comment_output``; the console greys the choice out)."""
+        return f"{self.prefix}:private_reply:{comment_id}"
+
+    def comment_told(self, conversation_id: str) -> str:
+        """Set once a comment conversation was told publicly that a person will answer."""
+        return f"{self.prefix}:comment_told:{conversation_id}"
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,12 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import ActionAnswer, client_ip, real_exchanges, topic_button
+from actions.answer import ActionAnswer, channel_lang, client_ip, customer_name, real_exchanges, topic_button
 from actions.brain_provider import BrainProvider
 from actions.handoff_client import HandoffClient
 from bot.brain.brain import Brain
 from bot.brain.decision import Thresholds
+from bot.brain.replies import reply
 from tests.fixtures.brain import fixture_brain
 
 
@@ -189,3 +190,42 @@ async def test_the_brain_is_asked_in_the_turn_of_the_address_the_channel_saw(bra
     unseen = Tracker("messenger:42", {}, {**message, "metadata": {}}, [], False, None, {}, "action_listen")
     await ActionAnswer(recorder, FakeHandoff()).run(CollectingDispatcher(), unseen, {})
     assert recorder.clients == ["ip:198.51.100.4", "messenger:new"]
+
+
+async def test_a_button_greeting_is_answered_in_the_channels_language(brain: Brain) -> None:
+    """Messenger's Get Started arrives as /greet: no words to read, so the profile's or page's language."""
+    english, _ = await run(brain, tracker("/greet", intent="greet", confidence=1.0, metadata={"lang": "en"}))
+    assert english.messages[0]["text"] == reply("greet", "en", brain.register)
+    polish, _ = await run(brain, tracker("/greet", intent="greet", confidence=1.0, metadata={"lang": "pl"}))
+    assert polish.messages[0]["text"] == reply("greet", "pl", brain.register)
+    unknown, _ = await run(brain, tracker("/greet", intent="greet", confidence=1.0))
+    assert unknown.messages[0]["text"] == reply("greet", "pl", brain.register)
+    typed, _ = await run(brain, tracker("cześć", intent="greet", metadata={"lang": "en"}))
+    assert typed.messages[0]["text"] == reply("greet", "pl", brain.register)  # the words win
+
+
+def test_channel_language_is_read_only_when_known() -> None:
+    assert [channel_lang(m) for m in ({"lang": "en"}, {"lang": "de"}, {"lang": 1}, None, "en")] == \
+        ["en", "pl", "pl", "pl", "pl"]
+
+
+async def test_the_ticket_carries_the_name_the_messenger_channel_found(brain: Brain) -> None:
+    handoff = FakeHandoff()
+    t = tracker("chcę rozmawiać z człowiekiem")
+    t.events[0]["metadata"] = {"customer_name": "Zofia Kowalska", "lang": "pl"}
+    t.events[1]["metadata"] = {"lang": "pl"}  # a later message without the profile (it failed meanwhile)
+    await run(brain, t, handoff)
+    assert handoff.customer_name == "Zofia Kowalska"
+
+
+def test_the_latest_usable_name_is_taken() -> None:
+    events: list[dict[str, Any]] = [
+        {"event": "user", "metadata": {"customer_name": "Old Name"}},
+        {"event": "bot", "metadata": {"customer_name": "Not a customer"}},
+        {"event": "user", "metadata": {"customer_name": "N" * 81}},
+        {"event": "user", "metadata": {"customer_name": "Ewa Nowak"}},
+        {"event": "user", "metadata": {"customer_name": 7}},
+    ]
+    assert customer_name(events) == "Ewa Nowak"
+    assert customer_name(events[:3]) == "Old Name"
+    assert customer_name([{"event": "user"}]) == ""

@@ -171,6 +171,9 @@ def test_messages_typed_while_offline_are_sent_on_reconnect(stack: Stack, shop: 
         sockets.append(ws)
 
     shop.route_web_socket(re.compile(r"/socket\.io/"), through)
+    # the widget falls back to long-polling when a WebSocket fails: the link is down for that too
+    shop.route(re.compile(r"/socket\.io/"),
+               lambda route: route.abort("internetdisconnected") if link["down"] else route.continue_())
     shop.goto(f"{stack.handoff_url}/demo")
     widget = Widget(shop)
     widget.launcher.click()

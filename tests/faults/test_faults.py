@@ -12,23 +12,33 @@ Slow (Rasa restarts): ``make test-faults``, which CI runs after ``make test``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import itertools
 import json
 import signal
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 import redis
+import redis.asyncio as aioredis
 
 from bot.core import keys
 from bot.rasa_side.channels.messenger_protocol import sign
+from handoff.accounts import Accounts, Role
+from handoff.errors import Conflict
 from ops.processes import NO_RATE_LIMITS, REPO
+from tests.faults.widget_client import CatchingUpWidget
+from tests.integration.console import ticket_of
+from tests.replicas.clients import PASSWORD as MODERATOR_PASSWORD
+from tests.replicas.clients import Moderator
 from tests.stack import MESSENGER_SECRET, Stack, running_stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
@@ -123,46 +133,100 @@ def write_report(report: dict[str, Any]) -> None:
     (RESULTS / "faults.md").write_text("\n".join(lines))
 
 
-async def test_accepted_messages_and_tickets_survive_every_kind_of_crash(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> None:
-    with running_stack(tmp_path_factory, durable=True, env=NO_RATE_LIMITS) as stack:  # load from loopback
-        assert stack.redis is not None
-        ledger, stop = Ledger(), asyncio.Event()
-        load = [asyncio.create_task(rest_customer(stack, ledger, stop, n)) for n in range(CUSTOMERS)]
-        load.append(asyncio.create_task(messenger_customer(stack, ledger, stop)))
-        recovery: dict[str, float] = {}
-        await asyncio.sleep(5)
-        for name in ("actions", "handoff", "rasa"):
-            ledger.note(f"SIGKILL {name}")
-            stack.processes[name].proc.send_signal(signal.SIGKILL)
-            recovery[f"{name} (SIGKILL, restart)"] = round(await asyncio.to_thread(stack.restart_process, name), 1)
-            ledger.note(f"{name} back")
-            await asyncio.sleep(4)
-        ledger.note("restart redis")
-        recovery["redis (restart)"] = round(await asyncio.to_thread(stack.redis.restart), 1)
-        ledger.note("redis back")
-        await asyncio.sleep(6)
-        stop.set()
-        await asyncio.gather(*load)
-        ledger.note("load stopped")
-        client = redis.Redis.from_url(stack.redis_url, decode_responses=True)
-        try:
-            drained = await wait_inbox_drained(client)
-            missing = {conversation: [t for t in texts if t not in stored_texts(client, conversation)]
-                       for conversation, texts in ledger.accepted.items()}
-            lost = sum(len(v) for v in missing.values())
-            tickets = [client.hgetall(keys.ticket(t)) for t in client.zrange(keys.ALL, 0, -1)]
-            queued = set(client.zrange(keys.QUEUE, 0, -1))
-            consistent = all((t["state"] == "queued") == (t["id"] in queued) for t in tickets)
-        finally:
-            client.close()
-        accepted = sum(len(v) for v in ledger.accepted.values())
-        write_report({"customers": CUSTOMERS, "accepted": accepted, "refused": ledger.refused, "lost": lost,
-                      "missing": {k: v for k, v in missing.items() if v}, "tickets": len(tickets),
-                      "tickets_consistent": consistent, "recovery_seconds": recovery,
-                      "inbox_drain_seconds": round(drained, 1), "timeline": ledger.timeline})
-        assert accepted > 50, "the load did not get through"
-        assert lost == 0, f"accepted messages missing: {missing}"
-        assert tickets and consistent
-        assert Path(RESULTS / "faults.md").exists()
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """One stack for the module's scenarios (each leaves every process running)."""
+    with running_stack(tmp_path_factory, durable=True, env=NO_RATE_LIMITS) as running:  # load from loopback
+        yield running
+
+
+async def test_accepted_messages_and_tickets_survive_every_kind_of_crash(stack: Stack) -> None:
+    assert stack.redis is not None
+    ledger, stop = Ledger(), asyncio.Event()
+    load = [asyncio.create_task(rest_customer(stack, ledger, stop, n)) for n in range(CUSTOMERS)]
+    load.append(asyncio.create_task(messenger_customer(stack, ledger, stop)))
+    recovery: dict[str, float] = {}
+    await asyncio.sleep(5)
+    for name in ("actions", "handoff", "rasa"):
+        ledger.note(f"SIGKILL {name}")
+        stack.processes[name].proc.send_signal(signal.SIGKILL)
+        recovery[f"{name} (SIGKILL, restart)"] = round(await asyncio.to_thread(stack.restart_process, name), 1)
+        ledger.note(f"{name} back")
+        await asyncio.sleep(4)
+    ledger.note("restart redis")
+    recovery["redis (restart)"] = round(await asyncio.to_thread(stack.redis.restart), 1)
+    ledger.note("redis back")
+    await asyncio.sleep(6)
+    stop.set()
+    await asyncio.gather(*load)
+    ledger.note("load stopped")
+    client = redis.Redis.from_url(stack.redis_url, decode_responses=True)
+    try:
+        drained = await wait_inbox_drained(client)
+        missing = {conversation: [t for t in texts if t not in stored_texts(client, conversation)]
+                   for conversation, texts in ledger.accepted.items()}
+        lost = sum(len(v) for v in missing.values())
+        tickets = [client.hgetall(keys.ticket(t)) for t in client.zrange(keys.ALL, 0, -1)]
+        queued = set(client.zrange(keys.QUEUE, 0, -1))
+        consistent = all((t["state"] == "queued") == (t["id"] in queued) for t in tickets)
+    finally:
+        client.close()
+    accepted = sum(len(v) for v in ledger.accepted.values())
+    write_report({"customers": CUSTOMERS, "accepted": accepted, "refused": ledger.refused, "lost": lost,
+                  "missing": {k: v for k, v in missing.items() if v}, "tickets": len(tickets),
+                  "tickets_consistent": consistent, "recovery_seconds": recovery,
+                  "inbox_drain_seconds": round(drained, 1), "timeline": ledger.timeline})
+    assert accepted > 50, "the load did not get through"
+    assert lost == 0, f"accepted messages missing: {missing}"
+    assert tickets and consistent
+    assert Path(RESULTS / "faults.md").exists()
+
+
+WIDGET_CUSTOMERS = 3
+
+
+def shows_all(customer: CatchingUpWidget, wanted: list[str]) -> bool:
+    return all(any(w in t for t in customer.texts()) for w in wanted)
+
+
+async def test_widget_customers_see_every_reply_once_across_a_rasa_restart(stack: Stack) -> None:
+    """Moderators reply to widget customers before, during (the outbox retries) and after a Rasa
+    SIGKILL; the customers' sockets drop and come back with catch_up: each reply shown once."""
+    client = aioredis.from_url(stack.redis_url, decode_responses=True)
+    with contextlib.suppress(Conflict):
+        await Accounts(client).create("wanda", "Wanda", Role.MODERATOR, MODERATOR_PASSWORD)
+    await client.aclose()
+    moderator = Moderator("wanda", stack.handoff_url)
+    customers = [CatchingUpWidget() for _ in range(WIDGET_CUSTOMERS)]
+    try:
+        await moderator.sign_in()
+        for c in customers:
+            await c.start(stack.rasa_url)
+            await c.say("chcę rozmawiać z konsultantem")
+        assert all([await c.until(c.handed_off) for c in customers])
+        tickets = [await ticket_of(stack, c.session_id) for c in customers]
+        for ticket in tickets:
+            assert (await moderator.call("POST", f"/api/tickets/{ticket}/claim", {}))[0] == 200
+
+        async def reply_to_all(round_name: str) -> None:
+            for n, ticket in enumerate(tickets):
+                status, body = await moderator.call("POST", f"/api/tickets/{ticket}/reply",
+                                                    {"text": f"odpowiedź {round_name} dla {n}"})
+                assert status == 200, body
+
+        await reply_to_all("przed")
+        stack.processes["rasa"].proc.send_signal(signal.SIGKILL)
+        await reply_to_all("w trakcie")  # written to the outbox; delivered once Rasa is back
+        await asyncio.to_thread(stack.restart_process, "rasa")
+        await reply_to_all("po")
+        for n, c in enumerate(customers):
+            wanted = [f"odpowiedź {r} dla {n}" for r in ("przed", "w trakcie", "po")]
+            assert await c.until(partial(shows_all, c, wanted)), (c.texts(), c.errors)
+            assert [sum(w in t for t in c.texts()) for w in wanted] == [1, 1, 1], c.texts()
+            assert len(c.catch_ups) >= 2  # the first connection's and the reconnection's
+            assert c.repeated_in_a_catch_up() == []
+            assert not [e for e in c.errors if e.get("code") == "bad_last_id"], c.errors
+    finally:
+        await moderator.close()
+        for c in customers:
+            await c.client.disconnect()

@@ -217,3 +217,23 @@ def test_the_admin_command_exits_2_naming_a_bad_id(capsys: pytest.CaptureFixture
 
     assert main(["erase-customer", "messenger:12ab"]) == 2
     assert "invalid conversation id 'messenger:12ab'" in capsys.readouterr().err
+
+
+async def test_a_comment_conversation_is_erased_from_the_messenger_inbox_and_its_keys(world: World) -> None:
+    from bot.rasa_side.channels.messenger_protocol import Inbound
+
+    def comment(comment_id: str, thread: str) -> str:
+        return Inbound("comment", "24", comment_id, "Oszuści!", "Oszuści!", 1, "Anna", "1_4", "1_4", thread).to_json()
+
+    gone, kept = "comment:4_5", "comment:4_6"
+    await world.redis.xadd(MESSENGER.inbox, {"event": comment("4_5", "4_5")})
+    await world.redis.xadd(MESSENGER.dead, {"event": comment("4_7", "4_5"), "error": "x"})
+    await world.redis.xadd(MESSENGER.inbox, {"event": comment("4_6", "4_6")})
+    await world.redis.xadd(MESSENGER.failed_sends, {"psid": gone, "message": "{}", "error": "used already"})
+    await world.redis.set(MESSENGER.comment_told(gone), "1")
+    await world.redis.rpush(MESSENGER.order(gone), "1-0")
+    erased = await world.erasure().erase(gone)
+    assert (erased["messenger_inbox"], erased["dead_letters"], erased["failed_sends"]) == (1, 1, 1)
+    assert not await world.redis.exists(MESSENGER.comment_told(gone), MESSENGER.order(gone))
+    [(_, left)] = await world.redis.xrange(MESSENGER.inbox)
+    assert json.loads(left["event"])["thread_id"] == "4_6" and kept.endswith("4_6")

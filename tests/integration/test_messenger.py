@@ -54,7 +54,7 @@ async def post(stack: Stack, body: bytes, signature: str | None = "sign") -> tup
 async def sent_to(stack: Stack, recipient: str) -> list[dict[str, Any]]:
     async with aiohttp.ClientSession() as http, http.get(f"{stack.graph_url}/_received") as r:
         records = await r.json()
-    return [r for r in records if r["body"]["recipient"]["id"] == recipient and "failed" not in r]
+    return [r for r in records if r["body"]["recipient"].get("id") == recipient and "failed" not in r]
 
 
 async def wait_sent(stack: Stack, recipient: str, count: int = 1, timeout: float = 30) -> list[dict[str, Any]]:
@@ -142,7 +142,7 @@ async def test_echoes_and_receipts_are_ignored(stack: Stack) -> None:
 async def test_failed_sends_are_retried(stack: Stack) -> None:
     customer = psid()
     async with aiohttp.ClientSession() as http:
-        await http.post(f"{stack.graph_url}/_fail", json={"count": 2, "status": 500})
+        await http.post(f"{stack.graph_url}/_fail", json={"count": 2, "status": 500, "kind": "message"})
     await post(stack, payload(text_event(customer, "ile kosztuje dostawa")))
     [record] = await wait_sent(stack, customer)
     assert record["body"]["message"]["text"] == faq_answer("delivery_cost", "pl_ty")
@@ -160,11 +160,16 @@ async def test_late_moderator_reply_carries_the_human_agent_tag(stack: Stack) ->
     async with aiohttp.ClientSession() as http:
         url = f"{stack.rasa_url}/conversations/messenger:{customer}/tracker/events"
         params = {"token": stack.token, "execute_side_effects": "true", "output_channel": "latest"}
-        async with http.post(url, params=params, json=[{"event": "bot", "text": "Dzień dobry, tu Anna."}]) as r:
+        automated = [{"event": "bot", "text": "Automatyczne przypomnienie"}]  # the bot's own: not after 24 h
+        async with http.post(url, params=params, json=automated) as r:
+            assert r.status == 200
+        person = [{"event": "bot", "text": "Dzień dobry, tu Anna.", "metadata": {"moderator": "anna"}}]
+        async with http.post(url, params=params, json=person) as r:
             assert r.status == 200
     late = (await wait_sent(stack, customer, 2))[1]["body"]
     assert late["message"]["text"] == "Dzień dobry, tu Anna."
     assert (late["messaging_type"], late["tag"]) == ("MESSAGE_TAG", "HUMAN_AGENT")
+    assert len(await sent_to(stack, customer)) == 2  # the automated one was skipped
 
 
 @pytest.mark.parametrize(

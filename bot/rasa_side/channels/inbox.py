@@ -63,22 +63,22 @@ class MessengerInbox:
         self._group_ready = False
         self._accept = client.register_script(_ACCEPT)
 
-    def order_key(self, psid: str) -> str:
-        """The customer's unfinished entry ids, oldest first."""
-        return self._keys.order(psid)
+    def order_key(self, event: Inbound) -> str:
+        """The unfinished entry ids of the event's conversation, oldest first (``Inbound.order_id``)."""
+        return self._keys.order(event.order_id)
 
     async def accept(self, events: list[Inbound]) -> int:
         """Store events not seen before; returns how many were new."""
         if not events:
             return 0
         keys = ([self.stream] + [self._keys.seen(e.event_id) for e in events]
-                + [self.order_key(e.psid) for e in events])
+                + [self.order_key(e) for e in events])
         args = [SEEN_SECONDS] + [e.to_json() for e in events]
         return int(await self._accept(keys=keys, args=args))
 
     async def turn(self, entry_id: str, event: Inbound) -> bool:
-        """Whether no earlier message of this customer is still waiting or being handled."""
-        return await turns.my_turn(self._redis, self.stream, self.order_key(event.psid), entry_id)
+        """Whether no earlier message of this conversation is still waiting or being handled."""
+        return await turns.my_turn(self._redis, self.stream, self.order_key(event), entry_id)
 
     def forget_group(self) -> None:
         self._group_ready = False
@@ -121,7 +121,7 @@ class MessengerInbox:
         pipe = self._redis.pipeline(transaction=True)
         pipe.xack(self.stream, GROUP, entry_id)
         pipe.xdel(self.stream, entry_id)
-        turns.forget(pipe, self.order_key(event.psid), entry_id)
+        turns.forget(pipe, self.order_key(event), entry_id)
         await pipe.execute()
 
     async def dead(self, entry_id: str, event: Inbound, error: str) -> None:
@@ -129,7 +129,7 @@ class MessengerInbox:
         pipe.xadd(self.dead_stream, {"event": event.to_json(), "error": error[:2000], "at": str(time.time())})
         pipe.xack(self.stream, GROUP, entry_id)
         pipe.xdel(self.stream, entry_id)
-        turns.forget(pipe, self.order_key(event.psid), entry_id)
+        turns.forget(pipe, self.order_key(event), entry_id)
         await pipe.execute()
 
     async def stored(self, event: Inbound) -> bool:

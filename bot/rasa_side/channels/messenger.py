@@ -42,21 +42,29 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.core.keys import TRACKER_PREFIX
+from bot.core.conversation_ids import valid_comment_id, valid_messenger_id
+from bot.core.keys import TRACKER_PREFIX, TrackerKeys
 from bot.core.redis_config import RedisConfig
+from bot.rasa_side.channels.agent_typing import HUB
+from bot.rasa_side.channels.comment_output import CommentReplies, comment_metadata
 from bot.rasa_side.channels.graph import DEFAULT_GRAPH_URL, GraphClient
 from bot.rasa_side.channels.inbox import MessengerInbox
 from bot.rasa_side.channels.messenger_protocol import (
     Inbound,
+    OutsideWindow,
     PayloadError,
     messaging_fields,
     parse_webhook,
     psid_of,
     rasa_text,
     send_api_messages,
+    sender_actions_allowed,
     signature_valid,
     subscription_challenge,
 )
+from bot.rasa_side.channels.messenger_settings import MessengerSettings
+from bot.rasa_side.channels.profiles import PROFILE_FIELDS, Profiles
+from bot.rasa_side.channels.sender_actions import SenderActions
 from bot.rasa_side.limits import LazyRateLimits
 from bot.rasa_side.settings import ChannelSettings
 
@@ -82,35 +90,67 @@ class MessengerOutput(OutputChannel):
     def name(cls) -> str:
         return "messenger"
 
-    def __init__(self, graph: GraphClient, inbox: MessengerInbox) -> None:
+    def __init__(self, graph: GraphClient, inbox: MessengerInbox, actions: SenderActions | None = None,
+                 comments: CommentReplies | None = None, turn: list[dict[str, Any]] | None = None) -> None:
         self._graph = graph
         self._inbox = inbox
+        self._actions = actions
+        self._comments = comments
+        self.turn = turn  # a comment's bot turn: its messages are collected, then sent together
 
-    async def _send(self, recipient_id: str, messages: list[dict[str, Any]]) -> None:
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Comment conversations (``comment:...``) are answered as comments (K2,
+        ``bot.rasa_side.channels.comment_output``); the rest as Messenger messages."""
+        if not valid_comment_id(recipient_id):
+            await super().send_response(recipient_id, message)
+        elif self.turn is not None:
+            self.turn.append(dict(message))
+        elif self._comments is not None:
+            await self._comments.send_pushed(recipient_id, message)
+        else:
+            logger.warning("no comment output for %s; message not sent", recipient_id)
+
+    async def _send(self, recipient_id: str, messages: list[dict[str, Any]], kwargs: dict[str, Any]) -> None:
+        """Send within Meta's windows: a moderator's reply (the bot event's metadata has
+        ``moderator``) may go out tagged HUMAN_AGENT up to 7 days after the customer's last
+        message; the bot's own messages only within 24 hours. What may not be sent is logged,
+        and a person's reply is recorded in the failed-sends stream with the reason."""
         psid = psid_of(recipient_id)
-        fields = messaging_fields(await self._inbox.last_customer_message(psid), time.time())
+        by_person = bool(kwargs.get("moderator"))
+        try:
+            fields = messaging_fields(await self._inbox.last_customer_message(psid), time.time(), by_person)
+        except OutsideWindow as e:
+            logger.warning("Messenger message to %s not sent (%s): %s", psid,
+                           "a person's reply" if by_person else "automated", e)
+            if by_person:
+                for message in messages:
+                    await self._inbox.record_failed_send(psid, {"recipient": {"id": psid}, "message": message},
+                                                         str(e))
+            return
+        if self._actions is not None:
+            await self._actions.settled(psid)  # "seen" and the typing indicator go first
         for message in messages:
             await self._graph.send(psid, message, fields)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self._send(recipient_id, send_api_messages(text))
+        await self._send(recipient_id, send_api_messages(text), kwargs)
 
     async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list[dict[str, Any]],
                                      **kwargs: Any) -> None:
-        await self._send(recipient_id, send_api_messages(text, buttons))
+        await self._send(recipient_id, send_api_messages(text, buttons), kwargs)
 
     async def send_quick_replies(self, recipient_id: str, text: str, quick_replies: list[dict[str, Any]],
                                  **kwargs: Any) -> None:
-        await self._send(recipient_id, send_api_messages(text, quick_replies))
+        await self._send(recipient_id, send_api_messages(text, quick_replies), kwargs)
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
-        await self._send(recipient_id, [{"attachment": {"type": "image", "payload": {"url": image}}}])
+        await self._send(recipient_id, [{"attachment": {"type": "image", "payload": {"url": image}}}], kwargs)
 
     async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
-        """``{"messenger": <Send API message>}`` is sent as it is; other custom data (the web
-        widget's status messages) has no Messenger form and is skipped."""
+        """``{"messenger": <Send API message>}`` is sent as it is (a queue update's text); other
+        custom data (the web widget's status messages) has no Messenger form and is skipped."""
         if isinstance(json_message.get("messenger"), dict):
-            await self._send(recipient_id, [json_message["messenger"]])
+            await self._send(recipient_id, [json_message["messenger"]], kwargs)
         else:
             logger.debug("custom message without a Messenger form skipped for %s", recipient_id)
 
@@ -136,11 +176,12 @@ class MessengerInput(InputChannel):
             consumer=str(c.get("consumer") or socket.gethostname()),
             tracker_prefix=str(c.get("tracker_key_prefix") or TRACKER_PREFIX),
             settings=ChannelSettings.from_env(os.environ),
+            messenger=MessengerSettings.from_env(os.environ),
         )
 
     def __init__(self, verify_token: str, app_secret: str, page_access_token: str, graph_url: str,
                  redis: RedisConfig, consumer: str, tracker_prefix: str = TRACKER_PREFIX,
-                 settings: ChannelSettings | None = None) -> None:
+                 settings: ChannelSettings | None = None, messenger: MessengerSettings | None = None) -> None:
         self.verify_token = verify_token
         self.app_secret = app_secret
         self.page_access_token = page_access_token
@@ -154,16 +195,37 @@ class MessengerInput(InputChannel):
         self.settings = settings or ChannelSettings()
         self._limits = LazyRateLimits(redis, self.settings.limits, tracker_prefix)
         self._notices: set[asyncio.Task[bool]] = set()  # polite refusals being sent
+        self.messenger = messenger or MessengerSettings()
+        self._redis: Any = None
+        self._profiles: Profiles | None = None
+        self._actions: SenderActions | None = None
+        self._comments: CommentReplies | None = None
 
     @property
     def enabled(self) -> bool:
         return bool(self.app_secret)
 
+    def _client(self) -> Any:
+        if self._redis is None:
+            self._redis = aioredis.Redis(**self._redis_args, socket_timeout=10)
+        return self._redis
+
     def inbox(self) -> MessengerInbox:
         if self._inbox is None:
-            client = aioredis.Redis(**self._redis_args, socket_timeout=10)
-            self._inbox = MessengerInbox(client, tracker_prefix=self.tracker_prefix)
+            self._inbox = MessengerInbox(self._client(), tracker_prefix=self.tracker_prefix)
         return self._inbox
+
+    def profiles(self) -> Profiles:
+        if self._profiles is None:
+            graph = self.graph()
+            self._profiles = Profiles(self._client(), lambda psid: graph.profile(psid, PROFILE_FIELDS),
+                                      self.messenger.profile_ttl_seconds, self.messenger.profile_wait_ms)
+        return self._profiles
+
+    def sender_actions(self) -> SenderActions:
+        if self._actions is None:
+            self._actions = SenderActions(self.graph())
+        return self._actions
 
     def graph(self) -> GraphClient:
         if self._graph is None:
@@ -174,14 +236,50 @@ class MessengerInput(InputChannel):
     def get_output_channel(self) -> OutputChannel | None:
         if not self.enabled:
             return None
-        return MessengerOutput(self.graph(), self.inbox())
+        return MessengerOutput(self.graph(), self.inbox(), self.sender_actions(), self.comments())
+
+    def comments(self) -> CommentReplies:
+        if self._comments is None:
+            self._comments = CommentReplies(self.graph(), self._client(), tracker=TrackerKeys(self.tracker_prefix),
+                                            on_refused=self.inbox().record_failed_send)
+        return self._comments
+
+    async def _handle_comment(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], event: Inbound) -> None:
+        """A comment reaches Rasa like a Messenger message (``input_channel`` "messenger"); its
+        turn's messages are sent once the turn is over, as ``comment_replies`` decides."""
+        output = MessengerOutput(self.graph(), self.inbox(), comments=self.comments(), turn=[])
+        await on_new_message(UserMessage(rasa_text(event), output, event.sender_id, input_channel=self.name(),
+                                         metadata=comment_metadata(event)))
+        await self.comments().answer_turn(event, output.turn or [])
 
     async def _handle(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], event: Inbound) -> None:
-        inbox = self.inbox()
-        await inbox.note_customer_message(event.psid, (event.timestamp_ms / 1000) or time.time())
-        metadata = {"messenger": {"mid": event.event_id, "kind": event.kind, "title": event.title}}
-        await on_new_message(UserMessage(rasa_text(event), MessengerOutput(self.graph(), inbox), event.sender_id,
-                                         input_channel=self.name(), metadata=metadata))
+        if event.kind == "comment":
+            await self._handle_comment(on_new_message, event)
+            return
+        inbox, sent_at = self.inbox(), (event.timestamp_ms / 1000) or time.time()
+        await inbox.note_customer_message(event.psid, sent_at)
+        if sender_actions_allowed(sent_at, time.time()):  # the customer sees it was read and an answer coming
+            self.sender_actions().fire(event.psid, ("mark_seen", "typing_on"))
+        metadata: dict[str, Any] = {"messenger": {"mid": event.event_id, "kind": event.kind, "title": event.title}}
+        metadata.update(await self._who(event.psid))
+        text = rasa_text(event, self.messenger.get_started_payload)
+        output = MessengerOutput(self.graph(), inbox, self.sender_actions())
+        await on_new_message(UserMessage(text, output, event.sender_id, input_channel=self.name(), metadata=metadata))
+
+    async def _who(self, psid: str) -> dict[str, str]:
+        """``customer_name`` and ``lang`` from the Graph API profile (K1); ``lang`` falls back to
+        the page's language, the greeting's language when the profile has no locale."""
+        profile = await self.profiles().get(psid)
+        found = profile.metadata() if profile is not None else {}
+        return {"lang": self.messenger.page_lang, **found}
+
+    async def _agent_typing(self, conversation_id: str) -> None:
+        """A moderator types in a Messenger conversation: ``typing_on`` within the 24-hour window."""
+        if not valid_messenger_id(conversation_id):
+            return
+        psid = psid_of(conversation_id)
+        if sender_actions_allowed(await self.inbox().last_customer_message(psid), time.time()):
+            self.sender_actions().fire(psid, ("typing_on",))
 
     async def _work(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         """Feed the inbox to Rasa until cancelled. This consumer's unfinished entries are read
@@ -226,7 +324,10 @@ class MessengerInput(InputChannel):
 
         @bp.listener("after_server_start")
         async def start_worker(app: Any, loop: Any) -> None:
+            # moderators' typing, for every channel (the widget's too), Messenger on or off
+            HUB.start(lambda: aioredis.Redis(**self._redis_args, socket_connect_timeout=5))
             if self.enabled and self._worker is None:
+                HUB.register(self._agent_typing)
                 self._worker = asyncio.ensure_future(self._work(on_new_message))
                 logger.info("Messenger channel on: inbox worker %s started", self.consumer)
             elif not self.enabled:
@@ -237,6 +338,9 @@ class MessengerInput(InputChannel):
         async def stop_worker(app: Any, loop: Any) -> None:
             if self._worker is not None:
                 self._worker.cancel()
+            await HUB.stop()
+            if self._actions is not None:
+                await self._actions.close()
             if self._graph is not None:
                 await self._graph.close()
 
@@ -269,6 +373,9 @@ class MessengerInput(InputChannel):
             try:
                 events = await self._within_limits(events)
                 new = await self.inbox().accept(events)
+                # usually cached by the time the worker needs it (commenters have no Messenger profile)
+                for psid in {e.psid for e in events if e.kind != "comment"}:
+                    self.profiles().prefetch(psid)
             except Exception:
                 logger.exception("Messenger inbox unavailable; Messenger will retry the delivery")
                 return response.json({"error": "inbox unavailable, retry later"}, status=503)
@@ -299,7 +406,7 @@ class MessengerInput(InputChannel):
                 continue
             logger.info("Messenger customer %s over the rate limit (%s): event %s not stored",
                         event.psid, refusal.code, event.event_id)
-            if await limits.first_refusal(refusal, event.psid):
+            if event.kind != "comment" and await limits.first_refusal(refusal, event.psid):  # no Messenger for them
                 task = asyncio.ensure_future(self.graph().send(event.psid, {"text": TOO_FAST},
                                                                {"messaging_type": "RESPONSE"}))
                 self._notices.add(task)

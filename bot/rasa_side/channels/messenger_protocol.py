@@ -14,19 +14,21 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from bot.core.conversation_ids import COMMENT_PREFIX
+from bot.core.messenger_window import Window, closed_reason, window
 from bot.rasa_side.channels.commands import customer_text
+from bot.rasa_side.channels.comment_protocol import Comment, entry_comments
 
 # Messenger sends at most a few KB per event and batches events; anything bigger is not Messenger.
 MAX_BODY_BYTES = 1024 * 1024
-# After 24 hours since the customer's last message, only tagged messages may be sent;
-# HUMAN_AGENT allows a person's reply up to 7 days after it.
-STANDARD_WINDOW_SECONDS = 24 * 3600
 MAX_TEXT_CHARS = 2000
 MAX_QUICK_REPLIES = 13
 MAX_QUICK_REPLY_TITLE = 20
 SENDER_PREFIX = "messenger:"
 # Photos, stickers and files reach Rasa as this intent (the bot thanks and asks for words).
 ATTACHMENT_INTENT = "/attachment"
+# The page's "Get Started" button reaches Rasa as this intent (the bot greets).
+GREET_INTENT = "/greet"
 
 
 class PayloadError(ValueError):
@@ -39,18 +41,36 @@ class PayloadError(ValueError):
 
 @dataclass(frozen=True)
 class Inbound:
-    """One customer event worth a reply: text, quick reply, postback or attachment."""
+    """One customer event worth a reply: text, quick reply, postback, attachment or a comment
+    under the page's posts (``bot.rasa_side.channels.comment_protocol``)."""
 
-    kind: str  # "text" | "quick_reply" | "postback" | "attachment"
-    psid: str
-    event_id: str  # Messenger's message id (mid), or a digest for postbacks without one
+    kind: str  # "text" | "quick_reply" | "postback" | "attachment" | "comment"
+    psid: str  # for a comment: the commenter's id
+    event_id: str  # Messenger's message id (mid), a digest for postbacks without one, or the comment id
     text: str  # what Rasa receives: the text, or the quick reply's / postback's payload
     title: str  # what the customer saw or typed
     timestamp_ms: int
+    # comments only: the commenter's name, the post, the comment answered, the top-level comment
+    name: str = ""
+    post_id: str = ""
+    parent_id: str = ""
+    thread_id: str = ""
 
     @property
     def sender_id(self) -> str:
-        return SENDER_PREFIX + self.psid
+        """The conversation: ``messenger:<psid>``, or ``comment:<top-level comment id>``."""
+        return COMMENT_PREFIX + self.thread_id if self.kind == "comment" else SENDER_PREFIX + self.psid
+
+    @property
+    def order_id(self) -> str:
+        """What the inbox keeps in order: the customer (one Messenger conversation each), or the
+        comment conversation (several commenters may write in one thread)."""
+        return self.sender_id if self.kind == "comment" else self.psid
+
+    @classmethod
+    def of_comment(cls, c: Comment) -> Inbound:
+        return cls("comment", c.commenter, c.comment_id, c.text, c.text, c.timestamp_ms, c.name, c.post_id,
+                   c.parent_id, c.thread_id)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -67,12 +87,15 @@ def psid_of(sender_id: str) -> str:
     return sender_id[len(SENDER_PREFIX):]
 
 
-def rasa_text(event: Inbound) -> str:
-    """What Rasa is given for an event: typed text; a button's payload when it is one of our
-    intent commands (``/choose_topic{...}``), else the title the customer clicked. Other
-    text starting with "/" is never a command (``bot.rasa_side.channels.commands``)."""
-    if event.kind == "attachment":
-        return ATTACHMENT_INTENT
+def rasa_text(event: Inbound, get_started_payload: str = "") -> str:
+    """What Rasa is given for an event: typed text; the greet intent for the page's Get Started
+    postback; a button's payload when it is one of our intent commands
+    (``/choose_topic{...}``), else the title the customer clicked. Other text starting
+    with "/" is never a command (``bot.rasa_side.channels.commands``)."""
+    if event.kind == "attachment" or (event.kind == "comment" and not event.text):
+        return ATTACHMENT_INTENT  # a comment of a photo or sticker alone too
+    if event.kind == "postback" and get_started_payload and event.text == get_started_payload:
+        return GREET_INTENT
     if event.kind in ("quick_reply", "postback") and not event.text.startswith("/"):
         return customer_text(event.title)
     return customer_text(event.text)
@@ -153,8 +176,10 @@ def _inbound(event: Any, where: str) -> Inbound | None:
 def parse_webhook(body: bytes) -> list[Inbound]:
     """The customer events in a webhook body, in order; PayloadError if the body is not acceptable.
 
-    The whole body is checked before anything is returned, so a bad event rejects the batch
-    and nothing of it is processed (Messenger retries the delivery)."""
+    The whole body is checked before anything is returned, so a bad Messenger event rejects the
+    batch and nothing of it is processed (Messenger retries the delivery). Feed ``changes`` are
+    the exception: what is not a new comment, or is malformed, is logged and skipped
+    (``bot.rasa_side.channels.comment_protocol``); an entry with neither is refused."""
     if len(body) > MAX_BODY_BYTES:
         raise PayloadError(f"body larger than {MAX_BODY_BYTES} bytes", status=413)
     try:
@@ -170,6 +195,10 @@ def parse_webhook(body: bytes) -> list[Inbound]:
         raise PayloadError("field body.entry must be a list")
     events: list[Inbound] = []
     for i, entry in enumerate(entries):
+        if isinstance(entry, dict) and "changes" in entry:  # the feed: comments (bad ones skipped, never refused)
+            events += [Inbound.of_comment(c) for c in entry_comments(entry, f"entry[{i}]")]
+            if "messaging" not in entry:
+                continue
         messaging = _field(entry, "messaging", f"entry[{i}]")
         if not isinstance(messaging, list):
             raise PayloadError(f"field entry[{i}].messaging must be a list")
@@ -180,15 +209,30 @@ def parse_webhook(body: bytes) -> list[Inbound]:
     return events
 
 
-def messaging_fields(last_customer_message_at: float | None, now: float) -> dict[str, str]:
-    """``messaging_type`` (and tag) for a message sent at ``now``.
+class OutsideWindow(Exception):
+    """Meta's rules forbid sending this message now; the message says why."""
 
-    Inside the 24-hour window a plain response; after it (a moderator answering late) the
-    HUMAN_AGENT tag. Unknown last-message time counts as inside the window: the bot only
-    ever answers a message it has just received."""
-    if last_customer_message_at is not None and now - last_customer_message_at > STANDARD_WINDOW_SECONDS:
-        return {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}
-    return {"messaging_type": "RESPONSE"}
+
+def messaging_fields(last_customer_message_at: float | None, now: float, by_person: bool = False) -> dict[str, str]:
+    """``messaging_type`` (and tag) for a message sent at ``now`` (``bot.core.messenger_window``).
+
+    Inside the 24-hour window a plain response; from 24 hours to 7 days a person's reply
+    (``by_person``: the bot event carries ``moderator``) with the HUMAN_AGENT tag, while the
+    bot's own messages raise OutsideWindow; after 7 days everything raises OutsideWindow."""
+    current = window(last_customer_message_at, now)
+    if current is Window.STANDARD or last_customer_message_at is None:
+        return {"messaging_type": "RESPONSE"}
+    if current is Window.CLOSED:
+        raise OutsideWindow(closed_reason(last_customer_message_at, now))
+    if not by_person:
+        raise OutsideWindow("outside Messenger's 24-hour window only a person's reply may be sent (HUMAN_AGENT); "
+                            "the bot's automated message was not sent")
+    return {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}
+
+
+def sender_actions_allowed(last_customer_message_at: float | None, now: float) -> bool:
+    """``mark_seen`` / ``typing_on`` only inside the standard 24-hour window."""
+    return window(last_customer_message_at, now) is Window.STANDARD
 
 
 def split_text(text: str, limit: int = MAX_TEXT_CHARS) -> list[str]:

@@ -2,9 +2,10 @@
 
 Differences from ``rasa.core.channels.socketio.SocketIOInput`` (Rasa 3.6.21):
 
-- a conversation id must be ``web:`` + a random UUID (the widget makes one and keeps it);
-  anything else is refused, so a browser cannot write into a Messenger conversation or
-  guess a short id;
+- a conversation id must be ``web:`` + a random UUID (the widget makes one and keeps it); for a
+  ``session_request`` without one (rasa-webchat's first) the server makes one and confirms it;
+  another channel's id is refused, so a browser cannot write into a Messenger conversation or
+  guess a short id (``channels/rasa_protocol.py``, with rasa-webchat's ``customData``);
 - a socket speaks only for the conversation it asked for with ``session_request``; the
   ``session_id`` inside each message is not trusted, and a second ``session_request`` for
   another conversation on the same socket is refused (one socket, one conversation);
@@ -19,6 +20,9 @@ Differences from ``rasa.core.channels.socketio.SocketIOInput`` (Rasa 3.6.21):
 - custom payloads reach the widget as ``bot_uttered {"custom": {...}}`` (Rasa's output
   passes them to ``emit`` as keyword arguments, which loses them);
 - a message longer than ``CHANNEL_MAX_MESSAGE_CHARS`` is refused with an ``error`` event;
+- a socket that connects with ``auth {"message_ids": true}`` (the product's widget) gets every
+  bot message also whole with its ``id`` (the event's timestamp), and may ask for what it missed
+  while away with ``catch_up {"last_id"}`` (``channels/catch_up.py``, ``catch_up_reader.py``);
 - with a Redis configured (``redis_host`` in ``credentials.yml``) every emit goes through
   Redis pub/sub (python-socketio's Redis manager, with JSON instead of pickle), so a push
   that reaches one Rasa server (a moderator's reply through ``tracker/events``) is emitted by
@@ -30,6 +34,7 @@ Differences from ``rasa.core.channels.socketio.SocketIOInput`` (Rasa 3.6.21):
 from __future__ import annotations
 
 import asyncio
+import copy
 import inspect
 import json
 import logging
@@ -45,11 +50,19 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
-from bot.core.conversation_ids import valid_web_id
 from bot.core.keys import TRACKER_PREFIX, TrackerKeys
 from bot.core.redis_config import RedisConfig
-from bot.rasa_side.channels.clients import client_ip, customer_metadata
+from bot.rasa_side.channels.agent_typing import HUB, widget_typing
+from bot.rasa_side.channels.catch_up import ids_room, wants_ids, widget_payload
+from bot.rasa_side.channels.catch_up_reader import CatchUpReader
+from bot.rasa_side.channels.clients import client_ip
 from bot.rasa_side.channels.commands import customer_text
+from bot.rasa_side.channels.rasa_protocol import (
+    MAX_CUSTOM_DATA_BYTES,
+    custom_data_too_large,
+    message_metadata,
+    session_to_open,
+)
 from bot.rasa_side.limits import LazyRateLimits, Refusal, channel_limits
 from bot.rasa_side.settings import ChannelSettings
 
@@ -100,6 +113,14 @@ class WebChatOutput(SocketIOOutput):
     async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
         await self._send_message(recipient_id, {"custom": json_message})
 
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """A bot message whole, with its id, to the sockets that asked for ids (first: the widget then
+        knows to skip the copy without one), and in Rasa's shapes to the conversation's room."""
+        payload = widget_payload(message)  # ``timestamp``: the BotUttered event's, as stored (K4)
+        if payload is not None:
+            await self.sio.emit(self.bot_message_evt, payload, room=ids_room(recipient_id))
+        await super().send_response(recipient_id, copy.deepcopy(message))
+
 
 class WebChatInput(SocketIOInput):
     @classmethod
@@ -111,10 +132,13 @@ class WebChatInput(SocketIOInput):
         c = credentials or {}
         settings = ChannelSettings.from_env(os.environ)
         limits = channel_limits(c, settings.limits, "webchat channel (credentials.yml)")
-        return cls(settings, limits, socketio_path=c.get("socketio_path", "/socket.io"), manager=redis_manager(c))
+        catch_up = CatchUpReader(RedisConfig.from_options(c, prefix="redis_", where="webchat channel"),
+                                 str(c.get("tracker_key_prefix") or TRACKER_PREFIX))
+        return cls(settings, limits, socketio_path=c.get("socketio_path", "/socket.io"), manager=redis_manager(c),
+                   catch_up=catch_up)
 
     def __init__(self, settings: ChannelSettings, limits: LazyRateLimits, socketio_path: str = "/socket.io",
-                 manager: JsonRedisManager | None = None) -> None:
+                 manager: JsonRedisManager | None = None, catch_up: CatchUpReader | None = None) -> None:
         super().__init__("user_uttered", "bot_uttered", None, True, socketio_path)
         self.settings = settings
         self._limits = limits
@@ -124,6 +148,8 @@ class WebChatInput(SocketIOInput):
         # first thing, so they are handled one at a time in arrival order.
         self._session_locks: dict[str, asyncio.Lock] = {}
         self._manager = manager
+        self._catch_up = catch_up or CatchUpReader(RedisConfig(), TRACKER_PREFIX)
+        self._id_sockets: set[str] = set()  # sockets that asked for message ids (channels/catch_up.py)
 
     def get_output_channel(self) -> WebChatOutput | None:  # type: ignore[override]
         if self.sio is None:
@@ -136,6 +162,7 @@ class WebChatInput(SocketIOInput):
                           client_manager=self._manager, cookie=cookie)
         bp = SocketBlueprint(sio, self.socketio_path, "webchat_webhook", __name__)
         self.sio = sio
+        HUB.register(lambda conversation_id: widget_typing(sio, conversation_id))  # a moderator types (K5)
         sessions, ips, max_chars = self._sessions, self._ips, self.settings.max_message_chars
         locks = self._session_locks
 
@@ -159,6 +186,8 @@ class WebChatInput(SocketIOInput):
             request = environ.get("sanic.request")
             forwarded = [environ["HTTP_X_FORWARDED_FOR"]] if "HTTP_X_FORWARDED_FOR" in environ else []
             ips[sid] = client_ip(getattr(request, "ip", None), forwarded, self.settings.trusted_proxies)
+            if wants_ids(auth):
+                self._id_sockets.add(sid)
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -172,24 +201,34 @@ class WebChatInput(SocketIOInput):
             sessions.pop(sid, None)
             ips.pop(sid, None)
             locks.pop(sid, None)
+            self._id_sockets.discard(sid)
+            self._catch_up.forget(sid)
 
         @sio.on("session_request")
         async def session_request(sid: str, data: Any = None) -> None:
-            session_id = data.get("session_id") if isinstance(data, dict) else None
-            if not valid_web_id(session_id):
-                await error(sid, "bad_session_id", "session_id must be 'web:' followed by a random UUID")
-                return
+            requested = data.get("session_id") if isinstance(data, dict) else None
             async with locks.setdefault(sid, asyncio.Lock()):
+                session_id = session_to_open(requested, sessions.get(sid))  # null: a server-made id
+                if session_id is None:
+                    await error(sid, "bad_session_id", "session_id of another channel: send null or 'web:' "
+                                "followed by a random UUID")
+                    return
                 if sessions.get(sid, session_id) != session_id:
                     await error(sid, "one_conversation", "this connection already speaks for another conversation")
                     return
                 if await refused(sid, self._limits.get().opening(ips.get(sid, ""), session_id)):
                     return
-                entered = sio.enter_room(sid, session_id)
-                if inspect.isawaitable(entered):
-                    await entered
+                for room in (session_id, ids_room(session_id)) if sid in self._id_sockets else (session_id,):
+                    entered = sio.enter_room(sid, room)
+                    if inspect.isawaitable(entered):
+                        await entered
                 sessions[sid] = session_id
             await sio.emit("session_confirm", session_id, room=sid)
+
+        @sio.on("catch_up")
+        async def catch_up(sid: str, data: Any = None) -> None:
+            async with locks.setdefault(sid, asyncio.Lock()):  # after its session_request, before later messages
+                await self._catch_up.answer(sio, sid, sessions.get(sid), data)
 
         @sio.on("user_uttered")
         async def handle_message(sid: str, data: Any = None) -> None:
@@ -211,10 +250,13 @@ class WebChatInput(SocketIOInput):
             if len(text) > max_chars:
                 await error(sid, "too_long", f"message longer than {max_chars} characters")
                 return
+            if custom_data_too_large(data):  # refused whole: never stored, nor counted by the rate limits
+                await error(sid, "too_large", f"customData over {MAX_CUSTOM_DATA_BYTES} bytes")
+                return
             ip = ips.get(sid, "")
             if await refused(sid, self._limits.get().message(ip, session_id)):
                 return
-            metadata = customer_metadata(data.get("metadata"), ip, self.settings.max_page_chars)
+            metadata = message_metadata(data, ip, self.settings.max_page_chars)
             await on_new_message(UserMessage(customer_text(text), WebChatOutput(sio, self.bot_message_evt), session_id,
                                              input_channel=self.name(), metadata=metadata))
 

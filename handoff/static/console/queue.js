@@ -43,6 +43,12 @@
     })));
   }
 
+  function channel(ticket) {
+    const badge = ticket.public ? el("span", { class: "vc-chip is-strong vc-public-badge", title: t("publicCommentHint"),
+                                              text: t("publicComment") }) : null;
+    return el("td", {}, [t("channel." + ticket.channel), badge ? " " : null, badge]);
+  }
+
   function ticketLink(ticket) {
     return el("a", { href: VC.ticketUrl(ticket.id), text: ticket.id });
   }
@@ -71,7 +77,7 @@
       el("td", { class: "vc-num", text: ticket.position ? ticket.position + "." : t("none") }),
       el("td", {}, ticketLink(ticket)),
       el("td", { text: customer(ticket) }),
-      el("td", { text: t("channel." + ticket.channel) }),
+      channel(ticket),
       el("td", { text: t("langName." + ticket.lang) }),
       el("td", {}, reasons(ticket)),
       el("td", {}, VC.waitClock(ticket)),

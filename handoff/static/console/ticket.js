@@ -12,6 +12,7 @@
   const MAX_TEXT = 4000;
   const PENDING_POLL_MS = 3000;
   const PENDING_MATCH_SECONDS = 120; // a delivered reply carries a later timestamp than the click
+  const TYPING_EVERY_MS = 4000; // "the agent is typing" told to the customer at most this often
   const DRAFT_KEY = "voltaConsole.draft.";
 
   const ticketId = decodeURIComponent(location.pathname.replace(/^\/tickets\//, "").replace(/\/$/, ""));
@@ -104,6 +105,7 @@
     $("fact-waiting").replaceChildren(VC.waitClock(tk));
     $("fact-sla").replaceChildren(VC.slaClock(tk));
     renderTranscript(force);
+    renderComment();
     renderReplyForm();
     renderReasons();
     renderSuggestions();
@@ -112,6 +114,26 @@
     renderNotes();
     renderHistory();
     VC.tick();
+  }
+
+  /** A public comment: a badge, the comment with a link, and the public/private choice (default
+   *  public; private greyed out once the comment's one private reply is used). */
+  function renderComment() {
+    const comment = detail.comment;
+    $("comment-box").hidden = !ticket().public;
+    $("visibility").hidden = !ticket().public;
+    if (!ticket().public) return;
+    $("comment-text").textContent = comment ? comment.text : "";
+    $("comment-link").hidden = !comment;
+    if (comment) $("comment-link").href = comment.url;
+    const used = Boolean(comment && comment.private_reply_used);
+    $("visibility-private").disabled = used || !comment;
+    $("visibility-private-label").textContent = t(used ? "visibilityPrivateUsed" : "visibilityPrivate");
+    if ($("visibility-private").disabled) $("visibility-public").checked = true;
+  }
+
+  function visibility() {
+    return $("visibility-private").checked ? "private" : "public";
   }
 
   function turnKey(turn) {
@@ -296,7 +318,8 @@
     const send = $("reply-send");
     send.disabled = true;
     try {
-      await VC.api("POST", VC.ticketPath(ticketId, "reply"), { text });
+      await VC.api("POST", VC.ticketPath(ticketId, "reply"),
+                   ticket().public ? { text, visibility: visibility() } : { text });
     } catch (error) {
       VC.showApiError(error);
       send.disabled = !mine();
@@ -407,9 +430,18 @@
   restoreDraft();
   $("reply-form").addEventListener("submit", sendReply);
   reply.addEventListener("keydown", submitOnCtrlEnter($("reply-form")));
+  let typingToldAt = 0;
+  function tellTyping() {
+    // The customer sees that a person is typing (Messenger, the widget); best effort, never an error shown.
+    const now = Date.now();
+    if (!mine() || !reply.value.trim() || now - typingToldAt < TYPING_EVERY_MS) return;
+    typingToldAt = now;
+    VC.api("POST", VC.ticketPath(ticketId, "typing")).catch(() => {});
+  }
   reply.addEventListener("input", () => {
     saveDraft();
     updateCount();
+    tellTyping();
   });
   $("claim-button").addEventListener("click", claim);
   $("resolve").addEventListener("click", (e) => close("resolve", "confirmResolve", "confirmYesResolve",

@@ -30,6 +30,7 @@
   var SESSION_RE = /^web:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
   var MAX_LENGTH = 2000;
   var MAX_TRANSCRIPT = 300;
+  var MAX_SEEN_IDS = 300; // ids of the latest bot messages, so none is shown twice (live and caught up)
   var TYPING_TIMEOUT_MS = 15000;
 
   var TEXT = {
@@ -112,6 +113,11 @@
     return wanted.indexOf("en") === 0 ? "en" : wanted.indexOf("pl") === 0 ? "pl" : attr ? "pl" : "en";
   }
 
+  /** A bot message's id: its event's timestamp in seconds (K4). */
+  function isId(value) {
+    return typeof value === "number" && isFinite(value);
+  }
+
   function num(value) {
     return typeof value === "number" && isFinite(value) && value >= 0;
   }
@@ -145,7 +151,10 @@
   function freshState() {
     // messages: {from: "user"|"bot"|"note", text, quickReplies?: [{title, payload}], used?: bool}
     // outbox: messages typed while offline, {message, display}; sent on (re)connect
-    return { sessionId: newSessionId(), messages: [], handoff: null, outbox: [], open: false };
+    // lastId: the id of the last bot message received (catch_up asks for what came after it);
+    // seenIds: the latest ids received; handoffAt: the id of the message that set `handoff`
+    return { sessionId: newSessionId(), messages: [], handoff: null, outbox: [], open: false,
+             lastId: null, seenIds: [], handoffAt: null };
   }
 
   function loadState() {
@@ -157,6 +166,9 @@
         state.outbox = Array.isArray(state.outbox) ? state.outbox : [];
         state.handoff = state.handoff && typeof state.handoff === "object" ? state.handoff : null;
         state.open = !!state.open;
+        state.lastId = isId(state.lastId) ? state.lastId : null;
+        state.seenIds = Array.isArray(state.seenIds) ? state.seenIds.filter(isId).slice(-MAX_SEEN_IDS) : [];
+        state.handoffAt = isId(state.handoffAt) ? state.handoffAt : null;
         return state;
       }
     } catch (e) {
@@ -340,10 +352,11 @@
   }
 
   var typingTimer = null;
-  function showTyping(on) {
+  function showTyping(on, byAgent) {
     clearTimeout(typingTimer);
     typing.hidden = !on;
-    typingText.textContent = state.handoff && state.handoff.state === "human" ? T.agentTyping : T.typing;
+    var agent = byAgent || (state.handoff && state.handoff.state === "human");
+    typingText.textContent = agent ? T.agentTyping : T.typing;
     if (on) typingTimer = setTimeout(function () { typing.hidden = true; }, TYPING_TIMEOUT_MS);
     if (on) scrollToEnd();
   }
@@ -450,13 +463,34 @@
 
   // ---- receiving ---------------------------------------------------------------------------------------------
 
+  // The server sends each bot message with its id, and a copy without one for other widgets; once it is
+  // known to give ids (a message with one, or its answer to catch_up), copies without an id are skipped.
+  var serverIds = false;
+
+  /** Whether a bot message is shown for the first time (and remember its id); a live message and the
+   * catch-up after a reconnection may both bring it. */
+  function firstTime(id) {
+    if (!isId(id)) return !serverIds;
+    serverIds = true;
+    if (state.seenIds.indexOf(id) >= 0) return false;
+    state.seenIds.push(id);
+    if (state.seenIds.length > MAX_SEEN_IDS) state.seenIds = state.seenIds.slice(-MAX_SEEN_IDS);
+    state.lastId = id;
+    save();
+    return true;
+  }
+
   function onBotUttered(data) {
     if (!data || typeof data !== "object") return;
+    if (!firstTime(data.id)) return;
     showTyping(false);
     var custom = data.custom && typeof data.custom === "object" ? data.custom : null;
-    if (custom && custom.handoff && typeof custom.handoff === "object") {
+    // a status older than the one shown (caught up after a newer live one) does not undo it
+    var stale = isId(data.id) && isId(state.handoffAt) && data.id < state.handoffAt;
+    if (custom && custom.handoff && typeof custom.handoff === "object" && !stale) {
       var h = custom.handoff;
       state.handoff = h.state === "queued" || h.state === "human" ? h : null;
+      if (isId(data.id)) state.handoffAt = data.id;
       save();
       renderHandoff();
     }
@@ -471,6 +505,7 @@
     }
     if (!text) return;
     var message = { from: "bot", text: text, speaker: speakerLabel("bot") };
+    if (isId(data.id)) message.id = data.id;
     if (replies.length) message.quickReplies = replies;
     appendMessage(message);
   }
@@ -511,21 +546,41 @@
         renderConnection();
         return;
       }
-      socket = io(RASA_URL, { transports: ["websocket"], path: "/socket.io" });
+      // A WebSocket first; where a network blocks WebSockets, HTTP long-polling (tryAllTransports:
+      // socket.io-client 4.8). auth asks the channel for message ids (catch-up after a reconnection).
+      socket = io(RASA_URL, {
+        transports: ["websocket", "polling"], tryAllTransports: true, path: "/socket.io",
+        auth: { message_ids: true },
+      });
       socket.on("connect", function () {
+        showTransport();
+        socket.io.engine.on("upgrade", showTransport);
         socket.emit("session_request", { session_id: state.sessionId });
       });
       socket.on("session_confirm", function () {
         connection = "online";
         renderConnection();
+        // what came while we were away (phone locked, tunnel, server restart), before what we send now
+        socket.emit("catch_up", { last_id: state.lastId });
         flush();
       });
+      socket.on("caught_up", function () { serverIds = true; });
       socket.on("bot_uttered", onBotUttered);
+      socket.on("typing", function (data) {
+        // a moderator is typing a reply (the console tells the channel every few seconds)
+        if (data && data.by === "agent") showTyping(true, true);
+      });
       socket.on("error", function (data) {
         // the channel refused something (e.g. a message too long); nothing more will come for it
         console.warn("volta chat widget: server error", data);
         showTyping(false);
         if (data && data.retry_after) showTooFast(Number(data.retry_after));
+        if (data && data.code === "bad_last_id") {
+          // the server does not know our last id (the conversation was erased, or it is too far back):
+          // nothing missed is shown, and the next message received becomes the last id
+          state.lastId = null;
+          save();
+        }
       });
       socket.on("disconnect", function (reason) {
         if (reason === "io client disconnect") return; // our own reconnect (new conversation)
@@ -538,6 +593,12 @@
         renderConnection();
       });
     });
+  }
+
+  /** The transport in use ("websocket" or "polling"), on the widget's root for support and tests. */
+  function showTransport() {
+    var engine = socket && socket.io && socket.io.engine;
+    if (engine && engine.transport) frame.setAttribute("data-transport", engine.transport.name);
   }
 
   // ---- start -------------------------------------------------------------------------------------------------

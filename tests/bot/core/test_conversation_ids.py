@@ -47,3 +47,14 @@ def test_a_trailing_newline_does_not_slip_through() -> None:
     assert not valid_web_id(f"web:{uuid.uuid4()}\n")
     assert not valid_messenger_id("messenger:123\n")
     assert not valid_rest_id("t1\n")
+
+
+def test_comment_ids_are_comment_and_metas_comment_id() -> None:
+    from bot.core.conversation_ids import valid_comment_id
+
+    for good in ("comment:444444444_555555555", "comment:123", "comment:1_2_3"):
+        assert valid_comment_id(good) and valid_conversation_id(good) and channel_of(good) == "comment", good
+    for bad in ("comment:", "comment:_1", "comment:1_", "comment:1__2", "comment:1:tickets", "comment:1_2_3_4",
+                "comment:12a", "comment:1\n", "comment:" + "1" * 33, None):
+        assert not valid_comment_id(bad) and not valid_conversation_id(bad), bad
+    assert check_conversation_id("comment:1_2") == "comment:1_2"

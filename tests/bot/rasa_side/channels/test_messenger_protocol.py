@@ -4,15 +4,18 @@ import pytest
 
 from bot.rasa_side.channels.messenger_protocol import (
     ATTACHMENT_INTENT,
+    GREET_INTENT,
     MAX_BODY_BYTES,
     MAX_TEXT_CHARS,
     Inbound,
+    OutsideWindow,
     PayloadError,
     messaging_fields,
     parse_webhook,
     psid_of,
     rasa_text,
     send_api_messages,
+    sender_actions_allowed,
     sign,
     signature_valid,
     split_text,
@@ -107,11 +110,25 @@ def test_one_bad_event_rejects_the_batch() -> None:
         parse_webhook(body(good, {"message": {"mid": "m2", "text": "no sender"}}))
 
 
-def test_human_agent_tag_only_after_the_24_hour_window() -> None:
+def test_human_agent_tag_only_for_a_persons_reply_from_24_hours_to_7_days() -> None:
+    now, day = 1_800_000_000.0, 24 * 3600
+    for by_person in (False, True):
+        assert messaging_fields(None, now, by_person) == {"messaging_type": "RESPONSE"}
+        assert messaging_fields(now - 23 * 3600, now, by_person) == {"messaging_type": "RESPONSE"}
+    assert messaging_fields(now - 25 * 3600, now, by_person=True) == {"messaging_type": "MESSAGE_TAG",
+                                                                       "tag": "HUMAN_AGENT"}
+    assert messaging_fields(now - 7 * day + 60, now, by_person=True)["tag"] == "HUMAN_AGENT"
+    with pytest.raises(OutsideWindow, match="only a person's reply"):
+        messaging_fields(now - 25 * 3600, now)  # the bot's own message, a queue update
+    for by_person in (False, True):
+        with pytest.raises(OutsideWindow, match="7-day window"):
+            messaging_fields(now - 8 * day, now, by_person)
+
+
+def test_seen_and_typing_only_inside_24_hours() -> None:
     now = 1_800_000_000.0
-    assert messaging_fields(None, now) == {"messaging_type": "RESPONSE"}
-    assert messaging_fields(now - 23 * 3600, now) == {"messaging_type": "RESPONSE"}
-    assert messaging_fields(now - 25 * 3600, now) == {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}
+    assert sender_actions_allowed(None, now) and sender_actions_allowed(now - 3600, now)
+    assert not sender_actions_allowed(now - 25 * 3600, now)
 
 
 def test_long_text_is_split_at_breaks() -> None:
@@ -147,4 +164,8 @@ def test_what_rasa_is_given() -> None:
     assert rasa_text(event("text", "jak zwrócić?", "jak zwrócić?")) == "jak zwrócić?"
     assert rasa_text(event("quick_reply", '/choose_topic{"faq_id":"x"}', "Zwroty")) == '/choose_topic{"faq_id":"x"}'
     assert rasa_text(event("postback", "GET_STARTED", "Zaczynamy")) == "Zaczynamy"
+    assert rasa_text(event("postback", "GET_STARTED", "Zaczynamy"), "GET_STARTED") == GREET_INTENT
+    assert rasa_text(event("postback", "START_HERE", "Start"), "START_HERE") == GREET_INTENT
+    assert rasa_text(event("postback", "RETURN_HOWTO", "Zwroty"), "GET_STARTED") == "Zwroty"
+    assert rasa_text(event("text", "GET_STARTED", "GET_STARTED"), "GET_STARTED") == "GET_STARTED"  # typed: text
     assert rasa_text(event("attachment", "")) == ATTACHMENT_INTENT

@@ -39,22 +39,23 @@ SCAN_BATCH = 1000  # stream entries read per XRANGE while scanning
 Match = Callable[[dict[str, str]], bool]
 
 
-def _event_psid(fields: dict[str, str]) -> str:
-    """The customer of a Messenger inbox or dead-letter entry (its ``event`` JSON)."""
+def _event_field(fields: dict[str, str], name: str) -> str:
+    """A field of a Messenger inbox or dead-letter entry's ``event`` JSON ("" when absent)."""
     try:
         event = json.loads(fields.get("event", ""))
     except json.JSONDecodeError:
         return ""
-    return str(event.get("psid", "")) if isinstance(event, dict) else ""
+    return str(event.get(name, "")) if isinstance(event, dict) else ""
+
+
+def _event_psid(fields: dict[str, str]) -> str:
+    """The customer of a Messenger inbox or dead-letter entry."""
+    return _event_field(fields, "psid")
 
 
 def _event_thread(fields: dict[str, str]) -> str:
     """The comment thread of a Messenger inbox or dead-letter entry ("" for a message)."""
-    try:
-        event = json.loads(fields.get("event", ""))
-    except json.JSONDecodeError:
-        return ""
-    return str(event.get("thread_id", "")) if isinstance(event, dict) else ""
+    return _event_field(fields, "thread_id")
 
 
 async def xdel_matching(client: Any, stream: str, match: Match, batch: int = SCAN_BATCH) -> int:

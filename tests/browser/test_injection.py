@@ -275,7 +275,7 @@ def graph_texts(stack: Stack, recipient: str) -> list[str]:
     with urllib.request.urlopen(f"{stack.graph_url}/_received", timeout=10) as response:
         records = json.loads(response.read())
     return [r["body"]["message"].get("text", "") for r in records
-            if r["body"]["recipient"]["id"] == recipient and "failed" not in r and "message" in r["body"]]
+            if r["body"]["recipient"].get("id") == recipient and "failed" not in r and "message" in r["body"]]
 
 
 def archived(stack: Stack, marker: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 import pytest
 
 from tests.integration.console import Moderator, ticket_of
@@ -46,16 +47,36 @@ async def hand_off(stack: Stack, customer: Customer) -> tuple[str, str]:
     return session_id, await ticket_of(stack, session_id)
 
 
-async def assert_silent(customer: Customer, seconds: float = 3.0) -> None:
-    with pytest.raises(asyncio.TimeoutError):
-        reply = await customer.next_reply(timeout=seconds)
-        print("unexpected reply:", reply)
+async def tracker_events(stack: Stack, session_id: str) -> list[dict[str, Any]]:
+    async with aiohttp.ClientSession() as http, http.get(f"{stack.rasa_url}/conversations/{session_id}/tracker",
+                                                          params={"token": stack.token}) as r:
+        return list((await r.json())["events"])
+
+
+async def assert_silent(stack: Stack, customer: Customer, session_id: str, said: str) -> None:
+    """The bot does not answer ``said``. Waits until Rasa stored it: its turn is over then, and a
+    reply would have been emitted before and stored with it. Queue updates may still come (the
+    queue moves when other tickets are opened or claimed): they are not the bot speaking."""
+    deadline = time.monotonic() + 30
+    while True:
+        events = await tracker_events(stack, session_id)
+        said_at = [i for i, e in enumerate(events) if e["event"] == "user" and e.get("text") == said]
+        if said_at or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.1)
+    assert said_at, f"{said!r} was never stored"
+    after = [e for e in events[said_at[-1] + 1:] if e["event"] == "bot" and "outbox" not in (e.get("metadata") or {})]
+    assert after == [], f"the bot answered: {after}"
+    while not customer.replies.empty():
+        reply = customer.replies.get_nowait()
+        queued = (reply.get("custom") or {}).get("handoff", {}).get("state") == "queued"
+        assert queued and not reply.get("text"), f"unexpected reply: {reply}"
 
 
 async def test_human_takes_over_replies_and_hands_back(stack: Stack, customer: Customer, moderator: Moderator) -> None:
-    _, ticket = await hand_off(stack, customer)
+    session_id, ticket = await hand_off(stack, customer)
     await customer.say("halo? jest tam ktoś?")
-    await assert_silent(customer)  # the bot stays silent while people own the conversation
+    await assert_silent(stack, customer, session_id, "halo? jest tam ktoś?")  # people own the conversation
     status, detail = await moderator.call("GET", f"/api/tickets/{ticket}")
     assert status == 200 and "negative_sentiment" in detail["ticket"]["reasons"]
     assert [t["text"] for t in detail["transcript"] if t["role"] == "customer"] == [ANGRY, "halo? jest tam ktoś?"]
@@ -68,7 +89,7 @@ async def test_human_takes_over_replies_and_hands_back(stack: Stack, customer: C
     reply = await replies_until(customer, lambda m: "sprawdzam" in (m.get("text") or ""))
     assert reply[-1]["text"].endswith("— Ewa")
     await customer.say("dziękuję")
-    await assert_silent(customer, 2.0)
+    await assert_silent(stack, customer, session_id, "dziękuję")
     assert (await moderator.call("POST", f"/api/tickets/{ticket}/handback"))[0] == 200
     back = await replies_until(customer, lambda m: m.get("custom", {}).get("handoff", {}).get("state") == "bot")
     assert any("asystent" in (m.get("text") or "") for m in back)
@@ -82,7 +103,7 @@ async def test_typed_restart_does_not_take_the_conversation_back(stack: Stack, c
     session_id, ticket = await hand_off(stack, customer)
     await customer.say("/restart")
     await customer.say("ile kosztuje dostawa?")
-    await assert_silent(customer)
+    await assert_silent(stack, customer, session_id, "ile kosztuje dostawa?")
     assert await ticket_of(stack, session_id) == ticket
 
 

@@ -81,7 +81,7 @@ async def graph_sends(graph_url: str, psid: str) -> list[str]:
     async with aiohttp.ClientSession() as http, http.get(f"{graph_url}/_received") as r:
         records = await r.json()
     return [str(r["body"]["message"].get("text")) for r in records
-            if r["body"]["recipient"]["id"] == psid and "failed" not in r]
+            if r["body"]["recipient"].get("id") == psid and "failed" not in r]
 
 
 class Moderator:

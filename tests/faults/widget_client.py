@@ -25,6 +25,7 @@ class CatchingUpWidget:
         self.shown: list[dict[str, Any]] = []  # what the customer sees, in order
         self.received: list[dict[str, Any]] = []  # every message with an id, duplicates too
         self.catch_ups: list[list[dict[str, Any]]] = []
+        self.recovered = 0  # messages first received in a catch-up: pub/sub had missed them
         self.errors: list[Any] = []
         self.confirmed = asyncio.Event()
         self.client.on("connect", self._connected)
@@ -37,6 +38,11 @@ class CatchingUpWidget:
         await self.client.connect(url, socketio_path="/socket.io", transports=["websocket"],
                                   auth={"message_ids": True})
         await asyncio.wait_for(self.confirmed.wait(), 30)
+
+    async def reconnect(self, url: str) -> None:
+        """Back after ``client.disconnect()`` (a locked phone): a new socket, then the catch-up."""
+        self.confirmed.clear()
+        await self.start(url)
 
     async def _connected(self) -> None:
         await self.client.emit("session_request", {"session_id": self.session_id})
@@ -57,7 +63,13 @@ class CatchingUpWidget:
 
     async def _caught_up(self, data: dict[str, Any]) -> None:
         count = int(data["count"])
-        self.catch_ups.append(self.received[len(self.received) - count:] if count else [])
+        start = len(self.received) - count
+        batch = self.received[start:] if count else []
+        self.catch_ups.append(batch)
+        first: dict[float, int] = {}
+        for i, m in enumerate(self.received):
+            first.setdefault(m["id"], i)
+        self.recovered += sum(1 for i, m in enumerate(batch, start) if first[m["id"]] == i)
 
     async def say(self, text: str) -> None:
         await self.client.emit("user_uttered", {"message": text})

@@ -16,6 +16,7 @@ from tests.integration.console import Moderator, ticket_of
 from tests.integration.test_conversation import faq_answer
 from tests.integration.test_handoff import ANGRY
 from tests.integration.test_messenger import PAGE_ID, post
+from tests.integration.test_webchat import stored_texts
 from tests.stack import GRAPH_VERSION, Stack
 
 pytestmark = pytest.mark.integration
@@ -79,6 +80,23 @@ async def test_a_question_in_a_comment_is_answered_privately_and_pointed_to_publ
     await post(stack, feed(later))
     await wait_calls(stack, later["value"]["comment_id"], 2)
     assert len(await graph_calls(stack, comment_id)) == 2
+
+
+async def test_a_reply_to_a_comment_joins_the_comments_conversation(stack: Stack) -> None:
+    top = new_comment("Jak zwrócić produkt?")
+    top_id, post_id = top["value"]["comment_id"], top["value"]["post_id"]
+    await post(stack, feed(top))
+    await wait_calls(stack, top_id, 2)
+    reply = new_comment("a ile kosztuje dostawa?", parent=top_id)  # Meta's reply to a comment: parent_id
+    reply["value"].update(post_id=post_id, post={**reply["value"]["post"], "id": post_id})
+    reply_id = reply["value"]["comment_id"]
+    status, body = await post(stack, feed(reply))
+    assert (status, body["new"]) == (200, 1)
+    [private] = await wait_calls(stack, reply_id, 1)  # the reply's own one private reply
+    assert private["body"]["recipient"] == {"comment_id": reply_id} and private["body"]["message"]["text"]
+    calls = await wait_calls(stack, top_id, 3)  # the thread's pointer goes under the top-level comment
+    assert public(calls[-1]) == "Odpowiedzieliśmy w wiadomości prywatnej 📩"
+    assert await stored_texts(stack, "comment:" + top_id) == ["Jak zwrócić produkt?", "a ile kosztuje dostawa?"]
 
 
 async def test_likes_edits_and_our_own_comments_are_acknowledged_and_skipped(stack: Stack) -> None:

@@ -20,7 +20,7 @@ import re
 import uuid
 from typing import Any
 
-from bot.core.conversation_ids import WEB_PREFIX, valid_conversation_id, valid_web_id
+from bot.core.conversation_ids import WEB_PREFIX, valid_web_id
 from bot.rasa_side.channels.clients import LANG, PAGE, customer_metadata
 
 MAX_CUSTOM_DATA_BYTES = 4096  # a message's customData as JSON; more is refused, not cut
@@ -35,11 +35,13 @@ def new_web_id() -> str:
 
 def session_to_open(requested: Any, current: str | None) -> str | None:
     """The conversation a ``session_request`` opens: a requested ``web:<uuid4>`` as it is; for none,
-    or an id of no known form, the socket's conversation if it has one, else a new server-made
-    ``web:<uuid4>``; None (refused) for an id of another channel (Messenger, comments, REST)."""
+    or an id without a channel prefix (a REST-form id such as the 32 hex digits stock Rasa's clients
+    kept: such a widget is given a conversation of its own, never the REST one), the socket's
+    conversation if it has one, else a new server-made ``web:<uuid4>``; None (refused) for an id
+    that names another channel (``messenger:``, ``comment:``, any other ``prefix:``)."""
     if valid_web_id(requested):
         return requested
-    if valid_conversation_id(requested) or names_another_channel(requested):
+    if names_another_channel(requested):
         return None
     return current or new_web_id()
 

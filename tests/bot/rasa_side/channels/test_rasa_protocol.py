@@ -21,7 +21,8 @@ IP = "198.51.100.7"
 
 
 @pytest.mark.parametrize("requested", [None, "", "web:not-a-uuid", "a b", 42, ["web:x"], {"id": 1}, "x" * 200,
-                                       "WEB:0B7E1F6C-3D2A-4C1E-9F5B-2A6D8C4E1F30"])
+                                       "WEB:0B7E1F6C-3D2A-4C1E-9F5B-2A6D8C4E1F30", "rest-id_1.0",
+                                       "3f2a9c0e4b1d4e6f8a7b5c3d2e1f0a9b"])
 def test_no_id_or_an_id_of_no_known_form_gets_a_new_server_made_one(requested: Any) -> None:
     made = session_to_open(requested, None)
     assert valid_web_id(made)
@@ -33,8 +34,7 @@ def test_a_widget_id_is_kept_and_a_null_keeps_the_sockets_conversation() -> None
     assert session_to_open(None, MINE) == MINE  # a second session_request on the same socket
 
 
-@pytest.mark.parametrize("requested", ["messenger:1234567890", "comment:123_456", "comment:abc", "rest-id_1.0",
-                                       "3f2a9c0e4b1d4e6f8a7b5c3d2e1f0a9b", "telegram:1"])
+@pytest.mark.parametrize("requested", ["messenger:1234567890", "comment:123_456", "comment:abc", "telegram:1"])
 def test_another_channels_id_is_refused(requested: str) -> None:
     assert session_to_open(requested, None) is None
     assert session_to_open(requested, MINE) is None

@@ -15,7 +15,7 @@ from handoff.errors import BadRequest, NotFound
 from handoff.metrics import snapshot
 from handoff.models import TICKET_ID_PATTERN, Outcome, Ticket, TicketState, clean_tags, clean_text
 from handoff.notify import request_notify
-from handoff.reply_window import check_reply_window
+from handoff.reply_window import check_reply_window, reply_window
 from handoff.transcript import last_customer_text, transcript
 from handoff.vocative import greeting
 
@@ -75,6 +75,7 @@ async def ticket_detail(request: web.Request) -> web.Response:
         "transcript": transcript(events), "notes": await store.notes(ticket_id),
         "history": await store.history(ticket_id), "suggestions": suggestions, "greeting": hello,
         "comment": await comment_facts(app[REDIS], ticket, events),
+        "reply_window": await reply_window(app[REDIS], ticket),
     })
 
 

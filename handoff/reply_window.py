@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.core.conversation_ids import MESSENGER_PREFIX
 from bot.core.keys import MessengerKeys
-from bot.core.messenger_window import Window, closed_reason, window
+from bot.core.messenger_window import HUMAN_AGENT_WINDOW_SECONDS, Window, closed_reason, window
 from handoff.errors import Conflict
 from handoff.models import Ticket
 
@@ -27,6 +27,19 @@ async def last_customer_message(redis: Any, conversation_id: str, messenger: Mes
         return float(raw) if raw is not None else None
     except ValueError:
         return None
+
+
+async def reply_window(redis: Any, ticket: Ticket, messenger: MessengerKeys | None = None,
+                       now: float | None = None) -> dict[str, Any] | None:
+    """What the console shows above a Messenger ticket's reply box: the window now (``standard``,
+    ``human_agent``: a person's reply goes out tagged HUMAN_AGENT; ``closed``: nothing can be sent)
+    and when the customer last wrote; None for other channels or when unknown."""
+    now = time.time() if now is None else now
+    last = await last_customer_message(redis, ticket.conversation_id, messenger or MessengerKeys())
+    if last is None:
+        return None
+    return {"state": window(last, now).value, "customer_wrote_at": last,
+            "human_agent_until": last + HUMAN_AGENT_WINDOW_SECONDS}
 
 
 async def check_reply_window(redis: Any, ticket: Ticket, messenger: MessengerKeys | None = None,

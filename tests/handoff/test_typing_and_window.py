@@ -102,3 +102,22 @@ async def test_the_window_applies_to_messenger_only(aiohttp_client: Factory, app
     ticket = await claimed(aiohttp_client, app_client, "web:00000000-0000-4000-8000-000000000003")
     anna = await sign_in(aiohttp_client, app_client, "anna")
     assert (await anna.call("POST", f"/api/tickets/{ticket}/reply", {"text": "Dzień dobry"}))[0] == 200
+
+
+async def test_the_ticket_shows_the_messenger_window_before_a_reply_is_tried(
+        aiohttp_client: Factory, app_client: TestClient, redis_url: str) -> None:
+    ticket = await claimed(aiohttp_client, app_client, MESSENGER)
+    anna = await sign_in(aiohttp_client, app_client, "anna")
+    for seconds_ago, state in ((3600, "standard"), (25 * 3600, "human_agent"), (8 * 24 * 3600, "closed")):
+        await set_last_in(redis_url, seconds_ago)
+        status, detail = await anna.call("GET", f"/api/tickets/{ticket}")
+        window = detail["reply_window"]
+        assert status == 200 and window["state"] == state
+        assert window["human_agent_until"] - window["customer_wrote_at"] == 7 * 24 * 3600
+
+
+async def test_other_channels_have_no_messenger_window(aiohttp_client: Factory, app_client: TestClient) -> None:
+    ticket = await claimed(aiohttp_client, app_client, "web:00000000-0000-4000-8000-000000000004")
+    anna = await sign_in(aiohttp_client, app_client, "anna")
+    status, detail = await anna.call("GET", f"/api/tickets/{ticket}")
+    assert status == 200 and detail["reply_window"] is None

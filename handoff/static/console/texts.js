@@ -89,6 +89,10 @@
       visibilityPublic: "Publicznie, pod komentarzem",
       visibilityPrivate: "Wiadomość prywatna (Meta pozwala na jedną na komentarz)",
       visibilityPrivateUsed: "Wiadomość prywatna — już wysłana do tego komentarza",
+      windowHumanAgent: (until) => "Minęły 24 godziny od ostatniej wiadomości klienta: Messenger przyjmie " +
+        "już tylko odpowiedź konsultanta (z tagiem HUMAN_AGENT), do " + until + ".",
+      windowClosed: "Minęło 7 dni od ostatniej wiadomości klienta: Messenger nie pozwala już odpowiedzieć. " +
+        "Poczekaj, aż klient napisze.",
       langName: { pl: "polski", en: "angielski" },
       state: { queued: "w kolejce", assigned: "przejęte", resolved: "zamknięte" },
       outcome: { resolved: "rozwiązane", handed_back: "oddane botowi" },
@@ -307,6 +311,10 @@
       visibilityPublic: "Publicly, under the comment",
       visibilityPrivate: "Private message (Meta allows one per comment)",
       visibilityPrivateUsed: "Private message — already sent for this comment",
+      windowHumanAgent: (until) => "24 hours have passed since the customer's last message: Messenger now " +
+        "accepts only an agent's reply (tagged HUMAN_AGENT), until " + until + ".",
+      windowClosed: "7 days have passed since the customer's last message: Messenger no longer allows a reply. " +
+        "Wait for the customer to write.",
       langName: { pl: "Polish", en: "English" },
       state: { queued: "queued", assigned: "claimed", resolved: "closed" },
       outcome: { resolved: "resolved", handed_back: "handed back to the bot" },

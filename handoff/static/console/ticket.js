@@ -185,12 +185,27 @@
     if (nearBottom || !continues || added > 0) list.scrollTop = list.scrollHeight;
   }
 
+  /** Meta's windows for a Messenger ticket (detail.reply_window): a note after 24 hours, and no
+   *  reply box after 7 days (the API would refuse the reply with 409). */
+  function windowClosed() {
+    const w = detail.reply_window;
+    const notice = $("window-notice");
+    notice.hidden = !w || w.state === "standard";
+    if (w && w.state === "human_agent") {
+      const until = new Intl.DateTimeFormat(VC.locale(), { dateStyle: "medium", timeStyle: "short" });
+      notice.textContent = t("windowHumanAgent", until.format(new Date(w.human_agent_until * 1000)));
+    } else if (w && w.state === "closed") {
+      notice.textContent = t("windowClosed");
+    }
+    return Boolean(w && w.state === "closed");
+  }
+
   function renderReplyForm() {
-    const tk = ticket(), can = mine();
+    const tk = ticket(), closed = windowClosed(), can = mine() && !closed;
     const hint = $("claim-hint");
     reply.disabled = !can;
     $("reply-send").disabled = !can;
-    hint.hidden = can;
+    hint.hidden = mine();
     $("claim-button").hidden = tk.state !== "queued";
     if (tk.state === "queued") $("claim-hint-text").textContent = t("claimToReply");
     else if (tk.state === "assigned") $("claim-hint-text").textContent = t("ownedBy", tk.owner_name || tk.owner);

@@ -3,7 +3,8 @@
 ``python -m tests.fakes.graph_api --port N``. It serves ``POST /<version>/me/messages`` (messages
 and sender actions), ``GET /<version>/<psid>?fields=...`` (user profiles) and
 ``POST /<version>/<comment_id>/comments`` (comment replies); a request Meta would refuse gets
-Meta's error shape with HTTP 400 (``tests/fakes/graph_checks.py``). Test verbs:
+Meta's error shape with HTTP 400 (``tests/fakes/graph_checks.py``), a second private reply to a
+comment included. Test verbs:
 
 - ``GET /_received``: the recorded Send API messages (``?all=1``: every request, each with its
   ``kind``: message, sender_action, profile, comment_reply); ``DELETE /_received`` forgets them;
@@ -35,6 +36,8 @@ from tests.fakes.graph_checks import (
 RECEIVED = web.AppKey("received", list)
 FAILURES = web.AppKey("failures", dict)
 PROFILES = web.AppKey("profiles", dict)
+PRIVATELY_REPLIED = web.AppKey("privately_replied", set)  # comments that had their one private reply
+ALREADY_REPLIED = 10900  # Meta's code for a second private reply to a comment ("Activity already replied to")
 DEFAULT_PROFILE = {"first_name": "Jan", "last_name": "Testowy", "locale": "pl_PL"}
 _ids = itertools.count(1)
 
@@ -81,9 +84,19 @@ async def send(request: web.Request) -> web.Response:
     except GraphError as e:
         return web.json_response(error_body(str(e), e.code), status=e.status)
     kind = "sender_action" if isinstance(body, dict) and "sender_action" in body else "message"
-    refused = await _answer(request, kind, body, lambda: check_send(body))
+    replied = request.app[PRIVATELY_REPLIED]
+
+    def check() -> None:
+        check_send(body)
+        comment_id = body["recipient"].get("comment_id")
+        if comment_id in replied:  # Meta allows one private reply per comment
+            raise GraphError("Activity already replied to", ALREADY_REPLIED)
+
+    refused = await _answer(request, kind, body, check)
     if refused is not None:
         return refused
+    if body["recipient"].get("comment_id"):
+        replied.add(body["recipient"]["comment_id"])
     recipient = body["recipient"].get("id") or body["recipient"].get("comment_id")
     if kind == "sender_action":
         return web.json_response({"recipient_id": recipient})
@@ -152,6 +165,7 @@ def create_app() -> web.Application:
     app[RECEIVED] = []
     app[FAILURES] = {"count": 0, "status": 500, "path": None, "kind": None}
     app[PROFILES] = {}
+    app[PRIVATELY_REPLIED] = set()
     app.router.add_post("/{version}/me/messages", send)
     app.router.add_post("/{version}/{comment_id:[0-9_]+}/comments", comment_reply)
     app.router.add_get("/{version}/{psid:[0-9]+}", profile)

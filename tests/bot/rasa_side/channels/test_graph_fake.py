@@ -103,3 +103,17 @@ async def test_errors_come_in_metas_shape_and_verbs_steer_failures_and_profiles(
             kinds = [(x["kind"], x.get("failed")) for x in await r.json()]
     assert kinds == [("message", 400), ("sender_action", None), ("profile", 429), ("profile", None),
                      ("comment_reply", None)]
+
+
+async def test_a_second_private_reply_to_a_comment_is_refused_as_meta_does(aiohttp_server: Any) -> None:
+    client: TestServer = await aiohttp_server(create_app())
+    url, params = client.make_url("/v21.0/me/messages"), {"access_token": "t"}
+    reply = {"recipient": {"comment_id": "123_456"}, "message": {"text": "Odpowiadamy prywatnie."}, **RESPONSE}
+    async with aiohttp.ClientSession() as http:
+        async with http.post(url, params=params, json=reply) as r:
+            assert r.status == 200
+        async with http.post(url, params=params, json=reply) as r:
+            assert r.status == 400 and (await r.json())["error"]["code"] == 10900
+        other = {**reply, "recipient": {"comment_id": "123_789"}}
+        async with http.post(url, params=params, json=other) as r:
+            assert r.status == 200  # another comment has its own

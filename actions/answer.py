@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.brain_provider import BrainProvider, default_provider
 from actions.fair_queue import client_for
 from actions.handoff_client import REFUSED_TOO_MANY_OPEN, HandoffClient, default_client
+from actions.survey import RatingFlow, comment_request
 from bot.brain.brain import Brain, Decision
 from bot.brain.conversation import BOT, CUSTOMER, Turn
 from bot.brain.replies import handoff_reply, reply
@@ -129,6 +130,9 @@ class ActionAnswer(Action):
             if faq_id in brain.entries:
                 dispatcher.utter_message(text=brain.entries[faq_id].answer(lang, brain.register))
                 return []
+        asked = comment_request(tracker)  # the survey asked for a comment: this text is it (actions/survey.py)
+        if asked is not None and await RatingFlow(self._provider, self._handoff).comment(dispatcher, tracker, asked):
+            return []
         if intent.get("name") == ATTACHMENT_INTENT:
             dispatcher.utter_message(text=reply("attachment", tracker.get_slot("lang") or "pl", brain.register))
             return []

@@ -63,6 +63,11 @@ class HandoffClient:
             "conversation_id": conversation_id, "lang": lang, "reasons": reasons, "evidence": evidence,
             "customer_name": customer_name, "client_ip": client_ip, "exchanges": exchanges})
 
+    async def rate(self, conversation_id: str, ticket: str, score: int, comment: str = "") -> dict[str, Any] | None:
+        """Store the customer's 1-5 (and comment) for a resolved ticket; None when refused or unreachable."""
+        return await self._request("POST", "/internal/ratings", {
+            "conversation_id": conversation_id, "ticket": ticket, "score": score, "comment": comment})
+
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()

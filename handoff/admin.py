@@ -7,6 +7,9 @@
     python -m handoff.admin remove-user --login anna
     python -m handoff.admin list-users
     python -m handoff.admin erase-customer web:<uuid>   # the right to erasure: handoff.erasure
+    python -m handoff.admin import-canned canned.yml [--replace]   # canned answers: handoff.canned_cli
+    python -m handoff.admin export-canned > canned.yml
+    python -m handoff.admin add-team --name billing --topics invoice --members anna   # teams: handoff.teams_cli
 """
 
 from __future__ import annotations
@@ -16,14 +19,17 @@ import asyncio
 import getpass
 import os
 import sys
+from pathlib import Path
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from bot.core.redis_config import RedisConfig
 from bot.core.settings import SettingsError
-from handoff import erasure_cli
+from bot.learning.paths import Paths
+from handoff import canned_cli, erasure_cli, teams_cli
 from handoff.accounts import Accounts, Role
+from handoff.canned import CannedStore
 from handoff.errors import HandoffError, NotFound
 from handoff.settings import DEFAULT_REDIS_URL
 
@@ -40,6 +46,10 @@ def _password(args: argparse.Namespace) -> str:
 async def run(args: argparse.Namespace, redis: RedisConfig) -> str:
     client = aioredis.Redis(**redis.client_kwargs(), decode_responses=True)
     try:
+        if args.command in ("import-canned", "export-canned"):
+            return await _canned(args, CannedStore(client))
+        if args.command in teams_cli.COMMANDS:
+            return await teams_cli.run(args, client)
         accounts = Accounts(client)
         if args.command == "add-user":
             account = await accounts.create(args.login, args.name, Role(args.role), _password(args))
@@ -60,6 +70,12 @@ async def run(args: argparse.Namespace, redis: RedisConfig) -> str:
         await client.aclose()
 
 
+async def _canned(args: argparse.Namespace, store: CannedStore) -> str:
+    if args.command == "export-canned":
+        return await canned_cli.export(store)
+    return await canned_cli.import_file(store, Path(args.file), Paths.from_env(os.environ).faq, args.replace)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m handoff.admin", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -78,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_parser(name, help=text).add_argument("--login", required=True)
     sub.add_parser("list-users", help="list accounts")
     sub.add_parser("erase-customer", help="erase a conversation everywhere").add_argument("conversation_id")
+    canned = sub.add_parser("import-canned", help="add or replace canned answers from a YAML file")
+    canned.add_argument("file")
+    canned.add_argument("--replace", action="store_true", help="also remove the answers the file does not have")
+    sub.add_parser("export-canned", help="print the canned answers as YAML")
+    teams_cli.add_parsers(sub)
     args = parser.parse_args(argv)
     if args.command == "erase-customer":
         return erasure_cli.run(args.conversation_id, os.environ)

@@ -10,12 +10,16 @@ from typing import Any
 from aiohttp import web
 
 from handoff.appkeys import ACCOUNTS, REDIS, SETTINGS, SUGGEST, TICKETS, session_of
+from handoff.assigner import request_assign
 from handoff.comments import check_private_reply, comment_facts, parse_visibility
 from handoff.errors import BadRequest, NotFound
 from handoff.metrics import snapshot
 from handoff.models import TICKET_ID_PATTERN, Outcome, Ticket, TicketState, clean_tags, clean_text
 from handoff.notify import request_notify
+from handoff.pending import with_due
+from handoff.ratings import satisfaction
 from handoff.reply_window import check_reply_window, reply_window
+from handoff.stats_report import window_report
 from handoff.transcript import last_customer_text, transcript
 from handoff.vocative import greeting
 
@@ -57,6 +61,7 @@ async def queue(request: web.Request) -> web.Response:
     store, now = request.app[TICKETS], time.time()
     sla = request.app[SETTINGS].sla_minutes
     tickets = [summary(t, await store.position(t.id), sla, now) for t in await store.open_tickets()]
+    tickets = await with_due(request.app[REDIS], tickets)  # due pending tickets come first (handoff.pending)
     return web.json_response({"tickets": tickets, "sla_minutes": sla, "now": now})
 
 
@@ -71,7 +76,8 @@ async def ticket_detail(request: web.Request) -> web.Response:
     first_name = ticket.customer_name.split(" ")[0] if ticket.customer_name else ""
     hello = await asyncio.to_thread(greeting, first_name, ticket.lang, app[SETTINGS].register)
     return web.json_response({
-        "ticket": summary(ticket, await store.position(ticket_id), app[SETTINGS].sla_minutes, time.time()),
+        "ticket": (await with_due(app[REDIS], [summary(ticket, await store.position(ticket_id),
+                                                       app[SETTINGS].sla_minutes, time.time())]))[0],
         "transcript": transcript(events), "notes": await store.notes(ticket_id),
         "history": await store.history(ticket_id), "suggestions": suggestions, "greeting": hello,
         "comment": await comment_facts(app[REDIS], ticket, events),
@@ -102,8 +108,12 @@ async def reply(request: web.Request) -> web.Response:
 
 async def add_note(request: web.Request) -> web.Response:
     account = session_of(request).account
-    text = _text_field(await _body(request), "text")
-    note = await request.app[TICKETS].add_note(request.match_info["ticket_id"], account.login, text)
+    data = await _body(request)
+    text, important = _text_field(data, "text"), data.get("important", False)
+    if not isinstance(important, bool):
+        raise BadRequest("important must be true or false")
+    note = await request.app[TICKETS].add_note(request.match_info["ticket_id"], account.login, text,
+                                               important=important)
     return web.json_response(note, status=201)
 
 
@@ -138,6 +148,7 @@ async def _close(request: web.Request, outcome: Outcome) -> web.Response:
     ticket = await request.app[TICKETS].close(request.match_info["ticket_id"], account.login, outcome,
                                               account.is_admin)
     await request_notify(request.app)
+    await request_assign(request.app)  # the owner has room for another (handoff.assigner)
     return web.json_response(ticket.public())
 
 
@@ -161,7 +172,9 @@ async def recent(request: web.Request) -> web.Response:
 
 
 async def stats(request: web.Request) -> web.Response:
-    return web.json_response(await snapshot(request.app))
+    window = await window_report(request)  # first: a bad ?window= is a 400 before anything is read
+    return web.json_response({**await snapshot(request.app), "satisfaction": await satisfaction(request.app[REDIS]),
+                              **window})
 
 
 def _text_field(data: dict[str, Any], name: str) -> str:

@@ -10,11 +10,29 @@ import redis.asyncio as aioredis
 from aiohttp import web
 
 from bot.core import keys
-from handoff import api, background, console, erasure_api, internal, learning_api, typing_api, views, widget
+from handoff import (
+    api,
+    background,
+    canned_api,
+    console,
+    consult_api,
+    erasure_api,
+    finding_api,
+    internal,
+    learning_api,
+    pending_api,
+    ratings_api,
+    stats_report,
+    teams_api,
+    typing_api,
+    views,
+    widget,
+)
 from handoff.accounts import Accounts
 from handoff.appkeys import ACCOUNTS, ARCHIVE_FAILURES, HTTP, JOBS, RASA, REDIS, SETTINGS, SIGN_IN, SUGGEST, TICKETS
 from handoff.archive_failures import ArchiveFailures
 from handoff.archiver import Archiver
+from handoff.assigner import assigner
 from handoff.feed import EventFeed
 from handoff.jobs import Jobs
 from handoff.live import live
@@ -22,6 +40,7 @@ from handoff.metrics import metrics
 from handoff.notifier import queue_notifier
 from handoff.openapi import openapi
 from handoff.outbox import OutboxDelivery
+from handoff.pending_loop import pending_watcher
 from handoff.rasa_client import RasaClient
 from handoff.retention import Retention
 from handoff.settings import Settings
@@ -72,6 +91,8 @@ def create_app(settings: Settings, workers: bool = True) -> web.Application:
     app[SETTINGS] = settings
     app.cleanup_ctx.append(_resources)
     app.cleanup_ctx.append(queue_notifier)  # always: it finishes every queue change (Redis only, no Rasa)
+    app.cleanup_ctx.append(assigner)  # always: automatic assignment to teams (Redis only; idle with no teams)
+    app.cleanup_ctx.append(pending_watcher)  # always: pending tickets become due on time (Redis only)
     if workers:
         app.cleanup_ctx.append(_workers)
     app.router.add_get("/health", views.health)
@@ -80,10 +101,17 @@ def create_app(settings: Settings, workers: bool = True) -> web.Application:
     api.setup_routes(app)
     typing_api.setup_routes(app)
     internal.setup_routes(app)
+    finding_api.setup_routes(app)  # search, reopening, the shift handover
+    ratings_api.setup_routes(app)
     app.router.add_get("/api/live", live)
     app.router.add_get("/api/openapi.json", openapi)
     app.router.add_get("/metrics", metrics)
     learning_api.setup_routes(app)
+    stats_report.setup_routes(app)
     erasure_api.setup_routes(app)
+    canned_api.setup_routes(app)
+    teams_api.setup_routes(app)  # statuses, team loads; teams and capacities (admin)
+    pending_api.setup_routes(app)  # pending with a promised time
+    consult_api.setup_routes(app)  # consulting an expert by e-mail, the inbound mail webhook
     app.router.add_get("/admin", console.admin_page)
     return app

@@ -38,6 +38,10 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     return _page("ticket.html")
 
 
+async def handover_page(request: web.Request) -> web.StreamResponse:
+    return _page("handover.html")
+
+
 async def stats_page(request: web.Request) -> web.StreamResponse:
     return _page("stats.html")
 
@@ -101,4 +105,5 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/", queue_page)
     r.add_get(f"/tickets/{{ticket_id:{TICKET_ID_PATTERN}}}", ticket_page)
     r.add_get("/stats", stats_page)
+    r.add_get("/handover", handover_page)  # the shift handover (handoff.handover)
     r.add_get("/console/{name}", asset)

@@ -3,8 +3,8 @@
 ``Erasure.erase(conversation_id)`` removes, wherever the product keeps them: the Rasa tracker
 (events, session, window, lock keys), the Messenger inbox's per-customer keys, the conversation's
 tickets with their notes, queue, index and ``TOLD`` entries and their ``ho:history`` entries,
-its entries in every stream (the event stream, the outbox, the Messenger inbox, failed sends and
-the dead letters), its archiving bookkeeping, and its archive lines, approved pairs and proposal
+its entries in every stream (the event stream, the outbox, the Messenger inbox, failed sends,
+the dead letters and the answer ratings), its archiving bookkeeping, and its archive lines, approved pairs and proposal
 references (``handoff.archive_erasure``). It returns how many things went from each place and
 logs that with a hash of the id, never content. An id never seen erases nothing (zero counts).
 
@@ -142,6 +142,7 @@ class Erasure:
         plan: list[tuple[str, str, Match]] = [
             ("event_stream", events, by_sender), ("dead_letters", f"{events}:dead", by_sender),
             ("outbox", keys.OUTBOX, by_conversation), ("dead_letters", f"{keys.OUTBOX}:dead", by_conversation),
+            ("answer_ratings", self.tracker.answer_ratings, lambda f: f.get("conversation") == conversation_id),
         ]
         if tickets:
             plan.append(("history", keys.HISTORY, lambda f: f.get("ticket") in tickets))
@@ -161,6 +162,7 @@ class Erasure:
     async def _keys(self, conversation_id: str) -> int:
         names = [self.tracker.events(conversation_id), self.tracker.session(conversation_id),
                  self.tracker.window(conversation_id), *self.tracker.lock(conversation_id),
+                 self.tracker.answers_rated(conversation_id),
                  keys.owner_of_conversation(conversation_id), keys.conversation_tickets(conversation_id),
                  keys.outbox_order(conversation_id), keys.archiving(conversation_id),
                  keys.archived_offset(conversation_id)]

@@ -22,6 +22,7 @@ from handoff.admission import Lane, TicketCaps, is_public, lane, lift_minutes, q
 from handoff.errors import Conflict, TooManyOpen
 from handoff.history import record
 from handoff.models import Ticket, TicketState
+from handoff.teams import Teams
 
 RETRIES = 20
 COUNTER_SECONDS = 120  # a minute's counter of tickets joining the queue outlives its minute, then goes
@@ -109,11 +110,12 @@ class Intake:
                           reasons: list[str], evidence: list[dict[str, Any]], now: float, exchanges: int,
                           client: str) -> Ticket:
         number, public = int(await self.redis.incr(keys.TICKET_SEQ)), is_public(channel)
+        team = await Teams(self.redis).team_for(evidence, channel)  # "": no teams, no automatic assignment
         return Ticket(
             id=f"T{number:06d}", conversation_id=conversation_id, channel=channel, lang=lang,
             customer_name=customer_name, reasons=reasons, evidence=evidence, state=TicketState.QUEUED,
             created_at=now, priority=lift_minutes(reasons, exchanges, public), exchanges=exchanges, client_key=client,
-            in_public=public,
+            in_public=public, team=team,
         )
 
     @staticmethod

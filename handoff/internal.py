@@ -11,9 +11,12 @@ from bot.core.conversation_ids import channel_of, check_conversation_id
 from handoff.admission import parse_client_ip, parse_exchanges
 from handoff.api import _body
 from handoff.appkeys import REDIS, TICKETS
+from handoff.assigner import request_assign
 from handoff.errors import BadRequest
+from handoff.finding_api import reopening
 from handoff.models import TicketState
 from handoff.notify import queue_state, request_notify, told_form
+from handoff.reopen import reopen_or_create
 
 MAX_EVIDENCE = 8
 MAX_NAME_CHARS = 80  # a name a channel gives (Messenger's profile); longer is refused, never cut here
@@ -54,7 +57,8 @@ async def open_ticket(request: web.Request) -> web.Response:
     429 when the client's address has its share of open tickets (``handoff.admission``)."""
     fields = _ticket_request(await _body(request))
     store = request.app[TICKETS]
-    ticket, created = await store.create(**fields)
+    # reopened when the conversation's ticket was resolved within HANDOFF_REOPEN_MINUTES (handoff.reopen)
+    ticket, created, reopened = await reopen_or_create(store, reopening(request.app), fields)
     if ticket.state == TicketState.ASSIGNED:
         state: dict[str, Any] = {"state": "human", "moderator": ticket.owner_name}
     else:
@@ -62,7 +66,8 @@ async def open_ticket(request: web.Request) -> web.Response:
         await request.app[REDIS].hset(keys.TOLD, ticket.id, told_form(state))
     if created:
         await request_notify(request.app)  # a lifted ticket moves those behind it down
-    return web.json_response({"ticket": ticket.id, "created": created, "handoff": state},
+        await request_assign(request.app)  # a team member may take it now (handoff.assigner)
+    return web.json_response({"ticket": ticket.id, "created": created, "reopened": reopened, "handoff": state},
                              status=201 if created else 200)
 
 

@@ -9,8 +9,9 @@ from aiohttp import web
 
 from bot.core.faq import load_faq
 from bot.learning import review
+from handoff.answer_ratings import AnswerRatings
 from handoff.api import _body
-from handoff.appkeys import ARCHIVE_FAILURES, JOBS, SETTINGS, session_of
+from handoff.appkeys import ARCHIVE_FAILURES, JOBS, REDIS, SETTINGS, session_of
 from handoff.errors import BadRequest, NotFound
 from handoff.web_auth import require_admin
 
@@ -85,6 +86,13 @@ async def retry_archive(request: web.Request) -> web.Response:
     return web.json_response({"conversation_id": conversation_id}, status=202)
 
 
+async def answer_ratings(request: web.Request) -> web.Response:
+    """The FAQ answers customers found least helpful, with example questions (read-only)."""
+    require_admin(request)
+    ratings = AnswerRatings(request.app[REDIS], request.app[SETTINGS].tracker_keys)
+    return web.json_response({"entries": await ratings.report()})
+
+
 def setup_routes(app: web.Application) -> None:
     r = app.router
     r.add_get("/api/admin/proposals", proposals)
@@ -93,5 +101,6 @@ def setup_routes(app: web.Application) -> None:
     r.add_post("/api/admin/jobs/{kind}", run_job)
     r.add_get("/api/admin/jobs", jobs)
     r.add_get("/api/admin/archive/failed", archive_failed)
+    r.add_get("/api/admin/answer_ratings", answer_ratings)
     r.add_post("/api/admin/archive/failed/{conversation_id}/retry", retry_archive)
 

@@ -17,6 +17,18 @@ LINES: dict[str, dict[str, str]] = {
         "en": "You're back with the assistant. If you need anything else, just write.",
     },
     "signature": {"pl_ty": "— {name}", "pl_pan": "— {name}", "en": "— {name}"},
+    # the satisfaction survey after a resolution (handoff.ratings); the answers are the quick replies 1-5
+    "survey": {
+        "pl_ty": "Jak oceniasz rozmowę z nami? 1 – źle, 5 – świetnie",
+        "pl_pan": "Jak ocenia Pan/Pani rozmowę z nami? 1 – źle, 5 – świetnie",
+        "en": "How would you rate your conversation with us? 1 – poor, 5 – great",
+    },
+    # the owner marked the ticket pending (handoff.pending); {time} is handoff.pending.promised_time
+    "pending": {
+        "pl_ty": "Sprawdzę to u osoby odpowiedzialnej i wrócę do Ciebie do {time}.",
+        "pl_pan": "Sprawdzę to u osoby odpowiedzialnej i wrócę do Pana/Pani do {time}.",
+        "en": "I'll check this with the person responsible and get back to you by {time}.",
+    },
     # queue updates for channels without the widget's status bar (Messenger), worded as the widget's
     "queue_position": {
         "pl_ty": "Czekasz na konsultanta – jesteś {position}. w kolejce, przewidywany czas ok. {minutes} min.",

@@ -10,6 +10,7 @@ from aiohttp import web
 from bot.core import keys
 from handoff.appkeys import REDIS, SETTINGS, TICKETS
 from handoff.models import TicketState
+from handoff.ratings import prometheus_lines, satisfaction
 
 HELP = {
     "queue_length": "Tickets waiting for a moderator",
@@ -70,6 +71,6 @@ def prometheus_text(values: dict[str, float]) -> str:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    text = prometheus_text(await snapshot(request.app))
+    text = prometheus_text(await snapshot(request.app)) + prometheus_lines(await satisfaction(request.app[REDIS]))
     return web.Response(text=text, content_type="text/plain", charset="utf-8",
                         headers={"Cache-Control": "no-store"})

@@ -76,6 +76,12 @@ class Ticket:
     exchanges: int = 0  # real exchanges with the bot before the handoff (handoff.admission)
     client_key: str = ""  # the client address the per-address cap counted; never shown
     in_public: bool = False  # a comment under the page's posts: everyone sees it, so it is served first
+    team: str = ""  # the team whose members it is offered to (handoff.teams); "": no teams configured
+    rating: int | None = None  # the customer's 1-5 after a resolution (handoff.ratings)
+    rating_comment: str = ""  # what they added to it
+    pending_until: float | None = None  # the owner promised to come back by then (handoff.pending)
+    pending_message: str = ""  # what the customer was told when the ticket went pending
+    reopened_at: float | None = None  # last reopened after a resolution (handoff.reopen)
 
     def to_redis(self) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -105,6 +111,10 @@ class Ticket:
             outcome=raw.get("outcome", ""), tags=json.loads(raw.get("tags") or "[]"),
             exchanges=int(raw.get("exchanges") or 0), client_key=raw.get("client_key", ""),
             in_public=raw.get("in_public") == "True",
+            team=raw.get("team", ""),
+            rating=int(raw["rating"]) if raw.get("rating") else None, rating_comment=raw.get("rating_comment", ""),
+            pending_until=number("pending_until"), pending_message=raw.get("pending_message", ""),
+            reopened_at=number("reopened_at"),
         )
 
     def public(self) -> dict[str, Any]:

@@ -29,11 +29,20 @@ def rasa_events(kind: str, payload: dict[str, Any], lang: str, register: str, ti
             metadata["visibility"] = payload["visibility"]
         text = signed(payload["text"], payload["moderator_name"], lang, register)
         return [{"event": "bot", "text": text, "metadata": metadata}]
+    if kind == "pending":  # the owner's promise to come back by a time (handoff.pending), signed like a reply
+        metadata = {"moderator": payload["moderator"], "ticket": ticket, "pending_until": payload["pending_until"]}
+        return [{"event": "bot", "text": signed(payload["text"], payload["moderator_name"], lang, register),
+                 "metadata": metadata}]
     if kind == "status":
         state = payload["handoff"]
         joined = state.get("state") == "human"
         status_text = line("joined", lang, register, name=state["moderator"]) if joined else None
         return [{"event": "bot", "text": status_text, "data": {"custom": payload}, "metadata": {"ticket": ticket}}]
+    if kind == "reopened":  # a moderator reopened a resolved ticket (handoff.reopen): people own it again
+        state = payload["handoff"]
+        said = line("joined", lang, register, name=state["moderator"]) if state.get("state") == "human" else None
+        return [{"event": "pause"},
+                {"event": "bot", "text": said, "data": {"custom": payload}, "metadata": {"ticket": ticket}}]
     if kind == "queue":
         custom = dict(payload)
         if conversation_id.startswith(MESSENGER_PREFIX):  # no status bar there: the update as a message
@@ -47,6 +56,9 @@ def rasa_events(kind: str, payload: dict[str, Any], lang: str, register: str, ti
             {"event": "bot", "text": text, "data": {"custom": {"handoff": {"state": "bot"}}},
              "metadata": {"ticket": ticket}},
         ]
+    if kind == "survey":  # after a resolution: 1-5 as quick replies (handoff.ratings)
+        return [{"event": "bot", "text": line("survey", lang, register), "data": {"buttons": payload["buttons"]},
+                 "metadata": {"ticket": ticket}}]
     raise ValueError(f"unknown outbox entry kind {kind!r}")
 
 

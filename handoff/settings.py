@@ -13,7 +13,13 @@ from bot.core.redis_config import RedisConfig
 from bot.core.settings import SettingsError
 from bot.learning.paths import Paths
 from handoff.admission import TicketCaps
+from handoff.assignment import AssignmentLimits
+from handoff.handover import SHIFT_HOURS
 from handoff.hours import OpeningHours
+from handoff.mail import MailSettings
+from handoff.pending import PendingLimits
+from handoff.ratings import DEFAULT_COMMENT_MINUTES
+from handoff.reopen import REOPEN_MINUTES
 from handoff.retention import RetentionLimits
 from handoff.sign_in_limits import SignInLimits
 
@@ -50,8 +56,14 @@ class Settings:
     sign_in: SignInLimits = field(default_factory=SignInLimits)  # throttling, hashing, session lifetimes
     retention: RetentionLimits = field(default_factory=RetentionLimits)  # handoff.retention
     ticket_caps: TicketCaps = field(default_factory=TicketCaps)  # new tickets a minute, open ones per address
+    assignment: AssignmentLimits = field(default_factory=AssignmentLimits)  # capacity, timeout, presence
+    survey_comment_minutes: int = DEFAULT_COMMENT_MINUTES  # a rating may be changed or commented this long
+    reopen_minutes: int = REOPEN_MINUTES  # a handoff this soon after resolution reopens the ticket
+    shift_hours: int = SHIFT_HOURS  # the handover view's next shift (promised times due within it)
     # REDIS_URL with the REDIS_TLS_*_FILE variables; None: ``redis_url`` alone (tests build Settings directly)
     redis: RedisConfig | None = None
+    pending: PendingLimits = field(default_factory=PendingLimits)  # HANDOFF_MAX_PENDING_DAYS (handoff.pending)
+    mail: MailSettings = field(default_factory=MailSettings)  # SMTP_*, HANDOFF_EXPERTS, inbound mail (handoff.mail)
 
     def redis_config(self) -> RedisConfig:
         """How to reach Redis: address, ACL user, password, TLS."""
@@ -92,4 +104,12 @@ class Settings:
             sign_in=SignInLimits.from_env(environ),
             retention=RetentionLimits.from_env(environ),
             ticket_caps=TicketCaps.from_env(environ),
+            pending=PendingLimits.from_env(environ),
+            mail=MailSettings.from_env(environ),
+            assignment=AssignmentLimits.from_env(environ),
+            survey_comment_minutes=env.whole_number(environ, "HANDOFF_SURVEY_COMMENT_MINUTES",
+                                                    str(DEFAULT_COMMENT_MINUTES), 1, 24 * 60, "minutes"),
+            reopen_minutes=env.whole_number(environ, "HANDOFF_REOPEN_MINUTES", str(REOPEN_MINUTES), 0, 7 * 24 * 60,
+                                            "minutes"),
+            shift_hours=env.whole_number(environ, "HANDOFF_SHIFT_HOURS", str(SHIFT_HOURS), 1, 24, "hours"),
         )

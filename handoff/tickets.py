@@ -25,6 +25,8 @@ from handoff.errors import Conflict, Forbidden, NotFound
 from handoff.history import record
 from handoff.intake import RETRIES, Intake
 from handoff.models import Outcome, Ticket, TicketState
+from handoff.pending import clear_pending
+from handoff.ratings import survey_buttons, wants_survey
 from handoff.retention import DAY, TICKETS_DAYS
 
 Apply = Callable[[Any, Ticket], None]
@@ -123,7 +125,10 @@ class TicketStore:
                     continue
         raise Conflict(f"ticket {ticket_id} is changing too fast; try again")
 
-    async def claim(self, ticket_id: str, login: str, display_name: str, now: float | None = None) -> Ticket:
+    async def claim(self, ticket_id: str, login: str, display_name: str, now: float | None = None, *,
+                    automatically: bool = False) -> Ticket:
+        """Take a waiting ticket; ``automatically``: given by the assigner (``handoff.assigner``), and the
+        customer hears of the person with their first reply, since they may not have seen it yet."""
         now = time.time() if now is None else now
 
         def check(t: Ticket) -> None:
@@ -136,10 +141,35 @@ class TicketStore:
             t.state, t.owner, t.owner_name, t.claimed_at = TicketState.ASSIGNED, login, display_name, now
             pipe.zrem(keys.QUEUE, ticket_id)
             pipe.zrem(keys.OVERFLOW, ticket_id)
+            clear_pending(pipe, t)  # a pending ticket back in the queue: its new owner starts afresh
             pipe.hincrby(keys.STATS, "claims", 1)
             pipe.hincrbyfloat(keys.STATS, "claim_wait_seconds", now - t.created_at)
+            if automatically:
+                record(pipe, ticket_id, "assigned automatically", "", now, to=login)
+                pipe.hset(keys.LAST_ASSIGNED, login, repr(now))
+                pipe.hset(keys.AUTO_ASSIGNED, ticket_id, json.dumps({"login": login, "at": now}))
+                return
             record(pipe, ticket_id, "claimed", login, now)
             outbox_add(pipe, t, "status", {"handoff": {"state": "human", "moderator": display_name}})
+
+        return await self._change(ticket_id, check, apply)
+
+    async def take_back(self, ticket_id: str, login: str, queue_score: float, now: float | None = None) -> Ticket:
+        """An automatic ticket ``login`` did not answer in time goes back to its team's queue, in its old place,
+        offered to others first (``keys.passed_over``). Conflict if it was answered, moved or closed meanwhile."""
+        now = time.time() if now is None else now
+
+        def check(t: Ticket) -> None:
+            if t.state != TicketState.ASSIGNED or t.owner != login or t.first_response_at is not None:
+                raise Conflict(f"ticket {ticket_id} is no longer waiting for {login}'s first reply")
+
+        def apply(pipe: Any, t: Ticket) -> None:
+            t.state, t.owner, t.owner_name, t.claimed_at = TicketState.QUEUED, "", "", None
+            pipe.zadd(keys.QUEUE, {ticket_id: queue_score})
+            pipe.hdel(keys.AUTO_ASSIGNED, ticket_id)
+            pipe.sadd(keys.passed_over(ticket_id), login)
+            pipe.expire(keys.passed_over(ticket_id), self.retention_seconds)
+            record(pipe, ticket_id, "taken back: no first reply in time", "", now, **{"from": login})
 
         return await self._change(ticket_id, check, apply)
 
@@ -162,6 +192,7 @@ class TicketStore:
         """Queue the moderator's reply for the customer's channel (``visibility``: a public
         comment's reply goes "public" or "private", ``handoff.comments``)."""
         now = time.time() if now is None else now
+        automatic = await self.redis.hexists(keys.AUTO_ASSIGNED, ticket_id)  # "Anna joined" comes now (claim)
 
         def check(t: Ticket) -> None:
             _require_owner(t, login, False)
@@ -171,7 +202,11 @@ class TicketStore:
                 t.first_response_at = now
                 pipe.hincrby(keys.STATS, "first_responses", 1)
                 pipe.hincrbyfloat(keys.STATS, "first_response_seconds", now - t.created_at)
+                if automatic:
+                    pipe.hdel(keys.AUTO_ASSIGNED, ticket_id)
+                    outbox_add(pipe, t, "status", {"handoff": {"state": "human", "moderator": display_name}})
             record(pipe, ticket_id, "replied", login, now)
+            clear_pending(pipe, t)  # the owner came back: no longer pending or due (handoff.pending)
             payload = {"text": text, "moderator": login, "moderator_name": display_name}
             outbox_add(pipe, t, "reply", {**payload, "visibility": visibility} if visibility else payload)
 
@@ -192,6 +227,7 @@ class TicketStore:
             pipe.zrem(keys.QUEUE, ticket_id)
             pipe.zrem(keys.OVERFLOW, ticket_id)
             pipe.srem(keys.OPEN, ticket_id)
+            clear_pending(pipe, t)
             if t.client_key:
                 pipe.srem(keys.open_from_ip(t.client_key), ticket_id)
             pipe.delete(keys.owner_of_conversation(t.conversation_id))
@@ -199,15 +235,21 @@ class TicketStore:
             pipe.hincrbyfloat(keys.STATS, "resolution_seconds", now - t.created_at)
             record(pipe, ticket_id, outcome.value, login, now)
             outbox_add(pipe, t, "handback", {"text": farewell})
+            if wants_survey(t):
+                outbox_add(pipe, t, "survey", {"buttons": survey_buttons(ticket_id)})
             for key in (keys.ticket(ticket_id), keys.notes(ticket_id), keys.conversation_tickets(t.conversation_id)):
                 pipe.expire(key, self.retention_seconds)  # kept for the retention time after resolution
 
         return await self._change(ticket_id, check, apply)
 
-    async def add_note(self, ticket_id: str, login: str, text: str, now: float | None = None) -> dict[str, Any]:
+    async def add_note(self, ticket_id: str, login: str, text: str, now: float | None = None,
+                       important: bool = False) -> dict[str, Any]:
+        """``important``: shown highlighted and in the shift handover (``handoff.handover``)."""
         now = time.time() if now is None else now
         ticket = await self.get(ticket_id)
-        note = {"author": login, "text": text, "at": now}
+        note: dict[str, Any] = {"author": login, "text": text, "at": now}
+        if important:
+            note["important"] = True
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.rpush(keys.notes(ticket_id), json.dumps(note, ensure_ascii=False))
             if ticket.state == TicketState.RESOLVED:

@@ -20,7 +20,8 @@ from handoff.appkeys import ACCOUNTS, SESSION, SETTINGS, session_of
 from handoff.errors import Forbidden, HandoffError
 
 COOKIE = "ho_session"
-PUBLIC_PREFIXES = ("/health", "/widget/", "/demo", "/login", "/console/login")
+# /inbound/ checks its own bearer token (HANDOFF_INBOUND_EMAIL_TOKEN, handoff.consult_api)
+PUBLIC_PREFIXES = ("/health", "/widget/", "/demo", "/login", "/console/login", "/inbound/")
 SERVICE_PREFIXES = ("/internal/", "/metrics")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

@@ -33,6 +33,8 @@ MESSENGER_SECRET = "test-app-secret"
 MESSENGER_VERIFY = "test-verify-token"
 MESSENGER_PAGE_TOKEN = "test-page-token"
 GRAPH_VERSION = "v21.0"
+INBOUND_EMAIL_TOKEN = "inbound-email-token-0123456789"
+EXPERT = "Ewa Ekspert <ewa.ekspert@volta.example>"
 
 
 @dataclass
@@ -52,6 +54,7 @@ class Stack:
     redis: RedisServer | None = None
 
     action_url: str = ""
+    smtp_port: int = 0  # consulting by e-mail sends here: a test starts tests/fakes/smtp_sink.py on it
 
     def health_url(self, name: str) -> str:
         return {"handoff": f"{self.handoff_url}/health", "rasa": f"{self.rasa_url}/status",
@@ -95,6 +98,7 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory, durable: bool = Fals
     action_port, rasa_port, handoff_port, graph_port = free_port(), free_port(), free_port(), free_port()
     rasa_url, handoff_url = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{handoff_port}"
     graph_url = f"http://127.0.0.1:{graph_port}"
+    smtp_port = free_port()
     graph = Process("graph", [str(REPO / ".venv/bin/python"), "-m", "tests.fakes.graph_api", "--port",
                               str(graph_port)], {}, logs)
     messenger = {"MESSENGER_APP_SECRET": MESSENGER_SECRET, "MESSENGER_VERIFY_TOKEN": MESSENGER_VERIFY,
@@ -115,7 +119,11 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory, durable: bool = Fals
                    "JOBS_DIR": str(admin_dir / "jobs"),
                    # every test's customers come from loopback: the per-address ticket cap and the
                    # cold-ticket rate have their own tests (tests/handoff/test_ticket_caps.py)
-                   "HANDOFF_MAX_OPEN_TICKETS_PER_IP": "100000", "HANDOFF_NEW_TICKETS_PER_MINUTE": "100000"}
+                   "HANDOFF_MAX_OPEN_TICKETS_PER_IP": "100000", "HANDOFF_NEW_TICKETS_PER_MINUTE": "100000",
+                   # consulting an expert by e-mail (tests/browser/test_pending_consult.py)
+                   "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), "SMTP_STARTTLS": "false",
+                   "SMTP_FROM": "care@volta.example", "HANDOFF_EXPERTS": EXPERT,
+                   "HANDOFF_INBOUND_EMAIL_TOKEN": INBOUND_EMAIL_TOKEN}
     starters: dict[str, Callable[[], Process]] = {
         "actions": lambda: action_server(action_port, index_dir, "e5", logs,
                                          {"HANDOFF_URL": handoff_url, "HANDOFF_SERVICE_TOKEN": SERVICE_TOKEN}),
@@ -126,7 +134,8 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory, durable: bool = Fals
     }
     processes = {name: start() for name, start in starters.items()}
     stack = Stack(rasa_url, TOKEN, redis_server.url, index_dir, handoff_url, logs, graph_url, processes, starters,
-                  admin_dir=admin_dir, redis=redis_server, action_url=f"http://127.0.0.1:{action_port}")
+                  admin_dir=admin_dir, redis=redis_server, action_url=f"http://127.0.0.1:{action_port}",
+                  smtp_port=smtp_port)
     try:
         graph.wait_http(f"{graph_url}/health", timeout=30)
         for name in ("actions", "handoff", "rasa"):

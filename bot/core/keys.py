@@ -37,6 +37,33 @@ NOTIFY_DUE = f"{PREFIX}:notify_due"  # set when the queue changed and waiting cu
 # sorted set: held-back tickets (no real exchange, over the new-ticket rate), by creation time;
 # shown after the whole queue and moved into it as the rate allows
 OVERFLOW = f"{PREFIX}:overflow"
+# hash: shortcut -> JSON canned answer {shortcut, title, topic, text: {pl_ty, pl_pan, en}} (handoff.canned)
+CANNED = f"{PREFIX}:canned"
+# part C (pending, consulting an expert): sorted set ticket id -> promised time of pending tickets;
+# set of the ids of tickets whose time came (or an expert answered): first in their owner's list
+PENDING = f"{PREFIX}:pending"
+DUE = f"{PREFIX}:due"
+PENDING_LOCK = f"{PREFIX}:pending_lock"  # one pass over the due pending tickets at a time, across replicas
+
+
+def consult(token: str) -> str:
+    """Hash {ticket, expert, login, at} of an open e-mail consultation, named by its secret token."""
+    return f"{PREFIX}:consult:{token}"
+
+
+# Teams and automatic assignment (handoff.teams, handoff.presence, handoff.assigner)
+TEAMS = f"{PREFIX}:teams"  # hash: team name -> JSON {members, topics, channels, fallback, created_at}
+STATUS = f"{PREFIX}:status"  # hash: login -> the status a moderator chose (available, busy, away)
+CAPACITY = f"{PREFIX}:capacity"  # hash: login -> automatic tickets at once (admin-set; absent: the default)
+LAST_ASSIGNED = f"{PREFIX}:last_assigned"  # hash: login -> time of their last automatic assignment
+AUTO_ASSIGNED = f"{PREFIX}:auto_assigned"  # hash: ticket id -> JSON {login, at}: assigned, not yet answered
+ASSIGN_LOCK = f"{PREFIX}:assign_lock"  # one assignment pass at a time, across replicas
+ASSIGN_DUE = f"{PREFIX}:assign_due"  # set when a ticket, a status or a load changed
+
+
+def passed_over(ticket_id: str) -> str:
+    """Set of the logins a ticket was taken back from (no first reply in time): offered to others first."""
+    return f"{PREFIX}:passed_over:{ticket_id}"
 
 
 def open_from_ip(client: str) -> str:
@@ -52,6 +79,17 @@ def admitted(minute: int) -> str:
 
 def ticket(ticket_id: str) -> str:
     return f"{PREFIX}:ticket:{ticket_id}"
+
+
+# The customers' ratings after a resolution (handoff.ratings): a stream of every rating given (ticket,
+# channel, score, no text) for reports, and a hash "<channel>:<score>" -> how many tickets have that rating now.
+RATINGS = f"{PREFIX}:ratings"
+RATING_COUNTS = f"{PREFIX}:rating_counts"
+
+
+def rated(ticket_id: str) -> str:
+    """When a ticket was first rated: the rating may be replaced (or a comment added) for a while after."""
+    return f"{PREFIX}:rated:{ticket_id}"
 
 
 def notes(ticket_id: str) -> str:
@@ -158,6 +196,16 @@ class TrackerKeys:
     def widget_pushes(self) -> str:
         """Pub/sub channel that carries pushes to widget sockets across Rasa servers."""
         return f"{self.prefix}:socketio"
+
+    @property
+    def answer_ratings(self) -> str:
+        """Stream of customers' ratings of FAQ answers: {conversation, faq_id, helpful, at, answer_id,
+        question_index} (``bot.rasa_side.channels.answer_ratings``; read by ``handoff.answer_ratings``)."""
+        return f"{self.prefix}:answer_ratings"
+
+    def answers_rated(self, conversation_id: str) -> str:
+        """Hash: answer id (its event's timestamp) -> 1 for each answer of the conversation already rated."""
+        return f"{self.prefix}:answers_rated:{conversation_id}"
 
 
 @dataclass(frozen=True)

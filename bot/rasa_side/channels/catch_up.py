@@ -29,6 +29,7 @@ MAX_CATCH_UPS_PER_CONNECTION = 5  # the widget sends one per connection; more is
 IDS_ROOM_SUFFIX = "#ids"  # no web:<uuid4> ends so: the two rooms of a conversation never meet
 AUTH_MESSAGE_IDS = "message_ids"  # the socket.io connect ``auth`` key that asks for ids
 BOT_EVENT = "bot"
+DECISION_KEY, TOPIC_KEY, ANSWER_DECISION = "bot_decision", "bot_faq_id", "answer"  # as actions/answer.py writes
 
 
 def ids_room(conversation_id: str) -> str:
@@ -74,7 +75,14 @@ def widget_payload(message: dict[str, Any]) -> dict[str, Any] | None:
         payload["attachment"] = message["attachment"]
     if not payload or not valid_id(message.get("timestamp")):
         return None
+    if rateable(message):
+        payload["rateable"] = True  # the widget offers "helpful / not helpful" (channels/answer_ratings.py)
     return {"id": message["timestamp"], **payload}
+
+
+def rateable(message: dict[str, Any]) -> bool:
+    """An answer from the FAQ (``actions/answer.py`` keeps its decision and topic in the metadata)."""
+    return message.get(DECISION_KEY) == ANSWER_DECISION and bool(message.get(TOPIC_KEY)) and bool(message.get("text"))
 
 
 def valid_id(value: Any) -> bool:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 
-ALLOWED = re.compile(r'^/choose_topic\{"faq_id":\s*"[a-z0-9_]{1,64}"\}$')
+ALLOWED = re.compile(r'^/choose_topic\{"faq_id":\s*"[a-z0-9_]{1,64}"\}$'
+                     # the satisfaction survey after a resolution (handoff/ratings.py) and its "skip"
+                     r'|^/rate_conversation\{"ticket":\s*"T[0-9]{1,18}",\s*"score":\s*[1-5]\}$|^/skip_comment$')
 LOOKALIKE_SLASH = "\u2215"
 
 

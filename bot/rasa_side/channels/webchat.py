@@ -22,7 +22,8 @@ Differences from ``rasa.core.channels.socketio.SocketIOInput`` (Rasa 3.6.21):
 - a message longer than ``CHANNEL_MAX_MESSAGE_CHARS`` is refused with an ``error`` event;
 - a socket that connects with ``auth {"message_ids": true}`` (the product's widget) gets every
   bot message also whole with its ``id`` (the event's timestamp), and may ask for what it missed
-  while away with ``catch_up {"last_id"}`` (``channels/catch_up.py``, ``catch_up_reader.py``);
+  while away with ``catch_up {"last_id"}`` (``channels/catch_up.py``, ``catch_up_reader.py``), and
+  rate an FAQ answer with ``rate_answer {"id", "helpful"}`` (``channels/answer_ratings.py``);
 - with a Redis configured (``redis_host`` in ``credentials.yml``) every emit goes through
   Redis pub/sub (python-socketio's Redis manager, with JSON instead of pickle), so a push
   that reaches one Rasa server (a moderator's reply through ``tracker/events``) is emitted by
@@ -53,6 +54,7 @@ from socketio import AsyncRedisManager, AsyncServer
 from bot.core.keys import TRACKER_PREFIX, TrackerKeys
 from bot.core.redis_config import RedisConfig
 from bot.rasa_side.channels.agent_typing import HUB, widget_typing
+from bot.rasa_side.channels.answer_ratings import AnswerRatings
 from bot.rasa_side.channels.catch_up import ids_room, wants_ids, widget_payload
 from bot.rasa_side.channels.catch_up_reader import CatchUpReader
 from bot.rasa_side.channels.clients import client_ip
@@ -134,11 +136,14 @@ class WebChatInput(SocketIOInput):
         limits = channel_limits(c, settings.limits, "webchat channel (credentials.yml)")
         catch_up = CatchUpReader(RedisConfig.from_options(c, prefix="redis_", where="webchat channel"),
                                  str(c.get("tracker_key_prefix") or TRACKER_PREFIX))
+        ratings = AnswerRatings(RedisConfig.from_options(c, prefix="redis_", where="webchat channel"),
+                                str(c.get("tracker_key_prefix") or TRACKER_PREFIX))
         return cls(settings, limits, socketio_path=c.get("socketio_path", "/socket.io"), manager=redis_manager(c),
-                   catch_up=catch_up)
+                   catch_up=catch_up, ratings=ratings)
 
     def __init__(self, settings: ChannelSettings, limits: LazyRateLimits, socketio_path: str = "/socket.io",
-                 manager: JsonRedisManager | None = None, catch_up: CatchUpReader | None = None) -> None:
+                 manager: JsonRedisManager | None = None, catch_up: CatchUpReader | None = None,
+                 ratings: AnswerRatings | None = None) -> None:
         super().__init__("user_uttered", "bot_uttered", None, True, socketio_path)
         self.settings = settings
         self._limits = limits
@@ -150,6 +155,7 @@ class WebChatInput(SocketIOInput):
         self._manager = manager
         self._catch_up = catch_up or CatchUpReader(RedisConfig(), TRACKER_PREFIX)
         self._id_sockets: set[str] = set()  # sockets that asked for message ids (channels/catch_up.py)
+        self._ratings = ratings or AnswerRatings(RedisConfig(), TRACKER_PREFIX)
 
     def get_output_channel(self) -> WebChatOutput | None:  # type: ignore[override]
         if self.sio is None:
@@ -203,6 +209,7 @@ class WebChatInput(SocketIOInput):
             locks.pop(sid, None)
             self._id_sockets.discard(sid)
             self._catch_up.forget(sid)
+            self._ratings.forget(sid)
 
         @sio.on("session_request")
         async def session_request(sid: str, data: Any = None) -> None:
@@ -229,6 +236,11 @@ class WebChatInput(SocketIOInput):
         async def catch_up(sid: str, data: Any = None) -> None:
             async with locks.setdefault(sid, asyncio.Lock()):  # after its session_request, before later messages
                 await self._catch_up.answer(sio, sid, sessions.get(sid), data)
+
+        @sio.on("rate_answer")
+        async def rate_answer(sid: str, data: Any = None) -> None:
+            async with locks.setdefault(sid, asyncio.Lock()):  # after its session_request
+                await self._ratings.answer(sio, sid, sessions.get(sid), data)
 
         @sio.on("user_uttered")
         async def handle_message(sid: str, data: Any = None) -> None:

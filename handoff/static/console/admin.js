@@ -407,19 +407,26 @@
   for (const kind of KINDS) $("run-" + kind).addEventListener("click", () => runJob(kind));
 
   const archiveFailed = window.VCArchiveFailed; // admin_archive.js: conversations set aside by the archiver
+  const answerRatings = window.VCAnswerRatings; // admin_answer_ratings.js: FAQ answers rated not helpful
+  const canned = window.VCCanned; // admin_canned.js: canned answers for the reply box
 
   VC.start({
-    load: () => Promise.all([refreshProposals(), archiveFailed.refresh()]),
+    load: () => Promise.all([refreshProposals(), archiveFailed.refresh(), answerRatings.refresh(),
+                             canned.refresh()]),
     render: () => {
       renderProposals(true);
       renderJobs();
       archiveFailed.render();
+      answerRatings.render();
+      canned.render();
     },
     // Ticket events do not touch proposals; the fallback poll (null) picks up other admins' decisions.
     onEvent: (event) => {
       if (event) return;
       refreshProposals();
       archiveFailed.refresh();
+      answerRatings.refresh();
+      canned.refresh();
     },
   });
 })();

@@ -308,7 +308,8 @@
       el("a", { class: "vc-skip", href: "#main", text: t("skip") }),
       el("a", { class: "vc-brand", href: "/" }, ["Volta ", el("span", { text: t("appName") })]),
       el("nav", { "aria-label": t("navLabel") }, [
-        navLink("/", "queue", "navQueue"), navLink("/stats", "stats", "navStats"),
+        navLink("/", "queue", "navQueue"), navLink("/handover", "handover", "navHandover"),
+        navLink("/stats", "stats", "navStats"),
         me && me.role === "admin" ? navLink("/admin", "admin", "navAdmin") : null, // the page is the admin's only
       ]),
       el("span", { id: "vc-live", class: "vc-live" }),

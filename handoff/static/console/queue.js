@@ -19,7 +19,8 @@
   async function loadQueue() {
     const data = await VC.api("GET", "/api/queue");
     VC.setServerNow(data.now);
-    queue = data.tickets;
+    // due pending tickets first (their promised time came, or an expert answered), the rest as served
+    queue = data.tickets.slice().sort((a, b) => Number(Boolean(b.due)) - Number(Boolean(a.due)));
     render();
   }
 
@@ -31,6 +32,7 @@
 
   const refreshQueue = VC.refresher(loadQueue);
   const refreshRecent = VC.refresher(loadRecent);
+  if (VC.teams) VC.teams.onChange(render);
 
   function customer(ticket) {
     return ticket.customer_name || t("customer");
@@ -71,7 +73,7 @@
   function row(ticket) {
     const mine = VC.me && ticket.owner === VC.me.login;
     return el("tr", {
-      class: "is-" + ticket.state + (VC.overdue(ticket) ? " is-late" : ""),
+      class: "is-" + ticket.state + (VC.overdue(ticket) ? " is-late" : "") + (ticket.due ? " is-due" : ""),
       dataset: { ticket: ticket.id },
     }, [
       el("td", { class: "vc-num", text: ticket.position ? ticket.position + "." : t("none") }),
@@ -82,11 +84,19 @@
       el("td", {}, reasons(ticket)),
       el("td", {}, VC.waitClock(ticket)),
       el("td", {}, VC.slaClock(ticket)),
-      el("td", {}, ticket.owner ? [mine ? el("strong", { text: ticket.owner_name || ticket.owner })
-                                        : ticket.owner_name || ticket.owner]
-                                : el("span", { class: "vc-state vc-state-queued", text: t("state.queued") })),
+      el("td", {}, [ticket.owner ? [mine ? el("strong", { text: ticket.owner_name || ticket.owner })
+                                         : ticket.owner_name || ticket.owner]
+                                 : el("span", { class: "vc-state vc-state-queued", text: t("state.queued") }),
+        pendingChip(ticket), VC.teams ? VC.teams.chip(ticket) : null].flat(2)), // el() takes one level
       actions(ticket),
     ]);
+  }
+
+  /** "pending until 10:00", or "due now" once the promised time came (handoff/pending.py). */
+  function pendingChip(ticket) {
+    if (ticket.due) return [" ", el("span", { class: "vc-chip is-strong vc-due", text: t("pendingDue") })];
+    if (!ticket.pending_until) return null;
+    return [" ", el("span", { class: "vc-chip vc-pending" }, [t("pendingUntil", ""), VC.timeEl(ticket.pending_until)])];
   }
 
   /** Redraw the rows, keeping the keyboard focus on the same control of the same ticket. */
@@ -95,7 +105,8 @@
     const focused = document.activeElement && document.activeElement.dataset
       ? document.activeElement.dataset.focusKey : null;
     const queued = queue.filter((ticket) => ticket.state === "queued").length;
-    rows.replaceChildren(...(queue.length ? queue.map(row)
+    const shown = VC.teams ? queue.filter(VC.teams.shows) : queue; // "my team" or "all" (teams.js)
+    rows.replaceChildren(...(shown.length ? shown.map(row)
       : [el("tr", { class: "vc-empty" }, el("td", { colspan: 10, text: t("queueEmpty") }))]));
     document.getElementById("queue-summary").textContent = t("queueSummary", queued, queue.length - queued);
     document.title = t("queueDocTitle", queued);
@@ -142,6 +153,7 @@
     },
     onEvent: (event) => {
       refreshQueue();
+      if (VC.teams) VC.teams.refreshLoads();
       if (!event || CLOSING.has(event.action)) refreshRecent();
     },
   });

@@ -34,7 +34,8 @@
   function render() {
     if (!stats) return;
     const names = ORDER.filter((name) => name in stats)
-      .concat(Object.keys(stats).filter((name) => !ORDER.includes(name)));
+      .concat(Object.keys(stats).filter((name) => !ORDER.includes(name) && typeof stats[name] === "number"));
+    VC.renderSatisfaction(stats.satisfaction); // satisfaction.js
     document.getElementById("stats-rows").replaceChildren(...names.map((name) => el("tr", { dataset: { stat: name } }, [
       el("th", { scope: "row", text: t("stat." + name) }),
       el("td", { class: "vc-num", text: format(name, stats[name]) }),

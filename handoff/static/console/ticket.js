@@ -104,6 +104,7 @@
     $("fact-owner").textContent = tk.owner_name || tk.owner || t("none");
     $("fact-waiting").replaceChildren(VC.waitClock(tk));
     $("fact-sla").replaceChildren(VC.slaClock(tk));
+    renderRating(tk);
     renderTranscript(force);
     renderComment();
     renderReplyForm();
@@ -113,7 +114,16 @@
     renderTags();
     renderNotes();
     renderHistory();
+    document.dispatchEvent(new CustomEvent("vc:ticket", { detail })); // pending.js: pending, consulting
     VC.tick();
+  }
+
+  /** The customer's 1-5 after the resolution and their comment (as text: it is the customer's). */
+  function renderRating(tk) {
+    $("fact-rating-row").hidden = tk.rating == null;
+    $("fact-rating").textContent = tk.rating == null ? "" : t("ratingValue", tk.rating);
+    $("fact-rating-comment").textContent = tk.rating_comment || "";
+    $("fact-rating-comment").hidden = !tk.rating_comment;
   }
 
   /** A public comment: a badge, the comment with a link, and the public/private choice (default
@@ -255,6 +265,7 @@
     const tk = ticket();
     $("resolve").disabled = !canClose();
     $("handback").disabled = !canClose();
+    $("reopen").hidden = tk.state !== "resolved"; // POST .../reopen: 409 when the conversation has another open ticket
     const canTransfer = tk.state === "assigned" && (mine() || admin());
     const select = $("transfer-to");
     const chosen = select.value;
@@ -278,8 +289,12 @@
 
   function renderNotes() {
     const notes = detail.notes || [];
-    $("notes").replaceChildren(...(notes.length ? notes.map((note) => el("li", { class: "vc-note" }, [
-      el("div", { class: "vc-meta" }, [el("strong", { text: nameOf(note.author) }), " · ", VC.timeEl(note.at)]),
+    $("notes").replaceChildren(...(notes.length ? notes.map((note) => el("li", {
+      class: "vc-note" + (note.important ? " is-important" : "") + (note.expert ? " is-expert" : "") }, [
+      el("div", { class: "vc-meta" }, [el("strong", { text: nameOf(note.author) }), " · ", VC.timeEl(note.at),
+        note.important ? el("span", { class: "vc-chip is-strong", text: t("noteImportant") }) : null,
+        note.expert ? el("span", { class: "vc-chip is-strong vc-expert-badge", text: t("noteExpert") }) : null,
+        note.consult_to ? el("span", { class: "vc-chip", text: t("noteConsultTo", note.consult_to) }) : null]),
       el("div", { class: "vc-note-text", text: note.text }),
     ])) : [el("li", { class: "vc-muted", text: t("notesEmpty") })]));
   }
@@ -408,8 +423,9 @@
     const text = noteText.value.trim();
     if (!text) return;
     return run(null, async () => {
-      await VC.api("POST", VC.ticketPath(ticketId, "notes"), { text });
+      await VC.api("POST", VC.ticketPath(ticketId, "notes"), { text, important: $("note-important").checked });
       noteText.value = "";
+      $("note-important").checked = false;
       VC.notify(t("noteAdded"));
     });
   }
@@ -464,6 +480,10 @@
   $("handback").addEventListener("click", (e) => close("handback", "confirmHandBack", "confirmYesHandBack",
                                                        "handedBackDone", e.currentTarget));
   $("transfer-form").addEventListener("submit", transfer);
+  $("reopen").addEventListener("click", (e) => run(e.currentTarget, async () => {
+    await VC.api("POST", VC.ticketPath(ticketId, "reopen"));
+    VC.notify(t("reopenedDone"));
+  }));
   $("tags-form").addEventListener("submit", saveTags);
   $("note-form").addEventListener("submit", addNote);
   noteText.addEventListener("keydown", submitOnCtrlEnter($("note-form")));

@@ -68,6 +68,11 @@
       unavailable: "Czat jest chwilowo niedostępny. Spróbuj później.",
       tooFast: "Wysyłasz wiadomości bardzo szybko — poczekaj chwilę i wyślij ponownie.",
       pending: "czeka na wysłanie",
+      scoreOf: function (score) { return score + " z 5"; }, // the satisfaction survey's 1-5 after a resolution
+      rateQuestion: "Czy ta odpowiedź pomogła?",
+      helpful: "Pomocne",
+      notHelpful: "Niepomocne",
+      rated: "Dziękujemy za ocenę.",
     },
     en: {
       title: "Customer service chat",
@@ -103,6 +108,11 @@
       unavailable: "The chat is unavailable at the moment. Please try again later.",
       tooFast: "You are sending messages very quickly — please wait a moment and send again.",
       pending: "waiting to be sent",
+      scoreOf: function (score) { return score + " of 5"; },
+      rateQuestion: "Was this answer helpful?",
+      helpful: "Helpful",
+      notHelpful: "Not helpful",
+      rated: "Thank you for your feedback.",
     },
   };
   var T = TEXT[LANG];
@@ -289,17 +299,52 @@
     appendText(bubble, message.text);
     if (message.pending) bubble.appendChild(el("span", { class: "vc-pending-label", text: " (" + T.pending + ")" }));
     item.appendChild(bubble);
+    if (message.rateable && isId(message.id)) item.appendChild(renderRating(message));
     if (message.quickReplies && message.quickReplies.length) {
-      var group = el("div", { class: "vc-quick", role: "group", "aria-label": message.text.slice(0, 80) });
+      var rating = isRating(message.quickReplies);
+      var group = el("div", {
+        class: "vc-quick" + (rating ? " vc-rating" : ""), role: "group", "aria-label": message.text.slice(0, 80),
+      });
       message.quickReplies.forEach(function (reply) {
         var button = el("button", { type: "button", class: "vc-quick-reply", disabled: !!message.used });
         button.textContent = reply.title;
+        if (rating) button.setAttribute("aria-label", T.scoreOf(reply.title));
         button.addEventListener("click", function () { chooseQuickReply(index, reply); });
         group.appendChild(button);
       });
       item.appendChild(group);
     }
     return item;
+  }
+
+  var ratingStatus = {}; // answer id -> its "thank you" line, filled in when the channel confirms (answer_rated)
+
+  /** "Helpful / Not helpful" under an FAQ answer: sent once (rate_answer), then both buttons stay disabled
+   * and the chosen one pressed; the channel's answer_rated shows the thanks. */
+  function renderRating(message) {
+    var group = el("div", { class: "vc-rate", role: "group", "aria-label": T.rateQuestion });
+    var status = el("span", { class: "vc-rate-status", role: "status", text: message.rated ? T.rated : "" });
+    ratingStatus[message.id] = status;
+    [[true, T.helpful], [false, T.notHelpful]].forEach(function (choice) {
+      var chosen = message.rated === (choice[0] ? "helpful" : "not_helpful");
+      var button = el("button", {
+        type: "button", class: "vc-rate-button", "data-helpful": String(choice[0]), disabled: !!message.rated,
+        "aria-pressed": String(chosen), text: choice[1],
+      });
+      button.addEventListener("click", function () {
+        if (message.rated || !socket || connection !== "online") return;
+        message.rated = choice[0] ? "helpful" : "not_helpful";
+        save();
+        socket.emit("rate_answer", { id: message.id, helpful: choice[0] });
+        group.querySelectorAll("button").forEach(function (b) {
+          b.disabled = true;
+          b.setAttribute("aria-pressed", String(b === button));
+        });
+      });
+      group.appendChild(button);
+    });
+    group.appendChild(status);
+    return group;
   }
 
   function renderLog() {
@@ -436,10 +481,18 @@
     }
   });
 
+  // the satisfaction survey after a resolution: five scores whose payloads are the rating command
+  function isRating(replies) {
+    return replies.length === 5 && replies.every(function (r) {
+      return /^\/rate_conversation\{/.test(String(r.payload));
+    });
+  }
+
   function chooseQuickReply(index, reply) {
     var message = state.messages[index];
     if (!message || message.used) return;
-    submit(String(reply.payload || reply.title), String(reply.title));
+    var shown = isRating(message.quickReplies) ? T.scoreOf(reply.title) : String(reply.title);
+    submit(String(reply.payload || reply.title), shown);
     input.focus();
   }
 
@@ -507,6 +560,7 @@
     var message = { from: "bot", text: text, speaker: speakerLabel("bot") };
     if (isId(data.id)) message.id = data.id;
     if (replies.length) message.quickReplies = replies;
+    if (data.rateable === true) message.rateable = true; // an FAQ answer: the customer may rate it
     appendMessage(message);
   }
 
@@ -566,6 +620,10 @@
       });
       socket.on("caught_up", function () { serverIds = true; });
       socket.on("bot_uttered", onBotUttered);
+      socket.on("answer_rated", function (data) {
+        var status = data && isId(data.id) ? ratingStatus[data.id] : null;
+        if (status) status.textContent = T.rated;
+      });
       socket.on("typing", function (data) {
         // a moderator is typing a reply (the console tells the channel every few seconds)
         if (data && data.by === "agent") showTyping(true, true);

@@ -13,6 +13,11 @@ person (the bot answered and they wrote again, counted by the action server). A 
 
 A public ticket (a comment under the page's posts, channel ``comment``) is served before every
 private one, because everyone sees the thread; public tickets among themselves by time.
+
+Waiting raises a ticket as surely as a reason does: the score is the creation time, so each minute
+waited is a minute of lift, and no lift exceeds ``MAX_LIFT_MINUTES``. A private ticket that has
+waited that long is therefore never overtaken by a newer private one, however urgent and however
+many keep coming (``queue_score``).
 """
 
 from __future__ import annotations
@@ -36,6 +41,9 @@ MAX_OPEN_PER_CONVERSATION = 1  # a conversation has one owner: create returns th
 MAX_EXCHANGES = 10_000  # a bigger count is no conversation the tracker window can hold
 MAX_CLIENT_IP_CHARS = 45  # the longest text form of an IPv6 address (with an IPv4 tail)
 PUBLIC_CHANNELS = frozenset({"comment"})  # conversations everyone can read
+# The most a reason moves a ticket up (the strongest reason's minutes, ``handoff.models``): the longest a
+# waiting customer can be overtaken by newer urgent tickets.
+MAX_LIFT_MINUTES = 45
 # A public ticket's score is its creation time moved back this far: more than any reason's lift and
 # any age a waiting ticket reaches, so every public ticket ranks before every private one, and
 # public ones keep their order of creation among themselves.
@@ -78,7 +86,7 @@ def is_real(exchanges: int, public: bool = False) -> bool:
 
 def lift_minutes(reasons: list[str], exchanges: int, public: bool = False) -> int:
     """How far up the queue the reasons move a ticket: only after a real exchange."""
-    return priority_minutes(reasons) if is_real(exchanges, public) else 0
+    return min(priority_minutes(reasons), MAX_LIFT_MINUTES) if is_real(exchanges, public) else 0
 
 
 def queue_score(created_at: float, reasons: list[str], exchanges: int, public: bool = False) -> float:

@@ -16,6 +16,7 @@ from handoff import (
     canned_api,
     console,
     consult_api,
+    crisis_api,
     erasure_api,
     finding_api,
     internal,
@@ -33,6 +34,7 @@ from handoff.appkeys import ACCOUNTS, ARCHIVE_FAILURES, HTTP, JOBS, RASA, REDIS,
 from handoff.archive_failures import ArchiveFailures
 from handoff.archiver import Archiver
 from handoff.assigner import assigner
+from handoff.crisis_notify import crisis_tasks
 from handoff.feed import EventFeed
 from handoff.jobs import Jobs
 from handoff.live import live
@@ -93,6 +95,7 @@ def create_app(settings: Settings, workers: bool = True) -> web.Application:
     app.cleanup_ctx.append(queue_notifier)  # always: it finishes every queue change (Redis only, no Rasa)
     app.cleanup_ctx.append(assigner)  # always: automatic assignment to teams (Redis only; idle with no teams)
     app.cleanup_ctx.append(pending_watcher)  # always: pending tickets become due on time (Redis only)
+    app.cleanup_ctx.append(crisis_tasks)  # notifications of a new crisis, cancelled at shutdown
     if workers:
         app.cleanup_ctx.append(_workers)
     app.router.add_get("/health", views.health)
@@ -113,5 +116,6 @@ def create_app(settings: Settings, workers: bool = True) -> web.Application:
     teams_api.setup_routes(app)  # statuses, team loads; teams and capacities (admin)
     pending_api.setup_routes(app)  # pending with a promised time
     consult_api.setup_routes(app)  # consulting an expert by e-mail, the inbound mail webhook
+    crisis_api.setup_routes(app)  # crisis mode: the banner, the group, one statement to all
     app.router.add_get("/admin", console.admin_page)
     return app

@@ -1,14 +1,10 @@
-"""Opening hours and the expected wait a queued customer is told: plain functions."""
+"""Opening hours: plain functions (the expected wait: ``handoff.wait_estimate``)."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
-
-# Until the service has measured how long tickets wait, assume this per ticket ahead.
-DEFAULT_MINUTES_PER_TICKET = 5.0
 
 
 @dataclass(frozen=True)
@@ -40,9 +36,3 @@ class OpeningHours:
         day = local.date() if local.time() < self.opens else local.date() + timedelta(days=1)
         return datetime.combine(day, self.opens, tzinfo=self.zone)
 
-
-def expected_wait_minutes(position: int, moderators_online: int, minutes_per_ticket: float) -> int:
-    """Minutes until a person answers the ticket at ``position`` (1 = next), rounded up to 5."""
-    per_ticket = minutes_per_ticket if minutes_per_ticket > 0 else DEFAULT_MINUTES_PER_TICKET
-    minutes = position * per_ticket / max(moderators_online, 1)
-    return max(5, math.ceil(minutes / 5.0) * 5)

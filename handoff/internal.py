@@ -12,6 +12,7 @@ from handoff.admission import parse_client_ip, parse_exchanges
 from handoff.api import _body
 from handoff.appkeys import REDIS, TICKETS
 from handoff.assigner import request_assign
+from handoff.crisis_api import note_new_ticket
 from handoff.errors import BadRequest
 from handoff.finding_api import reopening
 from handoff.models import TicketState
@@ -67,6 +68,7 @@ async def open_ticket(request: web.Request) -> web.Response:
     if created:
         await request_notify(request.app)  # a lifted ticket moves those behind it down
         await request_assign(request.app)  # a team member may take it now (handoff.assigner)
+        await note_new_ticket(request.app, ticket)  # a wave of upset customers opens a crisis (handoff.crisis)
     return web.json_response({"ticket": ticket.id, "created": created, "reopened": reopened, "handoff": state},
                              status=201 if created else 200)
 

@@ -17,6 +17,9 @@ LINES: dict[str, dict[str, str]] = {
         "en": "You're back with the assistant. If you need anything else, just write.",
     },
     "signature": {"pl_ty": "— {name}", "pl_pan": "— {name}", "en": "— {name}"},
+    # under a crisis statement sent to many conversations at once (handoff.crisis_store)
+    "team_signature": {"pl_ty": "— Zespół obsługi klienta", "pl_pan": "— Zespół obsługi klienta",
+                       "en": "— Customer care team"},
     # the satisfaction survey after a resolution (handoff.ratings); the answers are the quick replies 1-5
     "survey": {
         "pl_ty": "Jak oceniasz rozmowę z nami? 1 – źle, 5 – świetnie",
@@ -35,6 +38,13 @@ LINES: dict[str, dict[str, str]] = {
         "pl_pan": "Czeka Pan/Pani na konsultanta – jest Pan/Pani {position}. w kolejce, przewidywany czas "
         "ok. {minutes} min.",
         "en": "Waiting for an agent – you are number {position} in the queue, expected wait about {minutes} min.",
+    },
+    "queue_position_no_estimate": {
+        "pl_ty": "Czekasz na konsultanta – jesteś {position}. w kolejce. Odpiszemy, gdy tylko ktoś się zwolni.",
+        "pl_pan": "Czeka Pan/Pani na konsultanta – jest Pan/Pani {position}. w kolejce. Odpowiemy, gdy tylko ktoś "
+        "się zwolni.",
+        "en": "Waiting for an agent – you are number {position} in the queue. We will reply as soon as someone "
+        "is free.",
     },
     "queue_position_closed": {
         "pl_ty": "Czekasz na konsultanta – jesteś {position}. w kolejce. Jesteśmy poza godzinami pracy, "
@@ -62,10 +72,12 @@ def signed(text: str, name: str, lang: str, register: str) -> str:
 def queue_line(state: dict[str, Any], lang: str, register: str) -> str:
     """A waiting customer's place and expected wait (or when people are back) as one line."""
     position = int(state.get("position") or 1)
-    minutes = max(1, math.ceil(float(state.get("expected_wait_minutes") or 1)))
     reply_by = state.get("reply_by")
     if isinstance(reply_by, str) and len(reply_by) >= 16:
         words = DAY_WORDS["en" if lang == "en" else "pl"]
         day = words.get(str(state.get("reply_day")), reply_by[:10])
         return line("queue_position_closed", lang, register, position=str(position), day=day, opens=reply_by[11:16])
+    if state.get("expected_wait_minutes") is None:  # nobody available now: no number (handoff.wait_estimate)
+        return line("queue_position_no_estimate", lang, register, position=str(position))
+    minutes = max(1, math.ceil(float(state["expected_wait_minutes"])))
     return line("queue_position", lang, register, position=str(position), minutes=str(minutes))

@@ -24,6 +24,9 @@ from handoff.notify import NOTIFY_LOCK_SECONDS, notify_pass
 
 logger = logging.getLogger(__name__)
 POLL_SECONDS = 1.0  # the longest a change made on another replica waits to be told
+# Expected waits move with the recent service rate and who is available, not only with the queue:
+# a pass this often tells those whose wait dropped a step (``handoff.notify.worth_telling``).
+REFRESH_SECONDS = 60
 
 
 async def notify_step(app: web.Application) -> int | None:
@@ -35,7 +38,8 @@ async def notify_step(app: web.Application) -> int | None:
         return None
     try:
         released = await app[TICKETS].release_overflow()
-        if not await client.getdel(keys.NOTIFY_DUE) and not released:
+        due = await client.getdel(keys.NOTIFY_DUE) or released
+        if not due and not await client.set(keys.NOTIFY_FRESH, "1", nx=True, ex=REFRESH_SECONDS):
             return 0
         try:
             return await notify_pass(app)

@@ -19,10 +19,11 @@ from redis.exceptions import WatchError
 
 from bot.core import keys
 from bot.core.text import as_str
-from handoff.appkeys import ACCOUNTS, NOTIFY_WAKE, REDIS, SETTINGS
-from handoff.hours import DEFAULT_MINUTES_PER_TICKET, OpeningHours, expected_wait_minutes
+from handoff.appkeys import NOTIFY_WAKE, REDIS, SETTINGS
+from handoff.hours import OpeningHours
 from handoff.models import Ticket, TicketState
 from handoff.tickets import outbox_add
+from handoff.wait_estimate import available_count, expected_wait_minutes, rate_per_moderator, recent_claims
 
 logger = logging.getLogger(__name__)
 NOTIFY_LOCK_SECONDS = 10  # a pass over thousands of waiting tickets takes well under a second
@@ -32,17 +33,14 @@ TOLD_GRACE_SECONDS = 30
 RETRIES = 5
 
 
-async def minutes_per_ticket(app: web.Application) -> float:
-    """The measured average wait from handoff to claim, or the default before any claim."""
-    stats = await app[REDIS].hmget(keys.STATS, "claims", "claim_wait_seconds")
-    claims, seconds = (float(v) if v else 0.0 for v in stats)
-    return seconds / claims / 60 if claims else DEFAULT_MINUTES_PER_TICKET
-
-
-def waiting_state(position: int, online: int, minutes: float, hours: OpeningHours, now: float) -> dict[str, Any]:
-    """What a customer at ``position`` is told: place, expected wait, and when people are back."""
-    state: dict[str, Any] = {"state": "queued", "position": position,
-                             "expected_wait_minutes": expected_wait_minutes(position, online, minutes)}
+def waiting_state(position: int, available: int, per_moderator: float, hours: OpeningHours,
+                  now: float) -> dict[str, Any]:
+    """What a customer at ``position`` is told: place, expected wait (none while nobody is
+    available, ``handoff.wait_estimate``), and when people are back."""
+    state: dict[str, Any] = {"state": "queued", "position": position}
+    minutes = expected_wait_minutes(position, available, per_moderator)
+    if minutes is not None:
+        state["expected_wait_minutes"] = minutes
     at = datetime.fromtimestamp(now, tz=timezone.utc)
     if not hours.is_open(at):
         opening = hours.next_opening(at)
@@ -53,8 +51,11 @@ def waiting_state(position: int, online: int, minutes: float, hours: OpeningHour
 
 
 async def _queue_facts(app: web.Application, now: float) -> tuple[int, float]:
-    """Moderators online and minutes per ticket: the same for every place in the queue."""
-    return await app[ACCOUNTS].online_count(now), await minutes_per_ticket(app)
+    """Moderators available and one moderator's recent pace: the same for every place in the queue."""
+    settings, client = app[SETTINGS], app[REDIS]
+    claims = await recent_claims(client, now, settings.wait.window_minutes)
+    available = await available_count(client, now, settings.assignment.presence_seconds)
+    return available, rate_per_moderator(claims, now, settings.opening_hours, settings.wait.window_minutes)
 
 
 async def queue_state(app: web.Application, position: int, now: float | None = None) -> dict[str, Any]:
@@ -72,9 +73,23 @@ def queue_updates(waiting: list[str], told: Mapping[str, str], state_at: Callabl
         if ticket_id in untold_skipped:
             continue
         state = state_at(position)
-        if told.get(ticket_id) != told_form(state):
+        if worth_telling(told.get(ticket_id), state):
             updates.append((ticket_id, state))
     return updates
+
+
+def worth_telling(told: str | None, state: dict[str, Any]) -> bool:
+    """Tell a new place, new hours, or an expected wait that dropped a step (or appeared or went):
+    an estimate that only grew while the customer's place stayed is held back until the place moves,
+    so a moderator stepping away for a minute does not send every waiting customer a message."""
+    if told is None:
+        return True
+    before = json.loads(told)
+    old, new = before.pop("expected_wait_minutes", None), state.get("expected_wait_minutes")
+    rest = {k: v for k, v in state.items() if k != "expected_wait_minutes"}
+    if before != rest or (old is None) != (new is None):
+        return True
+    return new is not None and new < old
 
 
 def told_form(state: dict[str, Any]) -> str:

@@ -56,6 +56,12 @@ def rasa_events(kind: str, payload: dict[str, Any], lang: str, register: str, ti
             {"event": "bot", "text": text, "data": {"custom": {"handoff": {"state": "bot"}}},
              "metadata": {"ticket": ticket}},
         ]
+    if kind == "statement":  # one statement to every conversation of a crisis (handoff.crisis), signed by the team
+        metadata = {"ticket": ticket, "crisis": payload["crisis"]}
+        if payload.get("visibility"):  # a public comment's thread: answered under the comment
+            metadata["visibility"] = payload["visibility"]
+        return [{"event": "bot", "text": f"{payload['text'].rstrip()}\n{line('team_signature', lang, register)}",
+                 "metadata": metadata}]
     if kind == "survey":  # after a resolution: 1-5 as quick replies (handoff.ratings)
         return [{"event": "bot", "text": line("survey", lang, register), "data": {"buttons": payload["buttons"]},
                  "metadata": {"ticket": ticket}}]

@@ -14,6 +14,7 @@ from bot.core.settings import SettingsError
 from bot.learning.paths import Paths
 from handoff.admission import TicketCaps
 from handoff.assignment import AssignmentLimits
+from handoff.crisis import CrisisSettings
 from handoff.handover import SHIFT_HOURS
 from handoff.hours import OpeningHours
 from handoff.mail import MailSettings
@@ -22,6 +23,7 @@ from handoff.ratings import DEFAULT_COMMENT_MINUTES
 from handoff.reopen import REOPEN_MINUTES
 from handoff.retention import RetentionLimits
 from handoff.sign_in_limits import SignInLimits
+from handoff.wait_estimate import WaitSettings
 
 __all__ = ["DEFAULT_PUBLIC_RASA_URL", "DEFAULT_REDIS_URL", "Settings", "SettingsError"]
 
@@ -57,6 +59,7 @@ class Settings:
     retention: RetentionLimits = field(default_factory=RetentionLimits)  # handoff.retention
     ticket_caps: TicketCaps = field(default_factory=TicketCaps)  # new tickets a minute, open ones per address
     assignment: AssignmentLimits = field(default_factory=AssignmentLimits)  # capacity, timeout, presence
+    wait: WaitSettings = field(default_factory=WaitSettings)  # the expected wait's window (handoff.wait_estimate)
     survey_comment_minutes: int = DEFAULT_COMMENT_MINUTES  # a rating may be changed or commented this long
     reopen_minutes: int = REOPEN_MINUTES  # a handoff this soon after resolution reopens the ticket
     shift_hours: int = SHIFT_HOURS  # the handover view's next shift (promised times due within it)
@@ -64,6 +67,7 @@ class Settings:
     redis: RedisConfig | None = None
     pending: PendingLimits = field(default_factory=PendingLimits)  # HANDOFF_MAX_PENDING_DAYS (handoff.pending)
     mail: MailSettings = field(default_factory=MailSettings)  # SMTP_*, HANDOFF_EXPERTS, inbound mail (handoff.mail)
+    crisis: CrisisSettings = field(default_factory=CrisisSettings)  # HANDOFF_CRISIS_* (handoff.crisis)
 
     def redis_config(self) -> RedisConfig:
         """How to reach Redis: address, ACL user, password, TLS."""
@@ -106,7 +110,9 @@ class Settings:
             ticket_caps=TicketCaps.from_env(environ),
             pending=PendingLimits.from_env(environ),
             mail=MailSettings.from_env(environ),
+            crisis=CrisisSettings.from_env(environ),
             assignment=AssignmentLimits.from_env(environ),
+            wait=WaitSettings.from_env(environ),
             survey_comment_minutes=env.whole_number(environ, "HANDOFF_SURVEY_COMMENT_MINUTES",
                                                     str(DEFAULT_COMMENT_MINUTES), 1, 24 * 60, "minutes"),
             reopen_minutes=env.whole_number(environ, "HANDOFF_REOPEN_MINUTES", str(REOPEN_MINUTES), 0, 7 * 24 * 60,

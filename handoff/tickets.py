@@ -28,6 +28,7 @@ from handoff.models import Outcome, Ticket, TicketState
 from handoff.pending import clear_pending
 from handoff.ratings import survey_buttons, wants_survey
 from handoff.retention import DAY, TICKETS_DAYS
+from handoff.wait_estimate import record_claim
 
 Apply = Callable[[Any, Ticket], None]
 
@@ -144,6 +145,7 @@ class TicketStore:
             clear_pending(pipe, t)  # a pending ticket back in the queue: its new owner starts afresh
             pipe.hincrby(keys.STATS, "claims", 1)
             pipe.hincrbyfloat(keys.STATS, "claim_wait_seconds", now - t.created_at)
+            record_claim(pipe, ticket_id, login, now)  # the recent service rate (handoff.wait_estimate)
             if automatically:
                 record(pipe, ticket_id, "assigned automatically", "", now, to=login)
                 pipe.hset(keys.LAST_ASSIGNED, login, repr(now))

@@ -123,7 +123,10 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory, durable: bool = Fals
                    # consulting an expert by e-mail (tests/browser/test_pending_consult.py)
                    "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), "SMTP_STARTTLS": "false",
                    "SMTP_FROM": "care@volta.example", "HANDOFF_EXPERTS": EXPERT,
-                   "HANDOFF_INBOUND_EMAIL_TOKEN": INBOUND_EMAIL_TOKEN}
+                   "HANDOFF_INBOUND_EMAIL_TOKEN": INBOUND_EMAIL_TOKEN,
+                   # the session's many angry test customers open no crisis by themselves: the crisis test
+                   # opens its own (tests/browser/test_crisis.py)
+                   "HANDOFF_CRISIS_MIN_TICKETS": "10000"}
     starters: dict[str, Callable[[], Process]] = {
         "actions": lambda: action_server(action_port, index_dir, "e5", logs,
                                          {"HANDOFF_URL": handoff_url, "HANDOFF_SERVICE_TOKEN": SERVICE_TOKEN}),

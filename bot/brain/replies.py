@@ -68,6 +68,14 @@ REPLIES: dict[str, dict[str, str]] = {
         "en": "I'm passing you to a member of our team, who will reply here. You're number {position} in the "
         "queue; the expected wait is about {minutes} min.",
     },
+    "queued_no_estimate": {
+        "pl_ty": "Przekazuję rozmowę konsultantowi – odpisze tutaj, gdy tylko ktoś się zwolni. Jesteś {position}. "
+        "w kolejce.",
+        "pl_pan": "Przekazujemy rozmowę konsultantowi, który odpowie w tym miejscu, gdy tylko ktoś się zwolni. "
+        "Jest Pan/Pani {position}. w kolejce.",
+        "en": "I'm passing you to a member of our team, who will reply here as soon as someone is free. You're "
+        "number {position} in the queue.",
+    },
     "queued_closed": {
         "pl_ty": "Przekazuję rozmowę konsultantowi. Nasz zespół pracuje od {opens}, odpisze tutaj najpóźniej "
         "{day} po {opens}. Jesteś {position}. w kolejce.",
@@ -123,10 +131,12 @@ def handoff_reply(state: dict[str, object], lang: str, register: str = "ty") -> 
     """What a customer handed to people is told: their place and wait, or when people are back."""
     if state.get("state") == "human":
         return reply("with_moderator", lang, register, name=state.get("moderator", ""))
-    position, minutes = state.get("position", 1), state.get("expected_wait_minutes", 5)
+    position, minutes = state.get("position", 1), state.get("expected_wait_minutes")
     reply_by = state.get("reply_by")
     if isinstance(reply_by, str) and len(reply_by) >= 16:
         words = DAY_WORDS["en" if lang == "en" else "pl"]
         day = words.get(str(state.get("reply_day")), reply_by[:10])
         return reply("queued_closed", lang, register, opens=reply_by[11:16], day=day, position=position)
+    if minutes is None:  # nobody available right now: no number (handoff.wait_estimate)
+        return reply("queued_no_estimate", lang, register, position=position)
     return reply("queued", lang, register, position=position, minutes=minutes)

@@ -34,6 +34,8 @@ CONVERSATIONS = f"{PREFIX}:conversations"  # HyperLogLog of conversation ids see
 GROUP = "handoff"  # consumer group name on OUTBOX and on Rasa's event stream
 NOTIFY_LOCK = f"{PREFIX}:notify_lock"  # one queue-position update at a time, across replicas
 NOTIFY_DUE = f"{PREFIX}:notify_due"  # set when the queue changed and waiting customers may need telling
+RECENT_CLAIMS = f"{PREFIX}:recent_claims"  # sorted set: "<ticket>:<login>" -> claim time (handoff.wait_estimate)
+NOTIFY_FRESH = f"{PREFIX}:notify_fresh"  # set (with a TTL) while the expected waits were told lately
 # sorted set: held-back tickets (no real exchange, over the new-ticket rate), by creation time;
 # shown after the whole queue and moved into it as the rate allows
 OVERFLOW = f"{PREFIX}:overflow"
@@ -90,6 +92,37 @@ RATING_COUNTS = f"{PREFIX}:rating_counts"
 def rated(ticket_id: str) -> str:
     """When a ticket was first rated: the rating may be replaced (or a comment added) for a while after."""
     return f"{PREFIX}:rated:{ticket_id}"
+
+
+# Crisis mode (handoff.crisis_store): crises by start time, the open one of each topic, and per topic the
+# recent negative tickets (sorted set by time, trimmed to the window) and hourly counts (expire alone).
+CRISIS_SEQ = f"{PREFIX}:crisis_seq"
+CRISES = f"{PREFIX}:crises"  # sorted set: crisis id -> started
+CRISIS_OPEN = f"{PREFIX}:crisis_open"  # hash: topic -> id of its open crisis
+
+
+def crisis(crisis_id: str) -> str:
+    """Hash {id, topic, started, state, statement (JSON by language), published_by, published_at, closed_*}."""
+    return f"{PREFIX}:crisis:{crisis_id}"
+
+
+def crisis_tickets(crisis_id: str) -> str:
+    """Sorted set: ticket id -> when it joined the crisis."""
+    return f"{PREFIX}:crisis:{crisis_id}:tickets"
+
+
+def crisis_sent(crisis_id: str) -> str:
+    """Set of the ticket ids the crisis's statement went to (each once)."""
+    return f"{PREFIX}:crisis:{crisis_id}:sent"
+
+
+def crisis_recent(topic: str) -> str:
+    return f"{PREFIX}:crisis_recent:{topic}"
+
+
+def crisis_hour(topic: str, hour: int) -> str:
+    """INCR counter: a topic's negative tickets in one hour (time // 3600)."""
+    return f"{PREFIX}:crisis_hour:{topic}:{hour}"
 
 
 def notes(ticket_id: str) -> str:

@@ -61,7 +61,7 @@ def test_a_public_comment_is_answered_publicly_or_once_privately(
 
         private.check()
         page.get_by_label("Odpowiedź do klienta").fill("Napiszemy do Ciebie prywatnie.")
-        page.get_by_role("button", name="Wyślij").click()
+        page.get_by_role("button", name="Wyślij", exact=True).click()
         sent = wait_for(lambda: [c for c in _run(graph_calls(stack, comment_id))
                                  if c["path"].endswith("/me/messages")], "the private reply at the Graph API")
         assert sent[0]["body"]["message"]["text"] == "Napiszemy do Ciebie prywatnie.\n— Anna"

@@ -5,6 +5,7 @@ import pytest
 from bot.core.clients import client_key
 from bot.core.settings import SettingsError
 from handoff.admission import (
+    MAX_LIFT_MINUTES,
     Lane,
     TicketCaps,
     lane,
@@ -60,3 +61,13 @@ def test_caps_come_from_the_environment_and_bad_ones_name_the_variable() -> None
     for name in ("HANDOFF_NEW_TICKETS_PER_MINUTE", "HANDOFF_MAX_OPEN_TICKETS_PER_IP"):
         with pytest.raises(SettingsError, match=name):
             TicketCaps.from_env({name: "0"})
+
+
+def test_a_ticket_that_waited_the_longest_lift_is_never_overtaken() -> None:
+    noon = 1_795_690_800.0
+    waited = queue_score(noon, [], exchanges=1)
+    later = noon + 60 * MAX_LIFT_MINUTES
+    newer = [queue_score(later + s, ["legal_threat", "public_threat"], exchanges=3) for s in range(1, 3600, 7)]
+    assert min(newer) > waited
+    assert queue_score(later - 60, ["legal_threat"], exchanges=3) < waited  # a younger wait may still be overtaken
+    assert lift_minutes(["legal_threat"], exchanges=1) <= MAX_LIFT_MINUTES

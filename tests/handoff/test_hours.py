@@ -2,7 +2,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from handoff.hours import OpeningHours, expected_wait_minutes
+from handoff.hours import OpeningHours
 
 HOURS = OpeningHours.parse("08:00-22:00", "Europe/Warsaw")
 
@@ -32,9 +32,3 @@ def test_bad_hours_are_refused(spec: str) -> None:
     with pytest.raises(ValueError, match="opening hours"):
         OpeningHours.parse(spec, "Europe/Warsaw")
 
-
-def test_expected_wait() -> None:
-    assert expected_wait_minutes(1, 1, 5.0) == 5
-    assert expected_wait_minutes(3, 1, 4.0) == 15  # 12 minutes, told as 15
-    assert expected_wait_minutes(6, 2, 5.0) == 15
-    assert expected_wait_minutes(2, 0, 0.0) == 10  # nobody online and nothing measured yet

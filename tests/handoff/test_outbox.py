@@ -49,3 +49,12 @@ def test_queue_line_out_of_hours_says_when_people_are_back() -> None:
     assert event["data"]["custom"]["messenger"]["text"] == (
         "Czeka Pan/Pani na konsultanta – jest Pan/Pani 1. w kolejce. Jesteśmy poza godzinami pracy, "
         "odpowiemy jutro po 08:00.")
+
+
+def test_queue_line_without_an_estimate_promises_no_number() -> None:
+    state = {"state": "queued", "position": 3}  # nobody available now (handoff.wait_estimate)
+    [pan] = rasa_events("queue", {"handoff": state}, "pl", "pan", "T1", "messenger:123")
+    assert pan["data"]["custom"]["messenger"]["text"] == (
+        "Czeka Pan/Pani na konsultanta – jest Pan/Pani 3. w kolejce. Odpowiemy, gdy tylko ktoś się zwolni.")
+    [en] = rasa_events("queue", {"handoff": state}, "en", "ty", "T1", "messenger:123")
+    assert "as soon as someone is free" in en["data"]["custom"]["messenger"]["text"]

@@ -1,0 +1,97 @@
+"""Crisis mode over HTTP: the open crises (every console page's banner), a crisis's group of tickets
+(its page), and, for admins, publishing one statement to the whole group and closing the crisis."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+
+from aiohttp import web
+
+from handoff.api import _body
+from handoff.appkeys import REDIS, SETTINGS, TICKETS, session_of
+from handoff.console import HEADERS, STATIC
+from handoff.crisis import MAX_STATEMENT_CHARS, clean_statement
+from handoff.crisis_notify import notify_opened
+from handoff.crisis_store import Crises
+from handoff.errors import BadRequest, NotFound
+from handoff.models import Ticket
+from handoff.web_auth import require_admin
+
+CRISIS_ID_PATTERN = r"C[0-9]{1,18}"
+MAX_GROUP_SHOWN = 500  # tickets listed on a crisis's page
+
+
+def crises(app: web.Application) -> Crises:
+    return Crises(app[REDIS], app[SETTINGS].crisis)
+
+
+async def note_new_ticket(app: web.Application, ticket: Ticket) -> None:
+    """Count a ticket just made; tell the people on call if it opened a crisis (in the background)."""
+    opened = await crises(app).note_ticket(ticket)
+    if opened is not None:
+        notify_opened(app, opened)
+
+
+async def open_crises(request: web.Request) -> web.Response:
+    return web.json_response({"crises": [asdict(c) for c in await crises(request.app).open_ones()]})
+
+
+async def one_crisis(request: web.Request) -> web.Response:
+    store = crises(request.app)
+    crisis = await store.get(request.match_info["crisis_id"])
+    tickets = []
+    for ticket_id in (await store.ticket_ids(crisis.id))[:MAX_GROUP_SHOWN]:
+        try:
+            tickets.append((await request.app[TICKETS].get(ticket_id)).public())
+        except NotFound:
+            continue  # erased since it joined
+    return web.json_response({"crisis": asdict(crisis), "tickets": tickets})
+
+
+async def close_crisis(request: web.Request) -> web.Response:
+    require_admin(request)
+    crisis = await crises(request.app).close(request.match_info["crisis_id"], session_of(request).account.login)
+    return web.json_response({"crisis": asdict(crisis)})
+
+
+async def publish_statement(request: web.Request) -> web.Response:
+    require_admin(request)
+    store = crises(request.app)
+    await store.get(request.match_info["crisis_id"])  # 404 before the body's 400
+    try:
+        texts = clean_statement(await _body(request))
+    except ValueError as e:
+        raise BadRequest(str(e)) from None
+    counts = await store.publish(request.match_info["crisis_id"], texts, session_of(request).account.login)
+    return web.json_response({"crisis": asdict(await store.get(request.match_info["crisis_id"])), **counts})
+
+
+async def crisis_page(request: web.Request) -> web.StreamResponse:
+    return web.FileResponse(STATIC / "crisis.html", headers=HEADERS)
+
+
+def setup_routes(app: web.Application) -> None:
+    r = app.router
+    r.add_get("/api/crises", open_crises)
+    r.add_get(f"/api/crises/{{crisis_id:{CRISIS_ID_PATTERN}}}", one_crisis)
+    r.add_post(f"/api/admin/crises/{{crisis_id:{CRISIS_ID_PATTERN}}}/close", close_crisis)
+    r.add_post(f"/api/admin/crises/{{crisis_id:{CRISIS_ID_PATTERN}}}/statement", publish_statement)
+    r.add_get(f"/crises/{{crisis_id:{CRISIS_ID_PATTERN}}}", crisis_page)
+
+
+def openapi_paths(op: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    """This module's routes in ``handoff.openapi``'s document."""
+    crisis_id = {"name": "crisis_id", "in": "path", "required": True,
+                 "schema": {"type": "string", "pattern": f"^{CRISIS_ID_PATTERN}$"}}
+    text = {"type": "string", "minLength": 1, "maxLength": MAX_STATEMENT_CHARS}
+    return {
+        "/api/crises": {"get": op("Open crises: topic, tickets, since when (the console's banner)")},
+        "/api/crises/{crisis_id}": {"get": op("A crisis and its group of tickets", params=[crisis_id])},
+        "/api/admin/crises/{crisis_id}/close": {"post": op("Close an open crisis (admin)", params=[crisis_id])},
+        "/api/admin/crises/{crisis_id}/statement": {"post": op(
+            "Send one statement to every open conversation of the crisis, each once (admin)", params=[crisis_id],
+            body={"type": "object", "minProperties": 1, "additionalProperties": False,
+                  "properties": {"pl": text, "en": text}})},
+    }

@@ -27,6 +27,7 @@ from bot.core.text import as_str
 from handoff.admission import queue_score
 from handoff.appkeys import ACCOUNTS, REDIS, SETTINGS, TICKETS
 from handoff.assignment import Member, choose, timed_out
+from handoff.background import periodic
 from handoff.errors import HandoffError
 from handoff.models import Ticket, TicketState
 from handoff.notify import request_notify
@@ -131,27 +132,17 @@ async def assign_step(app: web.Application, sweep: bool = False) -> int | None:
             await lock.release()
 
 
-async def _run(app: web.Application, stop: asyncio.Event) -> None:
-    wake, loop = app[ASSIGN_WAKE], asyncio.get_running_loop()
-    next_sweep = loop.time()
-    while not stop.is_set():
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(wake.wait(), POLL_SECONDS)
-        wake.clear()
-        sweep = loop.time() >= next_sweep
-        try:
-            if await assign_step(app, sweep) is not None and sweep:
-                next_sweep = loop.time() + SWEEP_SECONDS
-        except RedisError as e:  # Redis away for a moment: the flag stays, the next look retries
-            logger.warning("assignment pass failed: %s", e)
-
-
 async def assigner(app: web.Application) -> AsyncIterator[None]:
-    """``cleanup_ctx``: the assigner task for the app's lifetime."""
-    app[ASSIGN_WAKE], stop = asyncio.Event(), asyncio.Event()
-    task = asyncio.create_task(_run(app, stop))
-    yield
-    stop.set()  # a cancellation redis-py turned into an error is survived: the flag ends the loop
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    """``cleanup_ctx``: the assigner task for the app's lifetime (``handoff.background.periodic``):
+    a look each ``POLL_SECONDS`` or when woken, a full pass each ``SWEEP_SECONDS``."""
+    app[ASSIGN_WAKE], loop = asyncio.Event(), asyncio.get_running_loop()
+    next_sweep = loop.time()
+
+    async def step() -> None:
+        nonlocal next_sweep
+        sweep = loop.time() >= next_sweep
+        if await assign_step(app, sweep) is not None and sweep:
+            next_sweep = loop.time() + SWEEP_SECONDS
+
+    async with periodic(step, POLL_SECONDS, "assignment pass", app[ASSIGN_WAKE]):
+        yield

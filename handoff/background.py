@@ -14,8 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
-from typing import Protocol
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from typing import Any, Protocol
+
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 
 class Loop(Protocol):
@@ -36,5 +41,37 @@ async def stop(loops: Iterable[Loop], tasks: Iterable[asyncio.Task[None]]) -> No
     for task in tasks:
         task.cancel()
     for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _every(step: Callable[[], Awaitable[Any]], stopping: asyncio.Event, wake: asyncio.Event | None,
+                 seconds: float, what: str) -> None:
+    """``step`` each ``seconds`` (sooner when ``wake`` is set) until ``stopping``; Redis away for a
+    moment is logged and the next look retries."""
+    while not stopping.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for((wake or stopping).wait(), seconds)
+        if wake is not None:
+            wake.clear()
+        try:
+            await step()
+        except RedisError as e:
+            logger.warning("%s failed: %s", what, e)
+
+
+@contextlib.asynccontextmanager
+async def periodic(step: Callable[[], Awaitable[Any]], seconds: float, what: str,
+                   wake: asyncio.Event | None = None) -> AsyncIterator[None]:
+    """A loop of ``step`` for the duration of the ``async with``: the body of a ``cleanup_ctx``
+    (the notifier, the assigner, the pending watcher). At the end the loop is flagged, then
+    cancelled, and awaited."""
+    stopping = asyncio.Event()
+    task = asyncio.create_task(_every(step, stopping, wake, seconds, what))
+    try:
+        yield
+    finally:
+        stopping.set()
+        task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task

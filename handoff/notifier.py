@@ -20,6 +20,7 @@ from redis.exceptions import LockError, RedisError
 
 from bot.core import keys
 from handoff.appkeys import NOTIFY_WAKE, REDIS, TICKETS
+from handoff.background import periodic
 from handoff.notify import NOTIFY_LOCK_SECONDS, notify_pass
 
 logger = logging.getLogger(__name__)
@@ -51,26 +52,8 @@ async def notify_step(app: web.Application) -> int | None:
             await lock.release()
 
 
-async def _run(app: web.Application, stop: asyncio.Event) -> None:
-    wake = app[NOTIFY_WAKE]
-    while not stop.is_set():
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(wake.wait(), POLL_SECONDS)
-        wake.clear()
-        try:
-            await notify_step(app)
-        except RedisError as e:  # Redis away for a moment: the flag stays, the next look retries
-            logger.warning("queue update failed: %s", e)
-
-
 async def queue_notifier(app: web.Application) -> AsyncIterator[None]:
-    """``cleanup_ctx``: the notifier task for the app's lifetime."""
-    app[NOTIFY_WAKE], stop = asyncio.Event(), asyncio.Event()
-    task = asyncio.create_task(_run(app, stop))
-    yield
-    # redis-py turns a cancellation during a socket write into its TimeoutError, which the loop
-    # survives by design: the flag ends it whatever the cancellation became.
-    stop.set()
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    """``cleanup_ctx``: the notifier task for the app's lifetime (``handoff.background.periodic``)."""
+    app[NOTIFY_WAKE] = asyncio.Event()
+    async with periodic(lambda: notify_step(app), POLL_SECONDS, "queue update", app[NOTIFY_WAKE]):
+        yield

@@ -8,17 +8,17 @@ pass would find nothing left: each ticket's change is its own transaction).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
-from redis.exceptions import LockError, RedisError
+from redis.exceptions import LockError
 
 from bot.core import keys
 from handoff.appkeys import REDIS, TICKETS
 from handoff.assigner import request_assign
+from handoff.background import periodic
 from handoff.notify import request_notify
 from handoff.pending_store import PendingTickets
 
@@ -44,23 +44,7 @@ async def pending_step(app: web.Application, now: float | None = None) -> list[s
     return requeued
 
 
-async def _run(app: web.Application, stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(stop.wait(), POLL_SECONDS)
-        try:
-            await pending_step(app)
-        except RedisError as e:  # Redis away for a moment: the next look retries
-            logger.warning("pending pass failed: %s", e)
-
-
 async def pending_watcher(app: web.Application) -> AsyncIterator[None]:
-    """``cleanup_ctx``: the watcher task for the app's lifetime (stopped by flag, then cancelled:
-    ``handoff.background``)."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(_run(app, stop))
-    yield
-    stop.set()
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    """``cleanup_ctx``: the watcher task for the app's lifetime (``handoff.background.periodic``)."""
+    async with periodic(lambda: pending_step(app), POLL_SECONDS, "pending pass"):
+        yield

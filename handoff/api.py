@@ -19,7 +19,9 @@ from handoff.notify import request_notify
 from handoff.pending import with_due
 from handoff.ratings import satisfaction
 from handoff.reply_window import check_reply_window, reply_window
+from handoff.sla import clock
 from handoff.stats_report import window_report
+from handoff.team_sla import ticket_targets
 from handoff.transcript import last_customer_text, transcript
 from handoff.vocative import greeting
 
@@ -60,7 +62,9 @@ async def me(request: web.Request) -> web.Response:
 async def queue(request: web.Request) -> web.Response:
     store, now = request.app[TICKETS], time.time()
     sla = request.app[SETTINGS].sla_minutes
-    tickets = [summary(t, await store.position(t.id), sla, now) for t in await store.open_tickets()]
+    targets = await ticket_targets(request.app[REDIS], request.app[SETTINGS].sla, sla)  # per team and channel
+    tickets = [{**summary(t, await store.position(t.id), targets(t).first_minutes, now), **clock(t, targets(t), now)}
+               for t in await store.open_tickets()]
     tickets = await with_due(request.app[REDIS], tickets)  # due pending tickets come first (handoff.pending)
     return web.json_response({"tickets": tickets, "sla_minutes": sla, "now": now})
 
@@ -75,9 +79,11 @@ async def ticket_detail(request: web.Request) -> web.Response:
     suggestions = await app[SUGGEST].suggest(last) if last else []
     first_name = ticket.customer_name.split(" ")[0] if ticket.customer_name else ""
     hello = await asyncio.to_thread(greeting, first_name, ticket.lang, app[SETTINGS].register)
+    targets, now = (await ticket_targets(app[REDIS], app[SETTINGS].sla, app[SETTINGS].sla_minutes))(ticket), time.time()
+    shown = {**summary(ticket, await store.position(ticket_id), targets.first_minutes, now),
+             **clock(ticket, targets, now)}  # the SLA clock of the wait now running (handoff.sla)
     return web.json_response({
-        "ticket": (await with_due(app[REDIS], [summary(ticket, await store.position(ticket_id),
-                                                       app[SETTINGS].sla_minutes, time.time())]))[0],
+        "ticket": (await with_due(app[REDIS], [shown]))[0],
         "transcript": transcript(events), "notes": await store.notes(ticket_id),
         "history": await store.history(ticket_id), "suggestions": suggestions, "greeting": hello,
         "comment": await comment_facts(app[REDIS], ticket, events),
@@ -101,8 +107,11 @@ async def reply(request: web.Request) -> web.Response:
     await check_private_reply(request.app[REDIS], request.app[SETTINGS].tracker_keys, current, visibility)
     # Messenger: refused (409) once Meta's 7-day window for a person's reply has closed
     await check_reply_window(request.app[REDIS], current)
+    settings = request.app[SETTINGS]
+    targets = (await ticket_targets(request.app[REDIS], settings.sla, settings.sla_minutes))(current)
     ticket = await request.app[TICKETS].reply(request.match_info["ticket_id"], account.login,
-                                              account.display_name, text, visibility=visibility)
+                                              account.display_name, text, visibility=visibility,
+                                              reply_minutes=targets.reply_minutes)
     return web.json_response(ticket.public())
 
 

@@ -23,6 +23,7 @@ from handoff import (
     learning_api,
     pending_api,
     ratings_api,
+    sla_api,
     stats_report,
     teams_api,
     typing_api,
@@ -117,5 +118,6 @@ def create_app(settings: Settings, workers: bool = True) -> web.Application:
     pending_api.setup_routes(app)  # pending with a promised time
     consult_api.setup_routes(app)  # consulting an expert by e-mail, the inbound mail webhook
     crisis_api.setup_routes(app)  # crisis mode: the banner, the group, one statement to all
+    sla_api.setup_routes(app)  # a team's own SLA targets (admin)
     app.router.add_get("/admin", console.admin_page)
     return app

@@ -4,9 +4,10 @@
 (events, session, window, lock keys), the Messenger inbox's per-customer keys, the conversation's
 tickets with their notes, queue, index and ``TOLD`` entries and their ``ho:history`` entries,
 its entries in every stream (the event stream, the outbox, the Messenger inbox, failed sends,
-the dead letters and the answer ratings), its archiving bookkeeping, and its archive lines, approved pairs and proposal
-references (``handoff.archive_erasure``). It returns how many things went from each place and
-logs that with a hash of the id, never content. An id never seen erases nothing (zero counts).
+the dead letters, the answer ratings and its tickets' ratings), its tickets' "rated" marks, its
+archiving bookkeeping, and its archive lines, approved pairs and proposal references
+(``handoff.archive_erasure``). It returns how many things went from each place and logs that with
+a hash of the id, never content. An id never seen erases nothing (zero counts).
 
 Streams are scanned whole, ``SCAN_BATCH`` entries a read: each is capped by length and age
 (``handoff.retention``), so a scan is bounded. An entry written while the scan runs (the customer
@@ -124,6 +125,7 @@ class Erasure:
                 pipe.zrem(keys.ALL, ticket_id)
                 pipe.srem(keys.OPEN, ticket_id)
                 pipe.hdel(keys.TOLD, ticket_id)
+                pipe.delete(keys.rated(ticket_id))
                 done = await pipe.execute()
             counts["tickets"] += 1 if done[0] else 0
             counts["notes"] += 1 if done[0] == 2 else 0
@@ -146,6 +148,7 @@ class Erasure:
         ]
         if tickets:
             plan.append(("history", keys.HISTORY, lambda f: f.get("ticket") in tickets))
+            plan.append(("ratings", keys.RATINGS, lambda f: f.get("ticket") in tickets))
         if conversation_id.startswith(MESSENGER_PREFIX):
             psid = conversation_id[len(MESSENGER_PREFIX):]
             plan += [("messenger_inbox", self.messenger.inbox, lambda f: _event_psid(f) == psid),

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from bot.core import keys
 from handoff.appkeys import REDIS, SETTINGS, TICKETS
+from handoff.durations import prometheus_lines as duration_lines
 from handoff.models import TicketState
 from handoff.ratings import prometheus_lines, satisfaction
 
@@ -19,6 +20,7 @@ HELP = {
     "sla_breaches_open": "Open tickets past the first-response target without a reply",
     "tickets_created_total": "Conversations handed to people",
     "first_responses_total": "Tickets that got a first human reply",
+    "reply_breaches_total": "Later human replies that came after their SLA target",
     "first_response_seconds_avg": "Average time from handoff to the first human reply",
     "resolved_total": "Tickets resolved by a moderator",
     "handed_back_total": "Tickets handed back to the bot",
@@ -51,6 +53,7 @@ async def snapshot(app: web.Application) -> dict[str, float]:
                                        if t.first_response_at is None and now - t.created_at > sla_seconds)),
         "tickets_created_total": created,
         "first_responses_total": first,
+        "reply_breaches_total": stats.get("reply_breaches", 0.0),  # later replies after their target (handoff.sla)
         "first_response_seconds_avg": stats.get("first_response_seconds", 0.0) / first if first else 0.0,
         "resolved_total": stats.get("closed_resolved", 0.0),
         "handed_back_total": stats.get("closed_handed_back", 0.0),
@@ -72,5 +75,6 @@ def prometheus_text(values: dict[str, float]) -> str:
 
 async def metrics(request: web.Request) -> web.Response:
     text = prometheus_text(await snapshot(request.app)) + prometheus_lines(await satisfaction(request.app[REDIS]))
+    text += await duration_lines(request.app[REDIS])
     return web.Response(text=text, content_type="text/plain", charset="utf-8",
                         headers={"Cache-Control": "no-store"})

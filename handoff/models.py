@@ -82,6 +82,8 @@ class Ticket:
     pending_until: float | None = None  # the owner promised to come back by then (handoff.pending)
     pending_message: str = ""  # what the customer was told when the ticket went pending
     reopened_at: float | None = None  # last reopened after a resolution (handoff.reopen)
+    waiting_since: float | None = None  # oldest customer message since the last reply (handoff.sla)
+    reply_breaches: int = 0  # later replies that came after their target (handoff.sla)
 
     def to_redis(self) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -115,6 +117,7 @@ class Ticket:
             rating=int(raw["rating"]) if raw.get("rating") else None, rating_comment=raw.get("rating_comment", ""),
             pending_until=number("pending_until"), pending_message=raw.get("pending_message", ""),
             reopened_at=number("reopened_at"),
+            waiting_since=number("waiting_since"), reply_breaches=int(raw.get("reply_breaches") or 0),
         )
 
     def public(self) -> dict[str, Any]:

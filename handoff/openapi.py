@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from handoff import canned_api, consult_api, crisis_api, pending_api, teams_api
+from handoff import canned_api, consult_api, crisis_api, pending_api, sla_api, teams_api
 from handoff.models import TICKET_ID_PATTERN
 
 ERROR = {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -147,6 +147,7 @@ def document() -> dict[str, Any]:
             **pending_api.openapi_paths(_op, TICKET_ID),
             **consult_api.openapi_paths(_op, TICKET_ID),
             **crisis_api.openapi_paths(_op),
+            **sla_api.openapi_paths(_op),
             "/metrics": {"get": {"summary": "Prometheus text", "security": [{"service": []}, {"session": []}],
                                  "responses": {"200": {"description": "text/plain"}, "401": ERROR}}},
         },

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from handoff.models import Ticket
+from handoff.sla import RESOLUTION_MINUTES, Targets, open_reply_breach, resolution_breached
 
 WINDOW_DAYS = {"today": 0, "7d": 7, "30d": 30}  # the windows a report may cover ("today": since local midnight)
 PERCENTILES = (50, 90, 95)
@@ -60,6 +61,16 @@ class ReportRules:
     sla_seconds: float
     zone: ZoneInfo
     now: float
+    targets: Callable[[Ticket], Targets] | None = None  # a ticket's targets (handoff.team_sla); None: defaults
+
+    def targets_of(self, t: Ticket) -> Targets:
+        minutes = round(self.sla_seconds / 60)
+        return self.targets(t) if self.targets else Targets(minutes, minutes, RESOLUTION_MINUTES)
+
+
+def reply_breaches(t: Ticket, rules: ReportRules) -> int:
+    """Later replies that came late, and the one still owed if it is already past its target."""
+    return t.reply_breaches + int(open_reply_breach(t, rules.targets_of(t), rules.now))
 
 
 def summary(tickets: list[Ticket], rules: ReportRules) -> dict[str, Any]:
@@ -67,7 +78,10 @@ def summary(tickets: list[Ticket], rules: ReportRules) -> dict[str, Any]:
     resolution = [s for s in map(resolution_seconds, tickets) if s is not None]
     return {"tickets": len(tickets), "first_response_seconds": percentiles(first),
             "resolution_seconds": percentiles(resolution),
-            "sla_breaches": sum(1 for t in tickets if sla_breached(t, rules.sla_seconds, rules.now))}
+            "sla_breaches": sum(1 for t in tickets if sla_breached(t, rules.targets_of(t).first_minutes * 60.0,
+                                                                  rules.now)),
+            "reply_breaches": sum(reply_breaches(t, rules) for t in tickets),
+            "resolution_breaches": sum(1 for t in tickets if resolution_breached(t, rules.targets_of(t), rules.now))}
 
 
 def grouped(tickets: Iterable[Ticket], key: Callable[[Ticket], str], rules: ReportRules) -> dict[str, dict[str, Any]]:

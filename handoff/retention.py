@@ -10,7 +10,12 @@ every conversation is trimmed here, by age (stream ids are milliseconds since th
 - ``ho:history`` loses entries older than ``tickets_days``;
 - Rasa's event stream loses entries older than ``events_days`` (Rasa also caps its length);
 - dead letters (``<stream>:dead`` of the event stream and the outbox, ``messenger:dead``,
-  ``messenger:failed_sends``) lose entries older than ``dead_letter_days``.
+  ``messenger:failed_sends``) lose entries older than ``dead_letter_days``;
+- the customers' ratings (``ho:ratings``, the answer ratings stream) lose entries older than
+  ``ratings_days``;
+- closed crisis records (``ho:crisis:*``) closed before ``tickets_days`` go, with their ticket lists.
+
+Open consultations (``ho:consult:*``) need nothing here: each key expires alone (``handoff.consult_store``).
 
 The outbox needs no trimming: its consumer deletes each entry once delivered. Every replica may
 run the job; each step is idempotent. ``sweep(now)`` takes the time so tests need no waiting.
@@ -39,6 +44,7 @@ DAY = 24 * 3600
 TICKETS_DAYS = 180
 EVENTS_DAYS = 30
 DEAD_LETTER_DAYS = 30
+RATINGS_DAYS = 365  # a year of ratings: the reports compare seasons
 SWEEP_SECONDS = 3600
 MAX_DAYS = 3650  # ten years: the most a setting accepts
 BATCH = 500  # old tickets looked at per round
@@ -50,6 +56,7 @@ class RetentionLimits:
     events_days: int = EVENTS_DAYS
     dead_letter_days: int = DEAD_LETTER_DAYS
     sweep_seconds: int = SWEEP_SECONDS
+    ratings_days: int = RATINGS_DAYS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> RetentionLimits:
@@ -58,6 +65,7 @@ class RetentionLimits:
             events_days=env.whole_number(environ, "RETENTION_EVENT_DAYS", str(EVENTS_DAYS), 1, MAX_DAYS, "days"),
             dead_letter_days=env.whole_number(environ, "RETENTION_DEAD_LETTER_DAYS", str(DEAD_LETTER_DAYS), 1,
                                               MAX_DAYS, "days"),
+            ratings_days=env.whole_number(environ, "RETENTION_RATINGS_DAYS", str(RATINGS_DAYS), 1, MAX_DAYS, "days"),
             sweep_seconds=env.whole_number(environ, "RETENTION_SWEEP_SECONDS", str(SWEEP_SECONDS), 60, DAY,
                                            "seconds"),
         )
@@ -87,9 +95,26 @@ class Retention:
         trims = [("history", keys.HISTORY, limits.tickets_days), ("event_stream", events, limits.events_days)]
         dead = (f"{events}:dead", f"{keys.OUTBOX}:dead", self.messenger.dead, self.messenger.failed_sends)
         trims += [("dead_letters", stream, limits.dead_letter_days) for stream in dead]
+        trims += [("ratings", keys.RATINGS, limits.ratings_days),
+                  ("answer_ratings", self.tracker.answer_ratings, limits.ratings_days)]
         for place, stream, days in trims:
             counts[place] += int(await self.redis.xtrim(stream, minid=_min_id(now, days), approximate=False))
+        counts["crises"] = await self._old_crises(now)
         return dict(counts)
+
+    async def _old_crises(self, now: float) -> int:
+        """Crises closed before the ticket limit: record, ticket list and sent marks gone."""
+        cutoff, removed = now - self.limits.ticket_seconds, 0
+        for crisis_id in [as_str(c) for c in await self.redis.zrangebyscore(keys.CRISES, "-inf", cutoff)]:
+            state, closed = await self.redis.hmget(keys.crisis(crisis_id), "state", "closed_at")
+            if state is not None and (as_str(state) != "closed" or float(closed or 0) > cutoff):
+                continue  # open, or closed too recently
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.delete(keys.crisis(crisis_id), keys.crisis_tickets(crisis_id), keys.crisis_sent(crisis_id))
+                pipe.zrem(keys.CRISES, crisis_id)
+                await pipe.execute()
+            removed += 1
+        return removed
 
     async def _old_tickets(self, now: float) -> int:
         """Resolved tickets created and resolved before the limit: out of the index, hash and notes gone."""

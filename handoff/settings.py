@@ -23,6 +23,7 @@ from handoff.ratings import DEFAULT_COMMENT_MINUTES
 from handoff.reopen import REOPEN_MINUTES
 from handoff.retention import RetentionLimits
 from handoff.sign_in_limits import SignInLimits
+from handoff.sla import SlaTargets
 from handoff.wait_estimate import WaitSettings
 
 __all__ = ["DEFAULT_PUBLIC_RASA_URL", "DEFAULT_REDIS_URL", "Settings", "SettingsError"]
@@ -68,6 +69,8 @@ class Settings:
     pending: PendingLimits = field(default_factory=PendingLimits)  # HANDOFF_MAX_PENDING_DAYS (handoff.pending)
     mail: MailSettings = field(default_factory=MailSettings)  # SMTP_*, HANDOFF_EXPERTS, inbound mail (handoff.mail)
     crisis: CrisisSettings = field(default_factory=CrisisSettings)  # HANDOFF_CRISIS_* (handoff.crisis)
+    # HANDOFF_REPLY_SLA_MINUTES, HANDOFF_RESOLUTION_SLA_MINUTES, HANDOFF_SLA_MINUTES_BY_CHANNEL (handoff.sla)
+    sla: SlaTargets = field(default_factory=SlaTargets)
 
     def redis_config(self) -> RedisConfig:
         """How to reach Redis: address, ACL user, password, TLS."""
@@ -111,6 +114,7 @@ class Settings:
             pending=PendingLimits.from_env(environ),
             mail=MailSettings.from_env(environ),
             crisis=CrisisSettings.from_env(environ),
+            sla=SlaTargets.from_env(environ),
             assignment=AssignmentLimits.from_env(environ),
             wait=WaitSettings.from_env(environ),
             survey_comment_minutes=env.whole_number(environ, "HANDOFF_SURVEY_COMMENT_MINUTES",

@@ -16,6 +16,7 @@ from handoff.errors import BadRequest
 from handoff.models import Ticket
 from handoff.reports import ReportRules, report, window_start
 from handoff.stats_csv import csv_text
+from handoff.team_sla import ticket_targets
 
 MAX_REPORT_TICKETS = 50_000  # newest first beyond this: a report never reads an unbounded index
 READ_BATCH = 500  # ticket hashes read per pipeline
@@ -34,21 +35,22 @@ async def tickets_since(client: Any, since: float) -> list[Ticket]:
     return tickets
 
 
-def _window(request: web.Request) -> tuple[str, float, ReportRules]:
+async def _window(request: web.Request) -> tuple[str, float, ReportRules]:
     settings, now = request.app[SETTINGS], time.time()
     window = request.query.get("window", "today")
-    rules = ReportRules(settings.sla_minutes * 60.0, settings.opening_hours.zone, now)
     try:
-        return window, window_start(window, now, rules.zone), rules
+        since = window_start(window, now, settings.opening_hours.zone)
     except ValueError as e:
         raise BadRequest(str(e)) from None
+    targets = await ticket_targets(request.app[REDIS], settings.sla, settings.sla_minutes)  # per team, channel
+    return window, since, ReportRules(settings.sla_minutes * 60.0, settings.opening_hours.zone, now, targets)
 
 
 async def window_report(request: web.Request) -> dict[str, Any]:
     """What ``/api/stats`` adds when asked for a ``window``: nothing without one."""
     if "window" not in request.query:
         return {}
-    window, since, rules = _window(request)
+    window, since, rules = await _window(request)
     client = request.app[REDIS]
     ratings = AnswerRatings(client, request.app[SETTINGS].tracker_keys)
     return {"window": window, "since": since, "sla_minutes": request.app[SETTINGS].sla_minutes,
@@ -57,7 +59,7 @@ async def window_report(request: web.Request) -> dict[str, Any]:
 
 
 async def stats_csv(request: web.Request) -> web.Response:
-    window, since, rules = _window(request)
+    window, since, rules = await _window(request)
     text = csv_text(await tickets_since(request.app[REDIS], since), rules)
     return web.Response(text=text, content_type="text/csv", charset="utf-8", headers={
         "Content-Disposition": f'attachment; filename="stats-{window}.csv"', "Cache-Control": "no-store"})

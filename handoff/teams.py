@@ -34,6 +34,10 @@ class Team:
     channels: list[str] = field(default_factory=list)
     fallback: bool = False  # takes what no other team covers
     created_at: float = 0.0
+    # the team's own SLA targets in minutes, None: the channel's or the default (handoff.sla, handoff.team_sla)
+    sla_minutes: int | None = None
+    reply_sla_minutes: int | None = None
+    resolution_sla_minutes: int | None = None
 
     def covers(self, topic: str, channel: str) -> bool:
         return bool(topic and topic in self.topics) or channel in self.channels
@@ -102,6 +106,10 @@ class Teams:
         if name not in existing and len(existing) >= MAX_TEAMS:
             raise BadRequest(f"name: at most {MAX_TEAMS} teams")
         team.created_at = existing[name].created_at if name in existing else time.time()
+        if name in existing:  # replacing members or coverage keeps the team's SLA targets
+            old = existing[name]
+            team.sla_minutes, team.reply_sla_minutes = old.sla_minutes, old.reply_sla_minutes
+            team.resolution_sla_minutes = old.resolution_sla_minutes
         async with self.redis.pipeline(transaction=True) as pipe:
             if fallback:  # one fallback team: the new one takes the role
                 for other in existing.values():

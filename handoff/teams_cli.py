@@ -2,6 +2,7 @@
 
     python -m handoff.admin add-team --name billing --topics invoice,refund --channels messenger --members anna,piotr
     python -m handoff.admin add-team --name everyone --fallback --members anna,piotr,ewa   # what no team covers
+    python -m handoff.admin add-team --name vip --channels comment --members anna --sla-minutes 10  # own targets
     python -m handoff.admin set-team-members --name billing --members anna,ewa
     python -m handoff.admin set-capacity --login anna --capacity 3     # 0: no automatic tickets
     python -m handoff.admin list-teams
@@ -17,6 +18,8 @@ from handoff.accounts import Accounts
 from handoff.assignment import parse_capacity
 from handoff.errors import BadRequest
 from handoff.presence import set_capacity
+from handoff.sla import TEAM_FIELDS
+from handoff.team_sla import clean, set_team_sla
 from handoff.teams import Teams
 
 COMMANDS = ("add-team", "set-team-members", "list-teams", "remove-team", "set-capacity")
@@ -33,6 +36,8 @@ def add_parsers(sub: Any) -> None:
     add.add_argument("--topics", default="", help="FAQ topic ids, comma-separated")
     add.add_argument("--channels", default="", help="webchat, messenger, comment; comma-separated")
     add.add_argument("--fallback", action="store_true", help="takes the tickets no other team covers")
+    for flag in ("--sla-minutes", "--reply-sla-minutes", "--resolution-sla-minutes"):  # handoff.team_sla
+        add.add_argument(flag, type=int, help="the team's own SLA target in minutes (1-10080)")
     members = sub.add_parser("set-team-members", help="replace a team's members")
     members.add_argument("--name", required=True)
     members.add_argument("--members", required=True, help="logins, comma-separated")
@@ -47,8 +52,11 @@ async def run(args: argparse.Namespace, client: Any) -> str:
     teams, accounts = Teams(client), Accounts(client)
     logins = {a.login for a in await accounts.all() if not a.disabled}
     if args.command == "add-team":
+        targets = clean({f: getattr(args, f) for f in TEAM_FIELDS if getattr(args, f) is not None})  # before saving
         team = await teams.save(args.name, _list(args.members), _list(args.topics), _list(args.channels),
                                 args.fallback, logins)
+        if targets:
+            await set_team_sla(client, team.name, targets)
         return f"team {team.name} saved"
     if args.command == "set-team-members":
         team = await teams.set_members(args.name, _list(args.members), logins)

@@ -21,6 +21,7 @@ from redis.exceptions import WatchError
 from bot.core import keys, turns
 from bot.core.text import as_str
 from handoff.admission import TicketCaps
+from handoff.durations import observe
 from handoff.errors import Conflict, Forbidden, NotFound
 from handoff.history import record
 from handoff.intake import RETRIES, Intake
@@ -28,6 +29,7 @@ from handoff.models import Outcome, Ticket, TicketState
 from handoff.pending import clear_pending
 from handoff.ratings import survey_buttons, wants_survey
 from handoff.retention import DAY, TICKETS_DAYS
+from handoff.sla import late
 from handoff.wait_estimate import record_claim
 
 Apply = Callable[[Any, Ticket], None]
@@ -190,9 +192,10 @@ class TicketStore:
         return await self._change(ticket_id, check, apply)
 
     async def reply(self, ticket_id: str, login: str, display_name: str, text: str,
-                    now: float | None = None, visibility: str = "") -> Ticket:
+                    now: float | None = None, visibility: str = "", reply_minutes: int | None = None) -> Ticket:
         """Queue the moderator's reply for the customer's channel (``visibility``: a public
-        comment's reply goes "public" or "private", ``handoff.comments``)."""
+        comment's reply goes "public" or "private", ``handoff.comments``). It ends the customer's
+        waiting spell: past ``reply_minutes`` (the ticket's later-reply target) it is a breach."""
         now = time.time() if now is None else now
         automatic = await self.redis.hexists(keys.AUTO_ASSIGNED, ticket_id)  # "Anna joined" comes now (claim)
 
@@ -204,9 +207,14 @@ class TicketStore:
                 t.first_response_at = now
                 pipe.hincrby(keys.STATS, "first_responses", 1)
                 pipe.hincrbyfloat(keys.STATS, "first_response_seconds", now - t.created_at)
+                observe(pipe, "first_response", t.channel, t.team, now - t.created_at)
                 if automatic:
                     pipe.hdel(keys.AUTO_ASSIGNED, ticket_id)
                     outbox_add(pipe, t, "status", {"handoff": {"state": "human", "moderator": display_name}})
+            elif reply_minutes is not None and late(t.waiting_since, now, reply_minutes):
+                t.reply_breaches += 1
+                pipe.hincrby(keys.STATS, "reply_breaches", 1)
+            t.waiting_since = None
             record(pipe, ticket_id, "replied", login, now)
             clear_pending(pipe, t)  # the owner came back: no longer pending or due (handoff.pending)
             payload = {"text": text, "moderator": login, "moderator_name": display_name}
@@ -235,6 +243,7 @@ class TicketStore:
             pipe.delete(keys.owner_of_conversation(t.conversation_id))
             pipe.hincrby(keys.STATS, f"closed_{outcome.value}", 1)
             pipe.hincrbyfloat(keys.STATS, "resolution_seconds", now - t.created_at)
+            observe(pipe, "resolution", t.channel, t.team, now - t.created_at)
             record(pipe, ticket_id, outcome.value, login, now)
             outbox_add(pipe, t, "handback", {"text": farewell})
             if wants_survey(t):

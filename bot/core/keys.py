@@ -78,6 +78,11 @@ def admitted(minute: int) -> str:
     return f"{PREFIX}:admitted:{minute}"
 
 
+def durations(histogram: str) -> str:
+    """Hash: JSON [channel, team, bucket bound | "sum"] -> count (seconds for "sum") (handoff.durations)."""
+    return f"{PREFIX}:durations:{histogram}"
+
+
 
 def ticket(ticket_id: str) -> str:
     return f"{PREFIX}:ticket:{ticket_id}"

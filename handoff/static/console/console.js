@@ -119,6 +119,12 @@
 
   /** Time left to the first-reply target, then "overdue +mm:ss"; ticks every second. */
   function slaClock(ticket) {
+    if (laterWait(ticket)) {  // answered once, the customer wrote again: the later-reply clock (handoff.sla)
+      return el("span", { class: "vc-clock vc-sla", dataset: {
+        clock: "sla", created: ticket.waiting_since, due: ticket.waiting_since + ticket.sla_minutes * 60,
+        answered: "", closed: "", breached: ticket.waiting_breached ? "1" : "",
+      } });
+    }
     const due = ticket.first_response_due_at || ticket.created_at + ((me && me.sla_minutes) || 30) * 60;
     return el("span", { class: "vc-clock vc-sla", dataset: {
       clock: "sla", created: ticket.created_at, due: due, answered: ticket.first_response_at || "",
@@ -126,8 +132,17 @@
     } });
   }
 
-  /** Whether a ticket is past its first-reply target without a reply, now. */
+  /** Whether the customer waits for a later reply (not the first): the API's ``waiting_since``. */
+  function laterWait(ticket) {
+    return Boolean(ticket.first_response_at && ticket.waiting_since && ticket.sla_minutes
+                   && ticket.state !== "resolved");
+  }
+
+  /** Whether a ticket is past its target for the reply the customer waits for, now. */
   function overdue(ticket) {
+    if (laterWait(ticket)) {
+      return Boolean(ticket.waiting_breached) || now() > ticket.waiting_since + ticket.sla_minutes * 60;
+    }
     if (ticket.first_response_at || ticket.state === "resolved") return false;
     return Boolean(ticket.sla_breached) || now() > ticket.first_response_due_at;
   }
@@ -446,7 +461,7 @@
 
   window.VC = {
     t, el, api, ApiError, start, refresher, notify, showError, showApiError, reasonLabel, duration, now,
-    setServerNow, timeEl, clockTime, waitClock, slaClock, overdue, tick, ticketPath, ticketUrl, locale,
+    setServerNow, timeEl, clockTime, waitClock, slaClock, laterWait, overdue, tick, ticketPath, ticketUrl, locale,
     STRONG_REASONS,
     get me() { return me; },
     get lang() { return lang; },

@@ -104,6 +104,10 @@
     $("fact-owner").textContent = tk.owner_name || tk.owner || t("none");
     $("fact-waiting").replaceChildren(VC.waitClock(tk));
     $("fact-sla").replaceChildren(VC.slaClock(tk));
+    if (VC.laterWait(tk)) {  // "klient czeka od 14:05:10": the oldest message since the last reply
+      const since = t("waitingSince", VC.clockTime(tk.waiting_since));
+      $("fact-sla").append(el("span", { class: "vc-waiting-since", text: " · " + since }));
+    }
     renderRating(tk);
     renderTranscript(force);
     renderComment();

@@ -25,7 +25,7 @@ from handoff.consult_store import Consults
 from handoff.errors import BadRequest, HandoffError, NotFound
 from handoff.mail import MAX_ADDRESS_CHARS, MailSettings, address, send
 from handoff.models import MAX_TEXT_CHARS, TICKET_ID_PATTERN
-from handoff.tickets import _require_owner
+from handoff.tickets import require_owner
 
 logger = logging.getLogger(__name__)
 INBOUND_FIELDS = ("to", "from", "subject", "text")
@@ -60,7 +60,7 @@ async def consult(request: web.Request) -> web.Response:
         raise BadRequest(f"to {e}") from None
     question = _text_field(data, "question")
     ticket = await app[TICKETS].get(request.match_info["ticket_id"])
-    _require_owner(ticket, account.login, account.is_admin)
+    require_owner(ticket, account.login, account.is_admin)
     raw = await app[REDIS].lrange(app[SETTINGS].tracker_keys.events(ticket.conversation_id), -TRANSCRIPT_EVENTS, -1)
     token, consults = new_token(), Consults(app[TICKETS], mail.consult_days)
     mail_message = message(ticket_id=ticket.id, sender=mail.smtp_from, to=to, token=token, question=question,

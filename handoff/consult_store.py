@@ -66,5 +66,5 @@ class Consults:
                 pipe.sadd(keys.DUE, t.id)
             record(pipe, t.id, "expert_reply", raw["expert"], now)
 
-        await self.store._change(raw["ticket"], lambda t: None, apply)
+        await self.store.change(raw["ticket"], lambda t: None, apply)
         return {**note, "ticket": raw["ticket"]}

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
@@ -50,22 +51,31 @@ async def one_crisis(request: web.Request) -> web.Response:
     return web.json_response({"crisis": asdict(crisis), "tickets": tickets})
 
 
-async def close_crisis(request: web.Request) -> web.Response:
+def _admin_crisis_id(request: web.Request) -> str:
+    """The crisis id of an admin route, checked after the role (a moderator gets 403 whatever
+    the address) and before any key is built from it."""
     require_admin(request)
-    crisis = await crises(request.app).close(request.match_info["crisis_id"], session_of(request).account.login)
+    crisis_id = request.match_info["crisis_id"]
+    if not re.fullmatch(CRISIS_ID_PATTERN, crisis_id):
+        raise NotFound(f"no crisis {crisis_id[:40]!r}")
+    return crisis_id
+
+
+async def close_crisis(request: web.Request) -> web.Response:
+    crisis_id = _admin_crisis_id(request)
+    crisis = await crises(request.app).close(crisis_id, session_of(request).account.login)
     return web.json_response({"crisis": asdict(crisis)})
 
 
 async def publish_statement(request: web.Request) -> web.Response:
-    require_admin(request)
-    store = crises(request.app)
-    await store.get(request.match_info["crisis_id"])  # 404 before the body's 400
+    crisis_id, store = _admin_crisis_id(request), crises(request.app)
+    await store.get(crisis_id)  # 404 before the body's 400
     try:
         texts = clean_statement(await _body(request))
     except ValueError as e:
         raise BadRequest(str(e)) from None
-    counts = await store.publish(request.match_info["crisis_id"], texts, session_of(request).account.login)
-    return web.json_response({"crisis": asdict(await store.get(request.match_info["crisis_id"])), **counts})
+    counts = await store.publish(crisis_id, texts, session_of(request).account.login)
+    return web.json_response({"crisis": asdict(await store.get(crisis_id)), **counts})
 
 
 async def crisis_page(request: web.Request) -> web.StreamResponse:
@@ -76,8 +86,8 @@ def setup_routes(app: web.Application) -> None:
     r = app.router
     r.add_get("/api/crises", open_crises)
     r.add_get(f"/api/crises/{{crisis_id:{CRISIS_ID_PATTERN}}}", one_crisis)
-    r.add_post(f"/api/admin/crises/{{crisis_id:{CRISIS_ID_PATTERN}}}/close", close_crisis)
-    r.add_post(f"/api/admin/crises/{{crisis_id:{CRISIS_ID_PATTERN}}}/statement", publish_statement)
+    r.add_post("/api/admin/crises/{crisis_id}/close", close_crisis)  # the id is checked after the role
+    r.add_post("/api/admin/crises/{crisis_id}/statement", publish_statement)
     r.add_get(f"/crises/{{crisis_id:{CRISIS_ID_PATTERN}}}", crisis_page)
 
 

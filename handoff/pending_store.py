@@ -1,6 +1,6 @@
 """Pending tickets in Redis: mark one pending, resume it, and make the ones whose time came due.
 
-Each change is one of the ticket store's transactions (``TicketStore._change``), so a promise
+Each change is one of the ticket store's transactions (``TicketStore.change``), so a promise
 and its message to the customer (outbox kind "pending") are stored together or not at all.
 """
 
@@ -16,7 +16,7 @@ from handoff.errors import Conflict, NotFound
 from handoff.history import record
 from handoff.models import Ticket, TicketState
 from handoff.pending import clear_pending, mark_pending
-from handoff.tickets import TicketStore, _require_owner, outbox_add
+from handoff.tickets import TicketStore, outbox_add, require_owner
 
 DUE_BATCH = 100  # pending tickets made due in one pass at most; the next pass takes the rest
 
@@ -37,14 +37,14 @@ class PendingTickets:
             outbox_add(pipe, t, "pending", {"text": message, "moderator": login, "moderator_name": display_name,
                                             "pending_until": until})
 
-        return await self.store._change(ticket_id, lambda t: _require_owner(t, login, False), apply)
+        return await self.store.change(ticket_id, lambda t: require_owner(t, login, False), apply)
 
     async def resume(self, ticket_id: str, login: str, now: float | None = None) -> Ticket:
         """The owner takes the ticket up again before (or when) the time comes."""
         now = time.time() if now is None else now
 
         def check(t: Ticket) -> None:
-            _require_owner(t, login, False)
+            require_owner(t, login, False)
             if t.pending_until is None:
                 raise Conflict(f"ticket {ticket_id} is not pending")
 
@@ -52,7 +52,7 @@ class PendingTickets:
             clear_pending(pipe, t)
             record(pipe, ticket_id, "resumed", login, now)
 
-        return await self.store._change(ticket_id, check, apply)
+        return await self.store.change(ticket_id, check, apply)
 
     async def come_due(self, now: float | None = None) -> list[str]:
         """Pending tickets whose time came: due in their owner's list, or back in the queue (its team
@@ -91,5 +91,5 @@ class PendingTickets:
             else:
                 record(pipe, t.id, "pending_due", t.owner, now)
 
-        await self.store._change(ticket.id, lambda t: None, apply)
+        await self.store.change(ticket.id, lambda t: None, apply)
         return back_to_queue

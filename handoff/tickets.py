@@ -107,8 +107,8 @@ class TicketStore:
         """Move held-back tickets into the queue as the minute's rate allows: ``handoff.intake``."""
         return await self.intake.release_overflow(now)
 
-    async def _change(self, ticket_id: str, check: Callable[[Ticket], None], apply: Apply,
-                      extra_watch: tuple[str, ...] = ()) -> Ticket:
+    async def change(self, ticket_id: str, check: Callable[[Ticket], None], apply: Apply,
+                     extra_watch: tuple[str, ...] = ()) -> Ticket:
         key = keys.ticket(ticket_id)
         for _ in range(RETRIES):
             async with self.redis.pipeline(transaction=True) as pipe:
@@ -156,7 +156,7 @@ class TicketStore:
             record(pipe, ticket_id, "claimed", login, now)
             outbox_add(pipe, t, "status", {"handoff": {"state": "human", "moderator": display_name}})
 
-        return await self._change(ticket_id, check, apply)
+        return await self.change(ticket_id, check, apply)
 
     async def take_back(self, ticket_id: str, login: str, queue_score: float, now: float | None = None) -> Ticket:
         """An automatic ticket ``login`` did not answer in time goes back to its team's queue, in its old place,
@@ -175,21 +175,21 @@ class TicketStore:
             pipe.expire(keys.passed_over(ticket_id), self.retention_seconds)
             record(pipe, ticket_id, "taken back: no first reply in time", "", now, **{"from": login})
 
-        return await self._change(ticket_id, check, apply)
+        return await self.change(ticket_id, check, apply)
 
     async def transfer(self, ticket_id: str, login: str, to_login: str, to_name: str, is_admin: bool = False,
                        now: float | None = None) -> Ticket:
         now = time.time() if now is None else now
 
         def check(t: Ticket) -> None:
-            _require_owner(t, login, is_admin)
+            require_owner(t, login, is_admin)
 
         def apply(pipe: Any, t: Ticket) -> None:
             t.owner, t.owner_name = to_login, to_name
             record(pipe, ticket_id, "transferred", login, now, to=to_login)
             outbox_add(pipe, t, "status", {"handoff": {"state": "human", "moderator": to_name}})
 
-        return await self._change(ticket_id, check, apply)
+        return await self.change(ticket_id, check, apply)
 
     async def reply(self, ticket_id: str, login: str, display_name: str, text: str,
                     now: float | None = None, visibility: str = "", reply_minutes: int | None = None) -> Ticket:
@@ -200,7 +200,7 @@ class TicketStore:
         automatic = await self.redis.hexists(keys.AUTO_ASSIGNED, ticket_id)  # "Anna joined" comes now (claim)
 
         def check(t: Ticket) -> None:
-            _require_owner(t, login, False)
+            require_owner(t, login, False)
 
         def apply(pipe: Any, t: Ticket) -> None:
             if t.first_response_at is None:
@@ -220,7 +220,7 @@ class TicketStore:
             payload = {"text": text, "moderator": login, "moderator_name": display_name}
             outbox_add(pipe, t, "reply", {**payload, "visibility": visibility} if visibility else payload)
 
-        return await self._change(ticket_id, check, apply)
+        return await self.change(ticket_id, check, apply)
 
     async def close(self, ticket_id: str, login: str, outcome: Outcome, is_admin: bool = False,
                     farewell: str = "", now: float | None = None) -> Ticket:
@@ -230,7 +230,7 @@ class TicketStore:
         def check(t: Ticket) -> None:
             if t.state == TicketState.QUEUED and is_admin:
                 return
-            _require_owner(t, login, is_admin)
+            require_owner(t, login, is_admin)
 
         def apply(pipe: Any, t: Ticket) -> None:
             t.state, t.resolved_at, t.outcome = TicketState.RESOLVED, now, outcome.value
@@ -251,7 +251,7 @@ class TicketStore:
             for key in (keys.ticket(ticket_id), keys.notes(ticket_id), keys.conversation_tickets(t.conversation_id)):
                 pipe.expire(key, self.retention_seconds)  # kept for the retention time after resolution
 
-        return await self._change(ticket_id, check, apply)
+        return await self.change(ticket_id, check, apply)
 
     async def add_note(self, ticket_id: str, login: str, text: str, now: float | None = None,
                        important: bool = False) -> dict[str, Any]:
@@ -276,10 +276,10 @@ class TicketStore:
             t.tags = tags
             record(pipe, ticket_id, "tagged", login, now, tags=",".join(tags))
 
-        return await self._change(ticket_id, lambda t: None, apply)
+        return await self.change(ticket_id, lambda t: None, apply)
 
 
-def _require_owner(ticket: Ticket, login: str, is_admin: bool) -> None:
+def require_owner(ticket: Ticket, login: str, is_admin: bool) -> None:
     if ticket.state == TicketState.RESOLVED:
         raise Conflict(f"ticket {ticket.id} is resolved")
     if ticket.state == TicketState.QUEUED:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import asdict
@@ -20,6 +21,7 @@ from handoff.errors import BadRequest, NotFound
 from handoff.models import Ticket
 from handoff.web_auth import require_admin
 
+logger = logging.getLogger(__name__)
 CRISIS_ID_PATTERN = r"C[0-9]{1,18}"
 MAX_GROUP_SHOWN = 500  # tickets listed on a crisis's page
 
@@ -29,8 +31,13 @@ def crises(app: web.Application) -> Crises:
 
 
 async def note_new_ticket(app: web.Application, ticket: Ticket) -> None:
-    """Count a ticket just made; tell the people on call if it opened a crisis (in the background)."""
-    opened = await crises(app).note_ticket(ticket)
+    """Count a ticket just made; tell the people on call if it opened a crisis (in the background).
+    The ticket is made already: a failure here is logged and never fails the handoff."""
+    try:
+        opened = await crises(app).note_ticket(ticket)
+    except Exception:
+        logger.exception("crisis counting failed for %s; the handoff stands", ticket.id)
+        return
     if opened is not None:
         notify_opened(app, opened)
 

@@ -220,3 +220,15 @@ async def test_opening_a_crisis_posts_the_webhook_in_the_background(
     [email] = sink.messages
     assert email["To"] == "dyzur@volta.example" and "delivery_late" in email["Subject"]
     assert got[0]["link"] in email.get_content()
+
+
+async def test_a_failure_in_crisis_counting_never_fails_the_handoff(
+        app_client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def broken(self: Crises, ticket: Any) -> None:
+        raise RuntimeError("a bug in the crisis rules")
+
+    monkeypatch.setattr(Crises, "note_ticket", broken)
+    conversation = f"web:{uuid.uuid4()}"
+    ticket = await _angry(app_client, "delivery_late", conversation=conversation)  # 201 (asserted there)
+    response = await app_client.get(f"/internal/conversations/{conversation}", headers=SERVICE)
+    assert (await response.json()) == {"owner": "queue", "ticket": ticket}

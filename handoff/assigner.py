@@ -20,14 +20,14 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import web
-from redis.exceptions import LockError, RedisError
+from redis.exceptions import RedisError
 
 from bot.core import keys
 from bot.core.text import as_str
 from handoff.admission import queue_score
 from handoff.appkeys import ACCOUNTS, REDIS, SETTINGS, TICKETS
 from handoff.assignment import Member, choose, timed_out
-from handoff.background import periodic
+from handoff.background import one_pass, periodic
 from handoff.errors import HandoffError
 from handoff.models import Ticket, TicketState
 from handoff.notify import request_notify
@@ -116,10 +116,9 @@ async def _give(app: web.Application, ticket: Ticket, login: str, now: float) ->
 async def assign_step(app: web.Application, sweep: bool = False) -> int | None:
     """One look: a pass if one is due (or ``sweep``). None if another replica holds the lock."""
     client: Any = app[REDIS]
-    lock = client.lock(keys.ASSIGN_LOCK, timeout=ASSIGN_LOCK_SECONDS)
-    if not await lock.acquire(blocking=False):
-        return None
-    try:
+    async with one_pass(client, keys.ASSIGN_LOCK, ASSIGN_LOCK_SECONDS) as mine:
+        if not mine:
+            return None
         if not await client.getdel(keys.ASSIGN_DUE) and not sweep:
             return 0
         try:
@@ -127,9 +126,6 @@ async def assign_step(app: web.Application, sweep: bool = False) -> int | None:
         except RedisError:
             await client.set(keys.ASSIGN_DUE, "1")  # not done: due again
             raise
-    finally:
-        with contextlib.suppress(LockError):
-            await lock.release()
 
 
 async def assigner(app: web.Application) -> AsyncIterator[None]:

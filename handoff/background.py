@@ -18,7 +18,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any, Protocol
 
-from redis.exceptions import RedisError
+from redis.exceptions import LockError, RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -75,3 +75,18 @@ async def periodic(step: Callable[[], Awaitable[Any]], seconds: float, what: str
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+@contextlib.asynccontextmanager
+async def one_pass(client: Any, key: str, seconds: float) -> AsyncIterator[bool]:
+    """The Redis lock ``key`` taken without waiting, for one pass of a replicated loop: True while
+    this replica holds it (given back at the end), False when another replica has it."""
+    lock = client.lock(key, timeout=seconds)
+    if not await lock.acquire(blocking=False):
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        with contextlib.suppress(LockError):  # expired during a very long pass: nothing to give back
+            await lock.release()

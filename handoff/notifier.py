@@ -11,16 +11,15 @@ so a change made during a pass gets a pass of its own, and a burst of changes ge
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
-from redis.exceptions import LockError, RedisError
+from redis.exceptions import RedisError
 
 from bot.core import keys
 from handoff.appkeys import NOTIFY_WAKE, REDIS, TICKETS
-from handoff.background import periodic
+from handoff.background import one_pass, periodic
 from handoff.notify import NOTIFY_LOCK_SECONDS, notify_pass
 
 logger = logging.getLogger(__name__)
@@ -34,10 +33,9 @@ async def notify_step(app: web.Application) -> int | None:
     """One look: release held-back tickets, then one pass if one is due. None if another replica
     holds the lock; else how many customers were told something."""
     client = app[REDIS]
-    lock = client.lock(keys.NOTIFY_LOCK, timeout=NOTIFY_LOCK_SECONDS)
-    if not await lock.acquire(blocking=False):
-        return None
-    try:
+    async with one_pass(client, keys.NOTIFY_LOCK, NOTIFY_LOCK_SECONDS) as mine:
+        if not mine:
+            return None
         released = await app[TICKETS].release_overflow()
         due = await client.getdel(keys.NOTIFY_DUE) or released
         if not due and not await client.set(keys.NOTIFY_FRESH, "1", nx=True, ex=REFRESH_SECONDS):
@@ -47,9 +45,6 @@ async def notify_step(app: web.Application) -> int | None:
         except RedisError:
             await client.set(keys.NOTIFY_DUE, "1")  # not told: due again
             raise
-    finally:
-        with contextlib.suppress(LockError):  # expired during a very long pass: nothing to give back
-            await lock.release()
 
 
 async def queue_notifier(app: web.Application) -> AsyncIterator[None]:

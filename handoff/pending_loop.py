@@ -8,17 +8,15 @@ pass would find nothing left: each ticket's change is its own transaction).
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
-from redis.exceptions import LockError
 
 from bot.core import keys
 from handoff.appkeys import REDIS, TICKETS
 from handoff.assigner import request_assign
-from handoff.background import periodic
+from handoff.background import one_pass, periodic
 from handoff.notify import request_notify
 from handoff.pending_store import PendingTickets
 
@@ -30,14 +28,10 @@ LOCK_SECONDS = 30  # a pass over a batch of due tickets takes well under a secon
 async def pending_step(app: web.Application, now: float | None = None) -> list[str] | None:
     """One look: make due what is due. None if another replica holds the lock; else the ids of the
     tickets that went back to the queue (their owner was away)."""
-    lock = app[REDIS].lock(keys.PENDING_LOCK, timeout=LOCK_SECONDS)
-    if not await lock.acquire(blocking=False):
-        return None
-    try:
+    async with one_pass(app[REDIS], keys.PENDING_LOCK, LOCK_SECONDS) as mine:
+        if not mine:
+            return None
         requeued = await PendingTickets(app[TICKETS]).come_due(now)
-    finally:
-        with contextlib.suppress(LockError):
-            await lock.release()
     if requeued:
         await request_notify(app)  # the queue changed: waiting customers' places moved
         await request_assign(app)  # offered to its team's available moderators (handoff.assigner)

@@ -4,7 +4,7 @@ PY := .venv/bin/python
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: setup setup-test model index run run-replicas test test-faults test-replicas test-abuse test-unit lint bench bench-rasa bench-mixed bench-faiss bench-e5 bench-handoff eval lock clean
+.PHONY: setup setup-test model index run run-replicas test test-faults test-replicas test-abuse test-unit lint bench bench-rasa bench-mixed bench-faiss bench-e5 bench-handoff bench-team eval lock clean
 
 setup:
 	@bin/setup
@@ -66,6 +66,11 @@ bench-handoff: setup
 
 # The full stack (with the handoff service) under REST and socket.io customers: FAQ questions,
 # small talk and handoffs, open loop at 20 msgs/s for 30 s (about 2 minutes with start-up).
+# A weekend like Żak's (2,386 contacts) for 2, 3 and 4 moderators per day shift, each through the
+# full stack at 360x (about 10 minutes a run); writes bench/results/team.{json,md,svg}.
+bench-team: setup model index
+	PYTHONPATH=. $(PY) -m bench.team
+
 bench-mixed: setup model index
 	PYTHONPATH=. $(PY) -m bench.mixed_load
 

@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 
 from bot.core import keys
 from bot.core.text import as_str
+from handoff import clock
 from handoff.errors import BadRequest, Conflict, NotFound
 from handoff.passwords import Passwords
 from handoff.sessions import Sessions, token_hash
@@ -146,14 +147,14 @@ class Accounts:
             return None
         if account.disabled:
             return None
-        await self.redis.zadd(keys.ONLINE, {account.login: time.time()})
+        await self.redis.zadd(keys.ONLINE, {account.login: clock.now()})
         return Session(token, account, record.csrf)
 
     async def end_session(self, token: str) -> None:
         await self.sessions.end(token)
 
     async def online_count(self, now: float | None = None) -> int:
-        now = time.time() if now is None else now
+        now = clock.now() if now is None else now
         return int(await self.redis.zcount(keys.ONLINE, now - ONLINE_SECONDS, "+inf"))
 
 

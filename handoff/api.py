@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from typing import Any
 
 from aiohttp import web
 
+from handoff import clock as ticket_clock
 from handoff.appkeys import ACCOUNTS, REDIS, SETTINGS, SUGGEST, TICKETS, session_of
 from handoff.assigner import request_assign
 from handoff.comments import check_private_reply, comment_facts, parse_visibility
@@ -60,10 +60,11 @@ async def me(request: web.Request) -> web.Response:
 
 
 async def queue(request: web.Request) -> web.Response:
-    store, now = request.app[TICKETS], time.time()
+    store, now = request.app[TICKETS], ticket_clock.now()
     sla = request.app[SETTINGS].sla_minutes
     targets = await ticket_targets(request.app[REDIS], request.app[SETTINGS].sla, sla)  # per team and channel
-    tickets = [{**summary(t, await store.position(t.id), targets(t).first_minutes, now), **clock(t, targets(t), now)}
+    places = await store.positions()
+    tickets = [{**summary(t, places.get(t.id), targets(t).first_minutes, now), **clock(t, targets(t), now)}
                for t in await store.open_tickets()]
     tickets = await with_due(request.app[REDIS], tickets)  # due pending tickets come first (handoff.pending)
     return web.json_response({"tickets": tickets, "sla_minutes": sla, "now": now})
@@ -79,7 +80,8 @@ async def ticket_detail(request: web.Request) -> web.Response:
     suggestions = await app[SUGGEST].suggest(last) if last else []
     first_name = ticket.customer_name.split(" ")[0] if ticket.customer_name else ""
     hello = await asyncio.to_thread(greeting, first_name, ticket.lang, app[SETTINGS].register)
-    targets, now = (await ticket_targets(app[REDIS], app[SETTINGS].sla, app[SETTINGS].sla_minutes))(ticket), time.time()
+    targets = (await ticket_targets(app[REDIS], app[SETTINGS].sla, app[SETTINGS].sla_minutes))(ticket)
+    now = ticket_clock.now()
     shown = {**summary(ticket, await store.position(ticket_id), targets.first_minutes, now),
              **clock(ticket, targets, now)}  # the SLA clock of the wait now running (handoff.sla)
     return web.json_response({

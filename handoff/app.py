@@ -14,6 +14,7 @@ from handoff import (
     api,
     background,
     canned_api,
+    clock,
     console,
     consult_api,
     crisis_api,
@@ -92,6 +93,7 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
 def create_app(settings: Settings, workers: bool = True) -> web.Application:
     app = web.Application(middlewares=[errors_middleware, auth_middleware], client_max_size=api.MAX_BODY_BYTES)
     app[SETTINGS] = settings
+    clock.configure(settings.clock)  # ticket time: the wall's, or a bench's compressed weekend
     app.cleanup_ctx.append(_resources)
     app.cleanup_ctx.append(queue_notifier)  # always: it finishes every queue change (Redis only, no Rasa)
     app.cleanup_ctx.append(assigner)  # always: automatic assignment to teams (Redis only; idle with no teams)

@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
@@ -24,6 +23,7 @@ from redis.exceptions import RedisError
 
 from bot.core import keys
 from bot.core.text import as_str
+from handoff import clock
 from handoff.admission import queue_score
 from handoff.appkeys import ACCOUNTS, REDIS, SETTINGS, TICKETS
 from handoff.assignment import Member, choose, timed_out
@@ -51,7 +51,7 @@ async def request_assign(app: web.Application) -> None:
 async def assign_pass(app: web.Application, now: float | None = None) -> int:
     """Take back unanswered automatic tickets, then assign waiting ones; how many were assigned.
     Call it holding ``keys.ASSIGN_LOCK``."""
-    now = time.time() if now is None else now
+    now = clock.now() if now is None else now
     taken_back = await _take_back_late(app, now)
     teams = {t.name: t for t in await Teams(app[REDIS]).all()}
     assigned = await _assign_waiting(app, teams, now) if teams else 0
@@ -93,6 +93,8 @@ async def _assign_waiting(app: web.Application, teams: dict[str, Team], now: flo
     for ticket in (t for t in tickets if t.id in queued and t.team in teams):
         members = [Member(m, status[m] == "available", loads[m], capacity[m], float(last[m] or 0))
                    for m in teams[ticket.team].members]
+        if choose(members) is None:
+            continue  # nobody in its team has room: no need to read whom it passed over
         passed = {as_str(x) for x in await client.smembers(keys.passed_over(ticket.id))}
         login = choose(members, passed)
         if login and await _give(app, ticket, login, now):
@@ -138,7 +140,7 @@ async def assigner(app: web.Application) -> AsyncIterator[None]:
         nonlocal next_sweep
         sweep = loop.time() >= next_sweep
         if await assign_step(app, sweep) is not None and sweep:
-            next_sweep = loop.time() + SWEEP_SECONDS
+            next_sweep = loop.time() + clock.real_seconds(SWEEP_SECONDS)
 
     async with periodic(step, POLL_SECONDS, "assignment pass", app[ASSIGN_WAKE]):
         yield

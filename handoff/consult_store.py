@@ -9,11 +9,11 @@ the owner sees it at once.
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from bot.core import keys
 from bot.core.text import as_str
+from handoff import clock
 from handoff.errors import Forbidden, NotFound
 from handoff.history import record
 from handoff.models import MAX_TEXT_CHARS, Ticket, TicketState
@@ -29,7 +29,7 @@ class Consults:
 
     async def open(self, token: str, ticket: Ticket, expert: str, login: str, now: float | None = None) -> None:
         """Remember the consultation before the e-mail goes (its answer may come back at once)."""
-        now = time.time() if now is None else now
+        now = clock.now() if now is None else now
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(keys.consult(token), mapping={"ticket": ticket.id, "expert": expert, "login": login,
                                                     "at": str(now)})
@@ -38,7 +38,7 @@ class Consults:
 
     async def sent(self, ticket: Ticket, expert: str, login: str, question: str, now: float | None = None) -> None:
         """The e-mail went: the question as the moderator's note, and a history entry."""
-        now = time.time() if now is None else now
+        now = clock.now() if now is None else now
         note = {"author": login, "text": question, "at": now, "consult_to": expert}
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.rpush(keys.notes(ticket.id), json.dumps(note, ensure_ascii=False))
@@ -50,7 +50,7 @@ class Consults:
 
     async def answer(self, token: str, sender: str, text: str, now: float | None = None) -> dict[str, Any]:
         """The expert's answer as a note; NotFound for no open consultation, Forbidden for another sender."""
-        now = time.time() if now is None else now
+        now = clock.now() if now is None else now
         raw = {as_str(k): as_str(v) for k, v in (await self.redis.hgetall(keys.consult(token))).items()}
         if not raw:
             raise NotFound("no open consultation for this token")

@@ -8,7 +8,6 @@ the window and capped), its count this hour, and one MGET of the hours before (`
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +16,7 @@ from redis.exceptions import WatchError
 
 from bot.core import keys
 from bot.core.text import as_str
+from handoff import clock
 from handoff.crisis import (
     BASELINE_HOURS,
     MAX_TOPIC_CHARS,
@@ -133,7 +133,7 @@ class Crises:
             raise Conflict(f"crisis {crisis_id} is closed already")
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(keys.crisis(crisis_id), mapping={"state": "closed", "closed_by": login,
-                                                       "closed_at": repr(time.time() if now is None else now)})
+                                                       "closed_at": repr(clock.now() if now is None else now)})
             pipe.hdel(keys.CRISIS_OPEN, crisis.topic)
             pipe.delete(keys.crisis_recent(crisis.topic))  # the wave that opened it opens no second crisis
             await pipe.execute()
@@ -143,7 +143,7 @@ class Crises:
                       now: float | None = None) -> dict[str, int]:
         """Send the statement to every open conversation of the group once; kept on the crisis.
         Counts: sent, already (had it), resolved, erased."""
-        now = time.time() if now is None else now
+        now = clock.now() if now is None else now
         crisis = await self.get(crisis_id)
         if crisis.state != "open":
             raise Conflict(f"crisis {crisis_id} is closed; a statement goes out only while it is open")

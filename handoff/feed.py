@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 
 from bot.core import keys
 from bot.core.text import as_str
+from handoff import clock
 from handoff.sla import mark_waiting
 
 
@@ -39,7 +40,8 @@ class EventFeed:
         ticket_id = await self.redis.get(keys.owner_of_conversation(conversation_id))
         if ticket_id:
             if kind == "user":  # the customer waits for a person from now, unless already waiting
-                await mark_waiting(self.redis, as_str(ticket_id), float(event.get("timestamp") or time.time()))
+                waiting_since = clock.at(float(event.get("timestamp") or time.time()))  # Rasa's wall clock
+                await mark_waiting(self.redis, as_str(ticket_id), waiting_since)
             role = "customer" if kind == "user" else "bot"
             await self.redis.publish(keys.LIVE, json.dumps({"ticket": as_str(ticket_id), "action": "message",
                                                             "role": role}))

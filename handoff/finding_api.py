@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-import time
-
 from aiohttp import web
 
+from handoff import clock
 from handoff.appkeys import REDIS, SETTINGS, TICKETS, session_of
 from handoff.assigner import request_assign
 from handoff.errors import BadRequest
@@ -43,7 +42,7 @@ async def reopen(request: web.Request) -> web.Response:
 
 async def handover_view(request: web.Request) -> web.Response:
     app = request.app
-    return web.json_response(await handover(app[TICKETS], app[REDIS], time.time(), app[SETTINGS].shift_hours))
+    return web.json_response(await handover(app[TICKETS], app[REDIS], clock.now(), app[SETTINGS].shift_hours))
 
 
 def setup_routes(app: web.Application) -> None:

@@ -9,7 +9,6 @@ address never gets more than its share however many requests race.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from redis.asyncio import Redis
@@ -18,6 +17,7 @@ from redis.exceptions import WatchError
 from bot.core import keys
 from bot.core.clients import client_key
 from bot.core.text import as_str
+from handoff import clock
 from handoff.admission import Lane, TicketCaps, is_public, lane, lift_minutes, queue_score
 from handoff.errors import Conflict, TooManyOpen
 from handoff.history import record
@@ -59,7 +59,7 @@ class Intake:
         joins the queue, or the overflow when it is cold and the minute's rate is used up
         (``handoff.admission``); the minute's counter is taken once, before the transaction,
         and given back if no ticket is made."""
-        now = time.time() if now is None else now
+        now = clock.now() if now is None else now
         client = client_key(client_ip)
         owner_key, client_set = keys.owner_of_conversation(conversation_id), keys.open_from_ip(client)
         counter, joined = keys.admitted(int(now // 60)), 0
@@ -93,7 +93,7 @@ class Intake:
     async def release_overflow(self, now: float | None = None) -> list[str]:
         """Move the oldest held-back tickets to the end of the queue, as many as the minute's rate
         has room for (one script: a ticket is in one of the two, never both, never neither)."""
-        now = time.time() if now is None else now
+        now = clock.now() if now is None else now
         released = await self.redis.eval(RELEASE, 3, keys.OVERFLOW, keys.QUEUE, keys.admitted(int(now // 60)),
                                           self.caps.new_per_minute, repr(now), COUNTER_SECONDS)
         return [as_str(t) for t in released]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from aiohttp import web
 
 from bot.core import keys
+from handoff import clock
 from handoff.appkeys import REDIS, SETTINGS, TICKETS
 from handoff.durations import prometheus_lines as duration_lines
 from handoff.models import TicketState
@@ -36,7 +36,7 @@ def _number(raw: Any) -> float:
 
 
 async def snapshot(app: web.Application) -> dict[str, float]:
-    client, now = app[REDIS], time.time()
+    client, now = app[REDIS], clock.now()
     stats = {k: _number(v) for k, v in (await client.hgetall(keys.STATS)).items()}
     open_tickets = await app[TICKETS].open_tickets()
     waiting = [t for t in open_tickets if t.state == TicketState.QUEUED]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -19,11 +19,18 @@ from redis.exceptions import WatchError
 
 from bot.core import keys
 from bot.core.text import as_str
-from handoff.appkeys import NOTIFY_WAKE, REDIS, SETTINGS
+from handoff import clock
+from handoff.appkeys import NOTIFY_WAKE, REDIS, SETTINGS, TICKETS
 from handoff.hours import OpeningHours
 from handoff.models import Ticket, TicketState
 from handoff.tickets import outbox_add
-from handoff.wait_estimate import available_count, expected_wait_minutes, rate_per_moderator, recent_claims
+from handoff.wait_estimate import (
+    available_count,
+    expected_wait_minutes,
+    minutes_per_reply,
+    owed_replies,
+    recent_reply_seconds,
+)
 
 logger = logging.getLogger(__name__)
 NOTIFY_LOCK_SECONDS = 10  # a pass over thousands of waiting tickets takes well under a second
@@ -33,12 +40,19 @@ TOLD_GRACE_SECONDS = 30
 RETRIES = 5
 
 
-def waiting_state(position: int, available: int, per_moderator: float, hours: OpeningHours,
-                  now: float) -> dict[str, Any]:
+@dataclass(frozen=True)
+class QueueFacts:
+    """What every waiting customer's estimate is made of, read once per pass (``handoff.wait_estimate``)."""
+    available: int  # moderators available now
+    per_reply: float  # one reply's time lately, minutes
+    owed: int  # customers with a moderator still owed a reply
+
+
+def waiting_state(position: int, facts: QueueFacts, hours: OpeningHours, now: float) -> dict[str, Any]:
     """What a customer at ``position`` is told: place, expected wait (none while nobody is
     available, ``handoff.wait_estimate``), and when people are back."""
     state: dict[str, Any] = {"state": "queued", "position": position}
-    minutes = expected_wait_minutes(position, available, per_moderator)
+    minutes = expected_wait_minutes(facts.owed + position - 1, facts.available, facts.per_reply)
     if minutes is not None:
         state["expected_wait_minutes"] = minutes
     at = datetime.fromtimestamp(now, tz=timezone.utc)
@@ -50,18 +64,17 @@ def waiting_state(position: int, available: int, per_moderator: float, hours: Op
     return state
 
 
-async def _queue_facts(app: web.Application, now: float) -> tuple[int, float]:
-    """Moderators available and one moderator's recent pace: the same for every place in the queue."""
+async def queue_facts(app: web.Application, now: float) -> QueueFacts:
+    """The same for every place in the queue: who is available, the recent reply time, the replies owed."""
     settings, client = app[SETTINGS], app[REDIS]
-    claims = await recent_claims(client, now, settings.wait.window_minutes)
+    seconds = await recent_reply_seconds(client, now, settings.wait.window_minutes)
     available = await available_count(client, now, settings.assignment.presence_seconds)
-    return available, rate_per_moderator(claims, now, settings.opening_hours, settings.wait.window_minutes)
+    return QueueFacts(available, minutes_per_reply(seconds), owed_replies(await app[TICKETS].open_tickets()))
 
 
 async def queue_state(app: web.Application, position: int, now: float | None = None) -> dict[str, Any]:
-    now = time.time() if now is None else now
-    online, minutes = await _queue_facts(app, now)
-    return waiting_state(position, online, minutes, app[SETTINGS].opening_hours, now)
+    now = clock.now() if now is None else now
+    return waiting_state(position, await queue_facts(app, now), app[SETTINGS].opening_hours, now)
 
 
 def queue_updates(waiting: list[str], told: Mapping[str, str], state_at: Callable[[int], dict[str, Any]],
@@ -116,13 +129,12 @@ async def notify_pass(app: web.Application, now: float | None = None) -> int:
     one pass at a time across replicas, each reading the queue after the previous one wrote, so
     nobody is told the same place twice or an older place last. Redis round trips and outbox
     entries grow with the customers told, not with the queue."""
-    now = time.time() if now is None else now
+    now = clock.now() if now is None else now
     client = app[REDIS]
-    online, minutes = await _queue_facts(app, now)
-    hours = app[SETTINGS].opening_hours
+    facts, hours = await queue_facts(app, now), app[SETTINGS].opening_hours
 
     def state_at(position: int) -> dict[str, Any]:
-        return waiting_state(position, online, minutes, hours, now)
+        return waiting_state(position, facts, hours, now)
 
     for _ in range(RETRIES):
         async with client.pipeline(transaction=True) as read:

@@ -9,12 +9,12 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
 
+from handoff import clock
 from handoff.api import _body, _text_field
 from handoff.appkeys import REDIS, SETTINGS, TICKETS, session_of
 from handoff.errors import BadRequest
@@ -32,7 +32,7 @@ def _until(app: web.Application, value: object, now: float) -> float:
 
 
 async def set_pending(request: web.Request) -> web.Response:
-    account, data, now = session_of(request).account, await _body(request), time.time()
+    account, data, now = session_of(request).account, await _body(request), clock.now()
     until = _until(request.app, data.get(FIELD), now)
     ticket = await request.app[TICKETS].get(request.match_info["ticket_id"])
     await check_reply_window(request.app[REDIS], ticket)  # Messenger: 409 once Meta's window for people closed
@@ -51,7 +51,7 @@ async def resume(request: web.Request) -> web.Response:
 
 
 async def preview(request: web.Request) -> web.Response:
-    now, raw = time.time(), request.query.get(FIELD, "")
+    now, raw = clock.now(), request.query.get(FIELD, "")
     try:
         value: object = float(raw)
     except ValueError:

@@ -6,12 +6,11 @@ and its message to the customer (outbox kind "pending") are stored together or n
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from bot.core import keys
 from bot.core.text import as_str
-from handoff import presence
+from handoff import clock, presence
 from handoff.errors import Conflict, NotFound
 from handoff.history import record
 from handoff.models import Ticket, TicketState
@@ -29,7 +28,7 @@ class PendingTickets:
     async def set(self, ticket_id: str, login: str, display_name: str, until: float, message: str,
                   now: float | None = None) -> Ticket:
         """The owner promises to come back by ``until``; the customer gets ``message``, signed."""
-        now = time.time() if now is None else now
+        now = clock.now() if now is None else now
 
         def apply(pipe: Any, t: Ticket) -> None:
             mark_pending(pipe, t, until, message)
@@ -41,7 +40,7 @@ class PendingTickets:
 
     async def resume(self, ticket_id: str, login: str, now: float | None = None) -> Ticket:
         """The owner takes the ticket up again before (or when) the time comes."""
-        now = time.time() if now is None else now
+        now = clock.now() if now is None else now
 
         def check(t: Ticket) -> None:
             require_owner(t, login, False)
@@ -57,7 +56,7 @@ class PendingTickets:
     async def come_due(self, now: float | None = None) -> list[str]:
         """Pending tickets whose time came: due in their owner's list, or back in the queue (its team
         keeps it: ``handoff.teams``) when the owner is away. Returns the ids of the requeued tickets."""
-        now = time.time() if now is None else now
+        now = clock.now() if now is None else now
         ids = [as_str(i) for i in await self.redis.zrangebyscore(keys.PENDING, "-inf", now, start=0, num=DUE_BATCH)]
         requeued = []
         for ticket_id in ids:

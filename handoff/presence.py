@@ -7,12 +7,12 @@ pings every 30 s, so a closed one goes away on its own. Until they choose, a see
 
 from __future__ import annotations
 
-import time
 from collections.abc import Collection
 from typing import Any
 
 from bot.core import keys
 from bot.core.text import as_str
+from handoff import clock
 from handoff.assignment import PRESENCE_SECONDS
 
 STATUSES = ("available", "busy", "away")
@@ -30,7 +30,7 @@ async def available(redis: Any, login: str, now: float | None = None, presence_s
 async def statuses(redis: Any, logins: Collection[str], now: float | None = None,
                    presence_seconds: int = PRESENCE_SECONDS) -> dict[str, str]:
     """Each login's status, read in one round trip."""
-    now = time.time() if now is None else now
+    now = clock.now() if now is None else now
     logins = list(logins)
     if not logins:
         return {}
@@ -51,7 +51,7 @@ async def set_status(redis: Any, login: str, value: object) -> None:
         raise ValueError(f"status must be one of {', '.join(STATUSES)}")
     async with redis.pipeline(transaction=True) as pipe:
         pipe.hset(keys.STATUS, login, value)
-        pipe.zadd(keys.ONLINE, {login: time.time()})  # choosing is being here
+        pipe.zadd(keys.ONLINE, {login: clock.now()})  # choosing is being here
         await pipe.execute()
 
 

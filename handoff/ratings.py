@@ -11,7 +11,6 @@ appended to ``keys.RATINGS`` for reports (no customer text there).
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from redis.asyncio import Redis
@@ -19,6 +18,7 @@ from redis.exceptions import WatchError
 
 from bot.core import keys
 from bot.core.text import as_str
+from handoff import clock
 from handoff.errors import Conflict, NotFound
 from handoff.intake import RETRIES
 from handoff.models import Outcome, Ticket, TicketState
@@ -79,7 +79,7 @@ class Ratings:
     async def rate(self, conversation_id: str, ticket_id: str, score: int, comment: str = "",
                    now: float | None = None) -> Ticket:
         """Store (or replace, within the window) the ticket's rating; one transaction."""
-        now = time.time() if now is None else now
+        now = clock.now() if now is None else now
         ticket_key, rated_key = keys.ticket(ticket_id), keys.rated(ticket_id)
         for _ in range(RETRIES):
             async with self.redis.pipeline(transaction=True) as pipe:

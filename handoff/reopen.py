@@ -12,13 +12,13 @@ the per-address cap (TooManyOpen).
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from redis.exceptions import WatchError
 
 from bot.core import keys
 from bot.core.text import as_str
+from handoff import clock
 from handoff.admission import TicketCaps, queue_score
 from handoff.errors import Conflict, NotFound, TooManyOpen
 from handoff.history import record
@@ -55,7 +55,7 @@ class Reopening:
                      capped: bool = True) -> Ticket:
         """Back to its last owner if available, else to the queue. ``notify``: tell the customer (and pause
         the bot) through the outbox; the action server's handoff does that itself."""
-        now = time.time() if now is None else now
+        now = clock.now() if now is None else now
         ticket_key = keys.ticket(ticket_id)
         for _ in range(RETRIES):
             async with self.redis.pipeline(transaction=True) as pipe:
@@ -119,7 +119,7 @@ async def reopen_or_create(store: TicketStore, reopening: Reopening, fields: dic
                            now: float | None = None) -> tuple[Ticket, bool, bool]:
     """A handoff: the conversation's ticket resolved within the window reopened, else ``TicketStore.create``
     (a new ticket or the open one). Returns the ticket, whether it is new or reopened, whether reopened."""
-    now = time.time() if now is None else now
+    now = clock.now() if now is None else now
     recent = await reopening.recent_ticket(fields["conversation_id"], now)
     if recent:
         try:

@@ -14,6 +14,7 @@ from bot.core.settings import SettingsError
 from bot.learning.paths import Paths
 from handoff.admission import TicketCaps
 from handoff.assignment import AssignmentLimits
+from handoff.clock import Clock
 from handoff.crisis import CrisisSettings
 from handoff.handover import SHIFT_HOURS
 from handoff.hours import OpeningHours
@@ -71,6 +72,7 @@ class Settings:
     crisis: CrisisSettings = field(default_factory=CrisisSettings)  # HANDOFF_CRISIS_* (handoff.crisis)
     # HANDOFF_REPLY_SLA_MINUTES, HANDOFF_RESOLUTION_SLA_MINUTES, HANDOFF_SLA_MINUTES_BY_CHANNEL (handoff.sla)
     sla: SlaTargets = field(default_factory=SlaTargets)
+    clock: Clock = field(default_factory=Clock)  # HANDOFF_TIME_*: wall time, or a compressed weekend (handoff.clock)
 
     def redis_config(self) -> RedisConfig:
         """How to reach Redis: address, ACL user, password, TLS."""
@@ -122,4 +124,5 @@ class Settings:
             reopen_minutes=env.whole_number(environ, "HANDOFF_REOPEN_MINUTES", str(REOPEN_MINUTES), 0, 7 * 24 * 60,
                                             "minutes"),
             shift_hours=env.whole_number(environ, "HANDOFF_SHIFT_HOURS", str(SHIFT_HOURS), 1, 24, "hours"),
+            clock=Clock.from_env(environ),
         )

@@ -3,13 +3,13 @@ window's tickets read from the ticket index, handed to ``handoff.reports`` and `
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from aiohttp import web
 
 from bot.core import keys
 from bot.core.text import as_str
+from handoff import clock
 from handoff.answer_ratings import AnswerRatings, tally
 from handoff.appkeys import REDIS, SETTINGS
 from handoff.errors import BadRequest
@@ -36,7 +36,7 @@ async def tickets_since(client: Any, since: float) -> list[Ticket]:
 
 
 async def _window(request: web.Request) -> tuple[str, float, ReportRules]:
-    settings, now = request.app[SETTINGS], time.time()
+    settings, now = request.app[SETTINGS], clock.now()
     window = request.query.get("window", "today")
     try:
         since = window_start(window, now, settings.opening_hours.zone)

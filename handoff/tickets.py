@@ -11,7 +11,6 @@ is made and joins the queue (the caps, the overflow) is ``handoff.intake``.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +19,7 @@ from redis.exceptions import WatchError
 
 from bot.core import keys, turns
 from bot.core.text import as_str
+from handoff import clock
 from handoff.admission import TicketCaps
 from handoff.durations import observe
 from handoff.errors import Conflict, Forbidden, NotFound
@@ -30,7 +30,7 @@ from handoff.pending import clear_pending
 from handoff.ratings import survey_buttons, wants_survey
 from handoff.retention import DAY, TICKETS_DAYS
 from handoff.sla import late
-from handoff.wait_estimate import record_claim
+from handoff.wait_estimate import last_reply, record_reply, service_seconds
 
 Apply = Callable[[Any, Ticket], None]
 
@@ -74,11 +74,21 @@ class TicketStore:
             return int(rank) + 1
         return None if held_rank is None else int(queued) + int(held_rank) + 1
 
+    async def positions(self) -> dict[str, int]:
+        """Every waiting ticket's ``position``, from one read of the queue."""
+        return {ticket_id: place for place, ticket_id in enumerate(await self.queue(), start=1)}
+
     async def open_tickets(self) -> list[Ticket]:
+        """The open tickets, the waiting first in queue order, in two round trips however many
+        (the console, the assigner and the queue updates read them all at a peak)."""
         ids = [as_str(t) for t in await self.redis.smembers(keys.OPEN)]
-        tickets = [await self.get(i) for i in ids]
-        order = {ticket_id: place for place, ticket_id in enumerate(await self.queue())}
-        return sorted(tickets, key=lambda t: (order.get(t.id, len(order)), t.created_at))
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for ticket_id in ids:
+                pipe.hgetall(keys.ticket(ticket_id))
+            raw = await pipe.execute()
+        tickets = [Ticket.from_redis(_decode(r)) for r in raw if r]  # one expiring meanwhile is not open
+        order = await self.positions()
+        return sorted(tickets, key=lambda t: (order.get(t.id, len(order) + 1), t.created_at))
 
     async def recent(self, limit: int = 100) -> list[Ticket]:
         ids = [as_str(t) for t in await self.redis.zrevrange(keys.ALL, 0, limit - 1)]
@@ -132,7 +142,7 @@ class TicketStore:
                     automatically: bool = False) -> Ticket:
         """Take a waiting ticket; ``automatically``: given by the assigner (``handoff.assigner``), and the
         customer hears of the person with their first reply, since they may not have seen it yet."""
-        now = time.time() if now is None else now
+        now = clock.now() if now is None else now
 
         def check(t: Ticket) -> None:
             if t.state == TicketState.RESOLVED:
@@ -147,7 +157,6 @@ class TicketStore:
             clear_pending(pipe, t)  # a pending ticket back in the queue: its new owner starts afresh
             pipe.hincrby(keys.STATS, "claims", 1)
             pipe.hincrbyfloat(keys.STATS, "claim_wait_seconds", now - t.created_at)
-            record_claim(pipe, ticket_id, login, now)  # the recent service rate (handoff.wait_estimate)
             if automatically:
                 record(pipe, ticket_id, "assigned automatically", "", now, to=login)
                 pipe.hset(keys.LAST_ASSIGNED, login, repr(now))
@@ -161,7 +170,7 @@ class TicketStore:
     async def take_back(self, ticket_id: str, login: str, queue_score: float, now: float | None = None) -> Ticket:
         """An automatic ticket ``login`` did not answer in time goes back to its team's queue, in its old place,
         offered to others first (``keys.passed_over``). Conflict if it was answered, moved or closed meanwhile."""
-        now = time.time() if now is None else now
+        now = clock.now() if now is None else now
 
         def check(t: Ticket) -> None:
             if t.state != TicketState.ASSIGNED or t.owner != login or t.first_response_at is not None:
@@ -179,7 +188,7 @@ class TicketStore:
 
     async def transfer(self, ticket_id: str, login: str, to_login: str, to_name: str, is_admin: bool = False,
                        now: float | None = None) -> Ticket:
-        now = time.time() if now is None else now
+        now = clock.now() if now is None else now
 
         def check(t: Ticket) -> None:
             require_owner(t, login, is_admin)
@@ -196,13 +205,15 @@ class TicketStore:
         """Queue the moderator's reply for the customer's channel (``visibility``: a public
         comment's reply goes "public" or "private", ``handoff.comments``). It ends the customer's
         waiting spell: past ``reply_minutes`` (the ticket's later-reply target) it is a breach."""
-        now = time.time() if now is None else now
+        now = clock.now() if now is None else now
         automatic = await self.redis.hexists(keys.AUTO_ASSIGNED, ticket_id)  # "Anna joined" comes now (claim)
+        previous = await last_reply(self.redis, login)  # when this moderator could start on this reply
 
         def check(t: Ticket) -> None:
             require_owner(t, login, False)
 
         def apply(pipe: Any, t: Ticket) -> None:
+            record_reply(pipe, ticket_id, login, now, service_seconds(t, previous, now))  # handoff.wait_estimate
             if t.first_response_at is None:
                 t.first_response_at = now
                 pipe.hincrby(keys.STATS, "first_responses", 1)
@@ -225,7 +236,7 @@ class TicketStore:
     async def close(self, ticket_id: str, login: str, outcome: Outcome, is_admin: bool = False,
                     farewell: str = "", now: float | None = None) -> Ticket:
         """Resolve or hand back: the ticket is closed and the bot owns the conversation again."""
-        now = time.time() if now is None else now
+        now = clock.now() if now is None else now
 
         def check(t: Ticket) -> None:
             if t.state == TicketState.QUEUED and is_admin:
@@ -256,7 +267,7 @@ class TicketStore:
     async def add_note(self, ticket_id: str, login: str, text: str, now: float | None = None,
                        important: bool = False) -> dict[str, Any]:
         """``important``: shown highlighted and in the shift handover (``handoff.handover``)."""
-        now = time.time() if now is None else now
+        now = clock.now() if now is None else now
         ticket = await self.get(ticket_id)
         note: dict[str, Any] = {"author": login, "text": text, "at": now}
         if important:
@@ -270,7 +281,7 @@ class TicketStore:
         return note
 
     async def set_tags(self, ticket_id: str, login: str, tags: list[str], now: float | None = None) -> Ticket:
-        now = time.time() if now is None else now
+        now = clock.now() if now is None else now
 
         def apply(pipe: Any, t: Ticket) -> None:
             t.tags = tags

@@ -34,7 +34,9 @@ CONVERSATIONS = f"{PREFIX}:conversations"  # HyperLogLog of conversation ids see
 GROUP = "handoff"  # consumer group name on OUTBOX and on Rasa's event stream
 NOTIFY_LOCK = f"{PREFIX}:notify_lock"  # one queue-position update at a time, across replicas
 NOTIFY_DUE = f"{PREFIX}:notify_due"  # set when the queue changed and waiting customers may need telling
-RECENT_CLAIMS = f"{PREFIX}:recent_claims"  # sorted set: "<ticket>:<login>" -> claim time (handoff.wait_estimate)
+# sorted set: "<ticket>:<time>:<seconds>" -> reply time, the replies' service times (handoff.wait_estimate)
+RECENT_REPLIES = f"{PREFIX}:recent_replies"
+LAST_REPLY = f"{PREFIX}:last_reply"  # hash: login -> time of their last reply (handoff.wait_estimate)
 NOTIFY_FRESH = f"{PREFIX}:notify_fresh"  # set (with a TTL) while the expected waits were told lately
 # sorted set: held-back tickets (no real exchange, over the new-ticket rate), by creation time;
 # shown after the whole queue and moved into it as the rate allows

@@ -1,5 +1,5 @@
 """The expected wait from the recent service rate (handoff.wait_estimate), on fixed numbers, and
-through the app: claims in the window and the moderators available now make the estimate."""
+through the app: the replies lately, the replies owed and the moderators available now make it."""
 
 import asyncio
 import json
@@ -16,8 +16,15 @@ from bot.core import keys
 from bot.core.settings import SettingsError
 from handoff.appkeys import TICKETS
 from handoff.hours import OpeningHours
+from handoff.models import Ticket, TicketState
 from handoff.notify import queue_state, worth_telling
-from handoff.wait_estimate import WaitSettings, expected_wait_minutes, open_minutes, rate_per_moderator
+from handoff.wait_estimate import (
+    WaitSettings,
+    expected_wait_minutes,
+    minutes_per_reply,
+    owed_replies,
+    service_seconds,
+)
 from tests.handoff.conftest import SERVICE_TOKEN
 
 HOURS = OpeningHours.parse("08:00-22:00", "Europe/Warsaw")
@@ -31,41 +38,56 @@ def at(text: str) -> float:
 NOON = at("2026-11-26T12:00")
 
 
-def test_before_any_claim_one_moderator_takes_a_ticket_every_five_minutes() -> None:
-    rate = rate_per_moderator([], NOON, HOURS)
-    assert rate == pytest.approx(0.2)
-    assert expected_wait_minutes(1, 1, rate) == 5
-    assert expected_wait_minutes(3, 1, rate) == 15
-    assert expected_wait_minutes(3, 2, rate) == 10  # 7.5 minutes, told as 10
+def ticket(created: float, **fields: object) -> Ticket:
+    return Ticket("T1", "web:x", "web", "pl", "", ["human_request"], [], TicketState.ASSIGNED, created,
+                  **fields)  # type: ignore[arg-type]
 
 
-def test_the_rate_comes_from_the_claims_in_the_window() -> None:
-    claims = [(NOON - 300 * m, "anna" if m % 2 else "piotr") for m in range(1, 13)]  # 12 in the last hour
-    claims.append((NOON - 2 * 3600, "anna"))  # before the window: not counted
-    rate = rate_per_moderator(claims, NOON, HOURS)
-    assert rate == pytest.approx(14 / 130)  # (12 claims + 2 prior) / (2 moderators x 60 min + 10 prior)
-    assert expected_wait_minutes(4, 2, rate) == 20  # 18.6 minutes
-    assert rate_per_moderator(claims, NOON, HOURS, window_minutes=30) == pytest.approx(8 / 70)  # 6 in 30 minutes
+def test_before_any_reply_one_takes_five_minutes() -> None:
+    per_reply = minutes_per_reply([])
+    assert per_reply == pytest.approx(5.0)
+    assert expected_wait_minutes(0, 1, per_reply) == 5  # nobody ahead: their own reply
+    assert expected_wait_minutes(2, 1, per_reply) == 15
+    assert expected_wait_minutes(3, 2, per_reply) == 15  # (3/2 + 1) x 5 = 12.5 minutes, told as 15
+
+
+def test_the_reply_time_comes_from_the_measured_replies_with_the_prior() -> None:
+    assert minutes_per_reply([120.0] * 8) == pytest.approx((16 + 10) / 10)  # 8 two-minute replies and 2 x 5
+    per_reply = minutes_per_reply([120.0] * 8)
+    assert expected_wait_minutes(0, 3, per_reply) == 3  # 2.6 minutes: whole minutes under ten
+    assert expected_wait_minutes(6, 3, per_reply) == 8  # (6/3 + 1) x 2.6 = 7.8
+    assert expected_wait_minutes(30, 3, per_reply) == 30  # 28.6: nearest five from ten on
+
+
+def test_a_replys_time_starts_when_its_moderator_could_start_on_it() -> None:
+    now = NOON
+    fresh = ticket(now - 600, claimed_at=now - 300)
+    assert service_seconds(fresh, None, now) == 300  # from reaching them
+    assert service_seconds(fresh, now - 120, now) == 120  # from their previous reply
+    later = ticket(now - 3600, claimed_at=now - 3000, first_response_at=now - 2900, waiting_since=now - 200)
+    assert service_seconds(later, now - 1000, now) == 200  # from the customer's new message
+    assert service_seconds(ticket(now - 3600, first_response_at=now - 60), None, now) is None  # nobody waiting
+    overnight = ticket(now - 12 * 3600, first_response_at=now - 11 * 3600, waiting_since=now - 10 * 3600)
+    assert service_seconds(overnight, None, now) == 30 * 60  # a night is no reply's time: capped
+
+
+def test_replies_owed_are_first_replies_and_answers_to_later_messages_not_pending_ones() -> None:
+    tickets = [ticket(NOON), ticket(NOON, first_response_at=NOON + 60),
+               ticket(NOON, first_response_at=NOON + 60, waiting_since=NOON + 120),
+               ticket(NOON, pending_until=NOON + 3600),
+               Ticket("T2", "web:y", "web", "pl", "", [], [], TicketState.QUEUED, NOON)]
+    assert owed_replies(tickets) == 2
 
 
 def test_nobody_available_gives_no_number_not_infinity() -> None:
-    assert expected_wait_minutes(1, 0, 0.2) is None
-    assert expected_wait_minutes(5, 0, rate_per_moderator([], NOON, HOURS)) is None
+    assert expected_wait_minutes(1, 0, 5.0) is None
+    assert expected_wait_minutes(5, 0, minutes_per_reply([])) is None
 
 
 def test_a_burst_of_new_tickets_lengthens_only_the_waits_behind_it() -> None:
-    rate = rate_per_moderator([(NOON - 60, "anna")], NOON, HOURS)
-    waits = [expected_wait_minutes(position, 2, rate) for position in range(1, 31)]
-    assert waits[0] == 5 and waits == sorted(waits) and waits[-1] == 55  # 30 / (2 x 3/11) = 55 minutes
-
-
-def test_the_night_is_not_service_time() -> None:
-    assert open_minutes(HOURS, at("2026-11-26T07:10"), at("2026-11-26T08:10")) == pytest.approx(10)
-    assert open_minutes(HOURS, at("2026-11-25T21:30"), at("2026-11-26T08:30")) == pytest.approx(60)
-    morning = at("2026-11-26T08:10")
-    rate = rate_per_moderator([(at("2026-11-26T07:50"), "anna"), (morning - 300, "anna")], morning, HOURS)
-    assert rate == pytest.approx(4 / 20)  # 2 claims in the 10 open minutes since the first, not in 20
-    assert expected_wait_minutes(3, 1, rate) == 15
+    per_reply = minutes_per_reply([90.0] * 10)
+    waits = [expected_wait_minutes(ahead, 2, per_reply) for ahead in range(30)]
+    assert waits[0] == 2 and waits == sorted(waits) and waits[-1] == 30  # (29/2 + 1) x 2.08 = 32.3 minutes
 
 
 def test_the_window_comes_from_the_environment() -> None:
@@ -85,18 +107,24 @@ def test_a_customer_is_told_a_drop_a_move_or_a_new_state_not_a_rise_in_place() -
     assert worth_telling(None, {"state": "queued", "position": 3})
 
 
-async def test_the_expected_wait_follows_claims_and_who_is_available(app_client: TestClient, redis_url: str) -> None:
+async def test_the_expected_wait_follows_replies_owed_and_who_is_available(app_client: TestClient,
+                                                                           redis_url: str) -> None:
     app = app_client.server.app
     redis = aioredis.from_url(redis_url, decode_responses=True)
     assert "expected_wait_minutes" not in await queue_state(app, 3, now=NOON)  # nobody at a console
     await redis.zadd(keys.ONLINE, {"anna": NOON})
-    assert (await queue_state(app, 3, now=NOON))["expected_wait_minutes"] == 15  # the default pace
+    assert (await queue_state(app, 3, now=NOON))["expected_wait_minutes"] == 15  # (2 + 1) x the default 5
     store = app[TICKETS]
     for n in range(6):
         ticket, _ = await store.create(f"web:{n}", "web", "pl", "", ["human_request"], [], now=NOON - 3000)
         await store.claim(ticket.id, "anna", "Anna", now=NOON - 600 + 60 * n)
+        await store.reply(ticket.id, "anna", "Anna", "Dzień dobry", now=NOON - 570 + 60 * n)  # 30 s each
     state = await queue_state(app, 3, now=NOON)
-    assert state == {"state": "queued", "position": 3, "expected_wait_minutes": 10}  # 3 / (8 / 20) = 7.5 min
+    assert state == {"state": "queued", "position": 3, "expected_wait_minutes": 5}  # 3 x (3 + 10) / 8 = 4.9 min
+    for n in range(2):  # two more with her, not answered yet: two replies owed before the queue's
+        ticket, _ = await store.create(f"web:owed{n}", "web", "pl", "", ["human_request"], [], now=NOON - 60)
+        await store.claim(ticket.id, "anna", "Anna", now=NOON - 30)
+    assert (await queue_state(app, 3, now=NOON))["expected_wait_minutes"] == 8  # 5 x 1.625 = 8.1 min
     await redis.hset(keys.STATUS, "anna", "busy")
     assert "expected_wait_minutes" not in await queue_state(app, 3, now=NOON)  # busy is not available
     await redis.aclose()

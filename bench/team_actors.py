@@ -44,7 +44,10 @@ class WeekendClock:
     scale: float
 
     def now(self) -> float:
-        return self.start + (time.time() - self.origin) * self.scale
+        return self.at(time.time())
+
+    def at(self, wall: float) -> float:
+        return self.start + (wall - self.origin) * self.scale
 
     def real_at(self, simulated: float) -> float:
         return self.origin + (simulated - self.start) / self.scale
@@ -78,16 +81,20 @@ class Widget:
         self.url, self.conversation_id = rasa_url, f"web:{uuid.uuid4()}"
         self.client = socketio.AsyncClient(reconnection=False)
         self.inbox: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
-        self.from_people = 0  # a person's messages so far, counted as they arrive (``say`` may read them)
+        self.handed_over_at: float | None = None  # when the first queue state came (wall clock)
+        self.from_people: list[float] = []  # when each person's message came (wall clock; ``say`` may read them)
         self.person_spoke = asyncio.Event()
         for event in ("bot_uttered", "session_confirm", "error"):
             self.client.on(event, self._receiver(event))
 
     def _receiver(self, event: str) -> Any:
         async def receive(data: Any) -> None:
-            if event == "bot_uttered" and isinstance(data, dict) and "id" in data and from_a_person(data):
-                self.from_people += 1  # whole, with its id, as the widget reads it (not Rasa's copy)
-                self.person_spoke.set()
+            if event == "bot_uttered" and isinstance(data, dict) and "id" in data:  # whole, as the widget reads
+                if self.handed_over_at is None and handoff_state([data]) is not None:
+                    self.handed_over_at = time.time()
+                elif from_a_person(data):
+                    self.from_people.append(time.time())
+                    self.person_spoke.set()
             await self.inbox.put((event, data))
         return receive
 
@@ -150,18 +157,18 @@ async def customer(contact: Contact, first: tuple[str, str], rasa_url: str, cloc
             state = handoff_state(await widget.say(ASK_FOR_PERSON[lang]))
         if state is None:
             return
-        outcome.handed_over_at, outcome.predicted_shown = clock.now(), True
-        outcome.predicted_minutes = state.get("expected_wait_minutes")
+        outcome.handed_over_at = clock.at(widget.handed_over_at or time.time())
+        outcome.predicted_shown, outcome.predicted_minutes = True, state.get("expected_wait_minutes")
         if not await _person_said(widget, 1, done):
             return
-        outcome.first_reply_at = clock.now()
+        outcome.first_reply_at = clock.at(widget.from_people[0])
         for n, delay in enumerate(contact.follow_up_delays, start=2):
             await clock.minutes(delay)
+            asked = time.time()
             await widget.client.emit("user_uttered", {"message": rng.choice(FOLLOW_UPS[lang])})
-            asked = clock.now()
             if not await _person_said(widget, n, done):
                 return
-            outcome.later_waits.append(clock.now() - asked)
+            outcome.later_waits.append((widget.from_people[n - 1] - asked) * clock.scale)
     except (asyncio.TimeoutError, OSError, RuntimeError, socketio.exceptions.SocketIOError) as e:
         outcome.error = type(e).__name__
     finally:
@@ -170,7 +177,7 @@ async def customer(contact: Contact, first: tuple[str, str], rasa_url: str, cloc
 
 async def _person_said(widget: Widget, count: int, done: asyncio.Event) -> bool:
     """Wait until a person's ``count``-th message came; False if the run ended first."""
-    while widget.from_people < count:
+    while len(widget.from_people) < count:
         widget.person_spoke.clear()
         if done.is_set():
             return False

@@ -4,8 +4,9 @@ duty, how long a moderator takes. Plain, seeded functions; nothing here talks to
 The shape follows the field's case the README cites: BiggerB's moderators handled 2,386 contacts
 in one weekend for Żak (about 50 an hour). Contacts arrive from Friday 18:00 to Sunday 18:00,
 Warsaw time, following an hourly profile with a morning and an evening peak and quiet nights; a
-third need a person. Moderators work three shifts a day (07-15, 15-23 with ``day_staff`` people
-each, 23-07 with one), come ten minutes early, and hand their open tickets to the next shift.
+third need a person. Moderators work three shifts a day (07-15 and 15-23 with ``day_staff`` people
+each, 23-07 with half as many, rounded up), come ten minutes early, and hand their open tickets to
+the next shift.
 """
 
 from __future__ import annotations
@@ -91,7 +92,8 @@ def contacts(rng: random.Random, count: int = CONTACTS, person_share: float = PE
 
 def shifts(day_staff: int, start: datetime = START, hours: int = HOURS) -> list[Shift]:
     """Every shift overlapping the window, one per person on it: ``day_staff`` on the day shifts,
-    one at night. Logins name the shift (``m-<day>-<shift>-<n>``), so nobody works two in a row."""
+    ``night_staff(day_staff)`` at night. Logins name the shift (``m-<day>-<shift>-<n>``), so nobody
+    works two in a row."""
     end = start + timedelta(hours=hours)
     out: list[Shift] = []
     day = start.date() - timedelta(days=1)
@@ -101,13 +103,18 @@ def shifts(day_staff: int, start: datetime = START, hours: int = HOURS) -> list[
             finishes = datetime.combine(day, datetime.min.time(), tzinfo=ZONE) + timedelta(hours=last)
             if finishes <= start or begins >= end:
                 continue
-            staff = 1 if index == 2 else day_staff
+            staff = night_staff(day_staff) if index == 2 else day_staff
             for n in range(staff):
                 out.append(Shift(f"m-{day:%a}-{index}-{n}".lower(),
                                  max(start, begins - timedelta(minutes=EARLY_MINUTES)).timestamp(),
                                  finishes.timestamp()))
         day += timedelta(days=1)
     return out
+
+
+def night_staff(day_staff: int) -> int:
+    """People on the night shift: half the day shift's, rounded up (the night has a fifth of the contacts)."""
+    return (day_staff + 1) // 2
 
 
 def think_minutes(rng: random.Random, first: bool) -> float:

@@ -50,7 +50,7 @@ lint: setup
 	$(PY) -m mypy
 
 # All benchmarks; results under bench/results/.
-bench: bench-rasa bench-mixed bench-faiss bench-e5 bench-handoff
+bench: bench-rasa bench-mixed bench-faiss bench-e5 bench-handoff bench-team
 
 # FAISS search at 10 thousand, 100 thousand and 1 million vectors, clumps and e5-like (about 8 minutes on a quiet machine).
 bench-faiss: setup

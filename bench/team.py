@@ -232,7 +232,15 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=360.0, help="simulated seconds per real second")
     parser.add_argument("--contacts", type=int, default=CONTACTS)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--report-only", action="store_true",
+                        help="rewrite team.md and team.svg from the last run's team.json, running nothing")
     args = parser.parse_args()
+    if args.report_only:
+        result = json.loads((RESULTS / "team.json").read_text())
+        (RESULTS / "team.md").write_text(markdown(result))
+        (RESULTS / "team.svg").write_text(svg(result))
+        print(markdown(result))
+        return
     runs = [one_run(n, args) for n in args.moderators]
     result = {"measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
               "command": f"python -m bench.team --moderators {' '.join(map(str, args.moderators))} "

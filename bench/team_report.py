@@ -3,6 +3,7 @@ chart of the customers waiting for a person through the weekend. Plain functions
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,7 @@ from bench.team_plan import (
     HOURS,
     LATER_REPLY_MEDIAN,
     RESOLVE_AFTER_MINUTES,
+    SPREAD,
     START,
     ZONE,
     Contact,
@@ -132,9 +134,9 @@ def markdown(result: dict[str, Any]) -> str:
         f"Redis, the action server (e5), Rasa and the handoff service, the last on a clock {first['scale']:g} "
         "times faster than the wall (one real second is "
         f"{first['scale'] / 60:g} simulated minutes; `handoff.clock`). Moderators work shifts 07-15 and 15-23 "
-        "with the count below on each and one person 23-07, sign in ten minutes early, take tickets by automatic "
-        f"assignment (one team, capacity 5), think {FIRST_REPLY_MEDIAN:g} min (median) over a first reply and "
-        f"{LATER_REPLY_MEDIAN:g} min over a later one, resolve a ticket answered and quiet for "
+        "with the count below on each and half as many (rounded up) 23-07, sign in ten minutes early, take tickets "
+        f"by automatic assignment (one team, capacity 5), think {FIRST_REPLY_MEDIAN:g} min (median) over a first "
+        f"reply and {LATER_REPLY_MEDIAN:g} min over a later one, resolve a ticket answered and quiet for "
         f"{RESOLVE_AFTER_MINUTES:g} min, and hand their open tickets to the next shift at the change. Half the "
         "customers write again after the first reply, a third of those after the second.", "",
         "Waits are simulated minutes on the customer's side, from the handoff message to a person's reply; "
@@ -158,10 +160,15 @@ def markdown(result: dict[str, Any]) -> str:
             f"{_pct(e['within_30_percent'])} of {e['told_a_number']} | {_pct(e['within_30_percent_or_5_min'])} | "
             f"{e['told_no_number']} |")
     enough = [r["day_staff"] for r in runs if r["goals_met"]["within_60"] and r["goals_met"]["within_30"]]
+    estimated = [r["day_staff"] for r in runs if r["goals_met"]["expected_wait"]]
     lines += ["", "Goal (the field's): ≥ 89% first replies within 60 minutes and ≥ 78% within 30; expected "
               "waits within ±30% for 80% of the customers told a number. "
-              + (f"Reached for first replies with {min(enough)} moderators per day shift." if enough
-                 else "Not reached for first replies with any count tried."), ""]
+              + (f"First replies: reached with {min(enough)} moderators per day shift." if enough
+                 else "First replies: not reached with any count tried.") + " Expected waits: "
+              + (f"reached with {', '.join(map(str, estimated))}." if estimated else "not reached with any count "
+                 f"tried. A wait that is one person's reply time varies as much as that time: with the think times "
+                 f"above (lognormal, spread {SPREAD:g}), even a perfect guess of its median lands within ±30% for "
+                 f"{single_reply_ceiling():.0%} of customers."), ""]
     for r in runs:
         e, m = r["expected_wait"], r["moderators"]
         lines.append(
@@ -176,6 +183,13 @@ def markdown(result: dict[str, Any]) -> str:
             f"failures: {r['errors'] or 'none'}.")
     lines += ["", "![customers waiting for a first reply](team.svg)", ""]
     return "\n".join(lines)
+
+
+def single_reply_ceiling(tolerance: float = ESTIMATE_TOLERANCE, spread: float = SPREAD) -> float:
+    """The most a fixed guess can land within ±``tolerance`` of a lognormal wait of ``spread``: the
+    normal's mass over the interval [ln(1 - t), ln(1 + t)] at its best place."""
+    half_width = math.log((1 + tolerance) / (1 - tolerance)) / 2
+    return math.erf(half_width / spread / math.sqrt(2))
 
 
 COLOURS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e")

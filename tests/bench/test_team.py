@@ -19,7 +19,7 @@ from bench.team_plan import (
     shifts,
     think_minutes,
 )
-from bench.team_report import estimate_accuracy, markdown, summary, svg
+from bench.team_report import estimate_accuracy, markdown, single_reply_ceiling, summary, svg
 
 
 def test_the_weekend_has_zaks_contacts_a_third_needing_a_person_with_daily_peaks() -> None:
@@ -79,6 +79,15 @@ def test_the_expected_wait_is_judged_against_the_wait_that_followed() -> None:
                                                                                       round(1 / 3, 3))
 
 
+def test_a_single_reply_times_spread_caps_any_estimates_accuracy() -> None:
+    """The bound quoted in the report, checked by sampling: no fixed guess does better."""
+    rng = random.Random(3)
+    draws = [rng.lognormvariate(0.0, 0.5) for _ in range(20000)]
+    best = max(sum(abs(x - guess) <= 0.3 * guess for x in draws) / len(draws)
+               for guess in (0.8 + 0.02 * i for i in range(30)))
+    assert abs(single_reply_ceiling() - best) < 0.02 and round(single_reply_ceiling(), 2) == 0.46
+
+
 def test_the_summary_counts_an_unanswered_customer_as_a_miss_and_draws_the_weekend() -> None:
     start = START.timestamp()
     outcomes = [outcome(start, 5, 20), outcome(start, 5, 45), outcome(start, 5, None), outcome(start, None, 50)]
@@ -90,6 +99,6 @@ def test_the_summary_counts_an_unanswered_customer_as_a_miss_and_draws_the_weeke
     assert not r["goals_met"]["within_60"] and r["largest_wait_for_first_reply"]["customers"] == 3
     assert r["resolution"]["median_min"] == 30.0
     page = markdown({"measured_at": "now", "machine": "m", "cores": 2, "command": "c", "runs": [r]})
-    assert "| 2 (1) | 4 | 25% | 75% |" in page and "Not reached" in page
+    assert "| 2 (1) | 4 | 25% | 75% |" in page and "First replies: not reached" in page
     drawing = svg({"runs": [r]})
     assert drawing.startswith("<svg") and "<polyline" in drawing and "2 moderators per day shift" in drawing

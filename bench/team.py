@@ -31,7 +31,7 @@ from typing import Any
 import aiohttp
 import redis.asyncio as aioredis
 
-from bench.mixed_load import MODEL, handoff_env, machine
+from bench.mixed_load import BUILT_INDEX, MODEL, RESULTS, handoff_env, machine
 from bench.team_actors import Desk, ModeratorLog, Outcome, WeekendClock, Widget, customer, moderator
 from bench.team_plan import CONTACTS, HOURS, START, Contact, Shift, contacts, shifts
 from bench.team_report import markdown, summary, svg
@@ -49,8 +49,6 @@ from ops.processes import (
     redis_env,
 )
 
-RESULTS = REPO / "bench" / "results"
-BUILT_INDEX = REPO / "var" / "index"
 PASSWORD = "bench weekend password"
 LEAD_SECONDS = 20.0  # the handoff service starts this long before the weekend's first instant
 DRAIN_HOURS = 5  # after the window, people on duty finish what is open (until Sunday 23:00)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bot.core.redis_config import TLS_FILE_VARIABLES, RedisConfig
 from bot.core.settings import SettingsError, index_dir
+from ops.env_file import ENV_FILE, NO_FILE, with_env_file
 from ops.preflight import PreflightError, check_index, check_model, check_port_free, check_redis_reachable
 from ops.processes import MESSENGER_OFF
 
@@ -145,8 +146,11 @@ def banner(env: Mapping[str, str]) -> str:
 
 def main() -> int:
     try:
-        redis_password = "" if os.environ.get("REDIS_URL") else embedded_redis_password(os.environ)
-        env, processes = stack_env(os.environ, redis_password)
+        environ, from_file = with_env_file(os.environ)  # .env, read on purpose (ops.env_file)
+        if from_file:
+            print(f"{ENV_FILE}: {', '.join(from_file)} (set in the shell, a variable wins)", flush=True)
+        redis_password = "" if environ.get("REDIS_URL") else embedded_redis_password(environ)
+        env, processes = stack_env(environ, redis_password)
         preflight(env, processes)
         env["RASA_TOKEN"] = rasa_token(env)
         env["HANDOFF_SERVICE_TOKEN"] = stored_secret(env, "HANDOFF_SERVICE_TOKEN", SERVICE_TOKEN_FILE)
@@ -158,7 +162,8 @@ def main() -> int:
     Path("var/redis").mkdir(parents=True, exist_ok=True)
     print(banner(env), flush=True)
     honcho = str(Path(sys.executable).parent / "honcho")
-    os.execve(honcho, [honcho, "start", "-f", "Procfile", *processes], env)
+    # honcho's own .env loading is off: the file was read above, before the checks (ops.env_file)
+    os.execve(honcho, [honcho, "start", "-e", NO_FILE, "-f", "Procfile", *processes], env)
     return 0  # not reached
 
 

@@ -24,6 +24,7 @@ from types import FrameType
 from bot.core.redis_config import TLS_FILE_VARIABLES
 from bot.core.settings import SettingsError, embedder_name, index_dir, port
 from ops.edge import Limits
+from ops.env_file import ENV_FILE, with_env_file
 from ops.haproxy import Frontends
 from ops.launch import (
     MODEL,
@@ -136,8 +137,11 @@ def main() -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):  # SIGINT too: a shell may have started us ignoring it
         signal.signal(signum, _stop_on_signal)
     try:
-        redis_password = "" if os.environ.get("REDIS_URL") else embedded_redis_password(os.environ)
-        env, processes = stack_env(os.environ, redis_password)
+        environ, from_file = with_env_file(os.environ)  # .env, read on purpose (ops.env_file)
+        if from_file:
+            print(f"{ENV_FILE}: {', '.join(from_file)} (set in the shell, a variable wins)", flush=True)
+        redis_password = "" if environ.get("REDIS_URL") else embedded_redis_password(environ)
+        env, processes = stack_env(environ, redis_password)
         preflight(env, processes)
         env["RASA_TOKEN"] = rasa_token(env)
         env["HANDOFF_SERVICE_TOKEN"] = stored_secret(env, "HANDOFF_SERVICE_TOKEN", SERVICE_TOKEN_FILE)

@@ -44,8 +44,9 @@ async def hand_off(stack: Stack, customer: Customer) -> tuple[str, str]:
     assert any("w kolejce" in (m.get("text") or "") for m in seen)
     state = seen[-1]["custom"]["handoff"]
     assert state["state"] == "queued" and state["position"] >= 1
-    # no number while no moderator is available (handoff.wait_estimate); a number is at least 5 minutes
-    assert state.get("expected_wait_minutes", 5) >= 5
+    # no number while no moderator is available (handoff.wait_estimate); a number is whole minutes, at least 1
+    minutes = state.get("expected_wait_minutes", 1)
+    assert isinstance(minutes, int) and minutes >= 1
     return session_id, await ticket_of(stack, session_id)
 
 

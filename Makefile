@@ -4,7 +4,7 @@ PY := .venv/bin/python
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: setup setup-test model index run run-replicas test test-faults test-replicas test-abuse test-unit lint bench bench-rasa bench-mixed bench-faiss bench-e5 bench-handoff bench-team eval lock clean
+.PHONY: setup setup-test model index run run-replicas shell test test-faults test-replicas test-abuse test-unit lint bench bench-rasa bench-mixed bench-faiss bench-e5 bench-handoff bench-team eval lock clean
 
 setup:
 	@bin/setup
@@ -25,6 +25,11 @@ run: setup model index
 # Two Rasa servers, two action servers, two handoff services behind HAProxy, one Redis (docs/scaling.md).
 run-replicas: setup model index
 	@PYTHONPATH=. $(PY) -m ops.launch_replicas
+
+# Rasa's interactive shell against the running stack (make run in another terminal); any other
+# rasa command with the same environment: .venv/bin/python -m ops.rasa_tools data validate
+shell: setup model
+	$(PY) -m ops.rasa_tools shell
 
 test: setup-test model index
 	$(PY) -m pytest -m "not faults and not replicas and not abuse"

@@ -40,11 +40,12 @@ from handoff.crisis_notify import crisis_tasks
 from handoff.feed import EventFeed
 from handoff.jobs import Jobs
 from handoff.live import live
-from handoff.metrics import metrics
+from handoff.metrics import metrics, setup_metrics
 from handoff.notifier import queue_notifier
 from handoff.openapi import openapi
 from handoff.outbox import OutboxDelivery
 from handoff.pending_loop import pending_watcher
+from handoff.process_metrics import metrics_middleware, redis_errors_middleware
 from handoff.rasa_client import RasaClient
 from handoff.retention import Retention
 from handoff.settings import Settings
@@ -91,7 +92,9 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings, workers: bool = True) -> web.Application:
-    app = web.Application(middlewares=[errors_middleware, auth_middleware], client_max_size=api.MAX_BODY_BYTES)
+    app = web.Application(middlewares=[metrics_middleware, errors_middleware, redis_errors_middleware, auth_middleware],
+                          client_max_size=api.MAX_BODY_BYTES)
+    setup_metrics()
     app[SETTINGS] = settings
     clock.configure(settings.clock)  # ticket time: the wall's, or a bench's compressed weekend
     app.cleanup_ctx.append(_resources)

@@ -32,6 +32,7 @@ from handoff.archive_owners import note_owner
 from handoff.archive_record import build_record
 from handoff.background import pause
 from handoff.models import Ticket
+from handoff.process_metrics import beat, redis_error
 
 logger = logging.getLogger(__name__)
 FIRST_ID = 100_000  # live archive ids start above the demo archive's
@@ -156,9 +157,11 @@ class Archiver:
                 archived = await self.archive_due()
                 if archived:
                     logger.info("archived %d conversations", len(archived))
+                beat("archiver")
             except asyncio.CancelledError:
                 raise
             except Exception as e:
+                redis_error(e, "archiver")
                 logger.warning("archiving failed: %s; retrying", e)
             await pause(self._stopping, seconds)
 

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from redis.exceptions import LockError, RedisError
 
 from handoff import clock
+from handoff.process_metrics import beat, redis_error
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,9 @@ async def _every(step: Callable[[], Awaitable[Any]], stopping: asyncio.Event, wa
             wake.clear()
         try:
             await step()
+            beat(what)
         except RedisError as e:
+            redis_error(e, what)
             logger.warning("%s failed: %s", what, e)
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from prometheus_client.core import HistogramMetricFamily
+
 from bot.core import keys
 from bot.core.text import as_str
 
@@ -41,12 +43,8 @@ def observe(pipe: Any, histogram: str, channel: str, team: str, seconds: float) 
     pipe.hincrbyfloat(key, _field(channel, team, "sum"), seconds)
 
 
-def _label(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
-def histogram_lines(histogram: str, raw: dict[Any, Any]) -> list[str]:
-    """Prometheus text of one histogram from its hash (fields ``[channel, team, part]``)."""
+def histogram_family(histogram: str, raw: dict[Any, Any]) -> HistogramMetricFamily:
+    """One histogram from its hash (fields ``[channel, team, part]``), buckets made cumulative."""
     series: dict[tuple[str, str], dict[str, float]] = {}
     for field, value in raw.items():
         try:
@@ -55,20 +53,16 @@ def histogram_lines(histogram: str, raw: dict[Any, Any]) -> list[str]:
             continue
         series.setdefault((str(channel), str(team)), {})[str(part)] = float(as_str(value))
     name, help_text = HISTOGRAMS[histogram]
-    lines = [f"# HELP {name} {help_text}", f"# TYPE {name} histogram"]
+    family = HistogramMetricFamily(name, help_text, labels=["channel", "team"])
     for (channel, team), parts in sorted(series.items()):
-        labels = f'channel="{_label(channel)}",team="{_label(team)}"'
-        running = 0
+        running, buckets = 0.0, []
         for bound in (*map(str, BUCKETS), INF):
-            running += int(parts.get(bound, 0))
-            lines.append(f'{name}_bucket{{{labels},le="{bound}"}} {running}')
-        lines += [f"{name}_sum{{{labels}}} {parts.get('sum', 0.0)!r}", f"{name}_count{{{labels}}} {running}"]
-    return lines
+            running += parts.get(bound, 0)
+            buckets.append((bound, running))
+        family.add_metric([channel, team], buckets, parts.get("sum", 0.0))
+    return family
 
 
-async def prometheus_lines(client: Any) -> str:
-    """Both histograms, for ``/metrics``."""
-    lines: list[str] = []
-    for histogram in HISTOGRAMS:
-        lines += histogram_lines(histogram, await client.hgetall(keys.durations(histogram)))
-    return "\n".join(lines) + "\n"
+async def families(client: Any) -> list[HistogramMetricFamily]:
+    """Both histograms, read from Redis for one scrape of ``/metrics``."""
+    return [histogram_family(histogram, await client.hgetall(keys.durations(histogram))) for histogram in HISTOGRAMS]

@@ -1,17 +1,29 @@
-"""Queue and service figures: JSON for the stats page, Prometheus text at ``/metrics``."""
+"""Queue and service figures: JSON for the stats page, Prometheus at ``/metrics`` (prometheus_client).
+
+What the replicas share (the queue, open tickets, counters kept in Redis, the duration histograms,
+ratings) is read from Redis at scrape time and exported as metric families, never counted in a
+process: every replica shows the same values, so dashboards and alerts take ``max`` of them across
+instances, not ``sum``. What one process did (request latency, Redis errors, loop heartbeats,
+process and Python figures) comes from prometheus_client's default registry
+(``handoff.process_metrics``) and is summed across instances.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from aiohttp import web
+from prometheus_client import REGISTRY, disable_created_metrics, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
+from prometheus_client.registry import Collector
 
 from bot.core import keys
-from handoff import clock
+from handoff import clock, durations
 from handoff.appkeys import REDIS, SETTINGS, TICKETS
-from handoff.durations import prometheus_lines as duration_lines
 from handoff.models import TicketState
-from handoff.ratings import prometheus_lines, satisfaction
+from handoff.ratings import satisfaction, satisfaction_families
 
 HELP = {
     "queue_length": "Tickets waiting for a moderator",
@@ -29,6 +41,10 @@ HELP = {
     "handoff_rate": "Share of conversations handed to people",
     "bot_resolved_share": "Share of conversations the bot handled alone",
 }
+# Lifetime averages stay in the stats page's JSON; Prometheus gets the histograms
+# (volta_handoff_first_response_seconds, volta_handoff_resolution_seconds) instead.
+JSON_ONLY = frozenset({"first_response_seconds_avg", "resolution_seconds_avg"})
+OPEN_STATES = (TicketState.QUEUED, TicketState.ASSIGNED)
 
 
 def _number(raw: Any) -> float:
@@ -36,6 +52,11 @@ def _number(raw: Any) -> float:
 
 
 async def snapshot(app: web.Application) -> dict[str, float]:
+    return (await _read(app))[0]
+
+
+async def _read(app: web.Application) -> tuple[dict[str, float], dict[str, float]]:
+    """The figures, and the open tickets per state."""
     client, now = app[REDIS], clock.now()
     stats = {k: _number(v) for k, v in (await client.hgetall(keys.STATS)).items()}
     open_tickets = await app[TICKETS].open_tickets()
@@ -45,6 +66,7 @@ async def snapshot(app: web.Application) -> dict[str, float]:
     first = stats.get("first_responses", 0.0)
     closed = stats.get("closed_resolved", 0.0) + stats.get("closed_handed_back", 0.0)
     rate = min(created / conversations, 1.0) if conversations else 0.0
+    by_state = {state.value: float(sum(1 for t in open_tickets if t.state == state)) for state in OPEN_STATES}
     return {
         "queue_length": float(len(waiting)),
         "open_tickets": float(len(open_tickets)),
@@ -61,20 +83,50 @@ async def snapshot(app: web.Application) -> dict[str, float]:
         "conversations_total": conversations,
         "handoff_rate": rate,
         "bot_resolved_share": 1.0 - rate if conversations else 0.0,
-    }
+    }, by_state
 
 
-def prometheus_text(values: dict[str, float]) -> str:
-    lines: list[str] = []
+def figure_families(values: dict[str, float], by_state: dict[str, float]) -> list[Metric]:
+    families: list[Metric] = []
     for name, value in values.items():
-        metric = f"volta_handoff_{name}"
-        kind = "counter" if name.endswith("_total") else "gauge"
-        lines += [f"# HELP {metric} {HELP[name]}", f"# TYPE {metric} {kind}", f"{metric} {value:g}"]
-    return "\n".join(lines) + "\n"
+        if name in JSON_ONLY:
+            continue
+        kind = CounterMetricFamily if name.endswith("_total") else GaugeMetricFamily
+        families.append(kind(f"volta_handoff_{name}", HELP[name], value=value))
+    tickets = GaugeMetricFamily("volta_handoff_tickets", "Open tickets by state", labels=["state"])
+    for state, count in by_state.items():
+        tickets.add_metric([state], count)
+    return [*families, tickets]
+
+
+async def shared_families(app: web.Application) -> list[Metric]:
+    """Everything the replicas share, read from Redis now."""
+    values, by_state = await _read(app)
+    ratings = satisfaction_families(await satisfaction(app[REDIS]))
+    return [*figure_families(values, by_state), *ratings, *await durations.families(app[REDIS])]
+
+
+class Scrape:
+    """One scrape's metrics: this process's registry, then what was read from Redis for it."""
+
+    def __init__(self, registry: Collector, shared: Iterable[Metric]) -> None:
+        self.registry, self.shared = registry, list(shared)
+
+    def collect(self) -> Iterable[Metric]:
+        yield from self.registry.collect()
+        yield from self.shared
+
+
+def render(shared: Iterable[Metric], registry: Collector = REGISTRY) -> bytes:
+    """The text format (0.0.4) that ``generate_latest`` writes and Prometheus 2 reads."""
+    return generate_latest(Scrape(registry, shared))
+
+
+def setup_metrics() -> None:
+    """At app creation: no ``*_created`` series (nothing reads them; they double the series count)."""
+    disable_created_metrics()  # type: ignore[no-untyped-call]  # prometheus_client leaves it unannotated
 
 
 async def metrics(request: web.Request) -> web.Response:
-    text = prometheus_text(await snapshot(request.app)) + prometheus_lines(await satisfaction(request.app[REDIS]))
-    text += await duration_lines(request.app[REDIS])
-    return web.Response(text=text, content_type="text/plain", charset="utf-8",
-                        headers={"Cache-Control": "no-store"})
+    body = render(await shared_families(request.app))
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_PLAIN_0_0_4, "Cache-Control": "no-store"})

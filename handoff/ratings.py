@@ -10,9 +10,9 @@ appended to ``keys.RATINGS`` for reports (no customer text there).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from prometheus_client.core import GaugeMetricFamily
 from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
@@ -139,15 +139,14 @@ def summary(counts: dict[str, dict[int, int]]) -> dict[str, Any]:
     return {**one(overall), "channels": {channel: one(dist) for channel, dist in sorted(counts.items())}}
 
 
-def prometheus_lines(summary_: dict[str, Any]) -> str:
-    """Ratings per channel and score, as Prometheus text (appended to /metrics)."""
-    name = "volta_handoff_satisfaction_ratings"
-    lines = [f"# HELP {name} Tickets rated by the customer after a resolution, per channel and score",
-             f"# TYPE {name} gauge"]
+def satisfaction_families(summary_: dict[str, Any]) -> list[GaugeMetricFamily]:
+    """Ratings per channel and score, and their mean, for ``/metrics`` (kept in Redis: the same on every replica)."""
+    ratings = GaugeMetricFamily("volta_handoff_satisfaction_ratings",
+                                "Tickets rated by the customer after a resolution, per channel and score",
+                                labels=["channel", "score"])
     for channel, data in summary_["channels"].items():
         for score, n in data["distribution"].items():
-            lines.append(f'{name}{{channel={json.dumps(channel)},score="{score}"}} {n}')
-    mean = "volta_handoff_satisfaction_mean"
-    lines += [f"# HELP {mean} Mean customer rating (1-5) of rated tickets", f"# TYPE {mean} gauge",
-              f"{mean} {summary_['mean']:g}"]
-    return "\n".join(lines) + "\n"
+            ratings.add_metric([channel, score], n)
+    mean = GaugeMetricFamily("volta_handoff_satisfaction_mean", "Mean customer rating (1-5) of rated tickets",
+                             value=summary_["mean"])
+    return [ratings, mean]

@@ -38,6 +38,7 @@ from bot.core import settings as env
 from bot.core.text import as_str
 from handoff.background import pause
 from handoff.models import TicketState
+from handoff.process_metrics import beat, redis_error
 
 logger = logging.getLogger(__name__)
 DAY = 24 * 3600
@@ -143,9 +144,11 @@ class Retention:
                 swept = await self.sweep()
                 if any(swept.values()):
                     logger.info("retention: removed %s", ", ".join(f"{k} {v}" for k, v in sorted(swept.items())))
+                beat("retention")
             except asyncio.CancelledError:
                 raise
             except Exception as e:
+                redis_error(e, "retention")
                 logger.warning("retention sweep failed: %s; trying again later", e)
             await pause(self._stopping, self.limits.sweep_seconds)
 

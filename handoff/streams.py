@@ -25,6 +25,7 @@ from redis.exceptions import ResponseError
 from bot.core import turns
 from bot.core.text import as_str
 from handoff.background import pause
+from handoff.process_metrics import beat, redis_error
 
 logger = logging.getLogger(__name__)
 
@@ -111,9 +112,11 @@ class StreamWorker:
                 await self.ensure_group()
                 while not self._stopping.is_set():
                     await self.step()
+                    beat(self.stream)
             except asyncio.CancelledError:
                 raise
             except Exception as e:
+                redis_error(e, self.stream)
                 logger.warning("%s worker: %s; retrying", self.stream, e)
                 await pause(self._stopping, RETRY_SECONDS)
 

@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient
+from prometheus_client import CollectorRegistry
 
 from bot.core import keys
 from bot.rasa_side.channels.commands import customer_text
 from handoff.errors import Conflict, NotFound
+from handoff.metrics import render
 from handoff.models import Outcome, Ticket, TicketState
 from handoff.outbox import rasa_events
 from handoff.ratings import (
@@ -19,8 +21,8 @@ from handoff.ratings import (
     check_rating,
     clean_comment,
     clean_score,
-    prometheus_lines,
     rating_payload,
+    satisfaction_families,
     summary,
     survey_buttons,
     wants_survey,
@@ -28,6 +30,7 @@ from handoff.ratings import (
 from tests.handoff.conftest import SERVICE_TOKEN, Console
 
 SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
+EMPTY = CollectorRegistry()  # the ratings alone, without this process's own metrics
 WEB = "web:0b9f3c4e-2d1a-4f6b-9c8d-7e6f5a4b3c2d"
 OTHER = "web:1b9f3c4e-2d1a-4f6b-9c8d-7e6f5a4b3c2d"
 
@@ -99,7 +102,7 @@ def test_summary_counts_means_and_distributions_per_channel() -> None:
     assert result["count"] == 4 and result["mean"] == 3.5
     assert result["distribution"] == {"1": 1, "2": 0, "3": 0, "4": 2, "5": 1}
     assert result["channels"]["web"]["mean"] == pytest.approx(4.333, abs=0.001)
-    text = prometheus_lines(result)
+    text = render(satisfaction_families(result), registry=EMPTY).decode()
     assert 'volta_handoff_satisfaction_ratings{channel="web",score="4"} 2' in text
     assert "volta_handoff_satisfaction_mean 3.5" in text
     assert summary({})["count"] == 0

@@ -15,6 +15,7 @@ from rasa_sdk.executor import ActionExecutor
 from actions.brain_provider import default_provider
 from actions.handoff_client import default_client
 from actions.prefetch import add_prefetch_route
+from actions.readiness import add_ready_route
 from actions.settings import ActionSettings, SettingsError
 from actions.suggest import add_suggest_route
 
@@ -41,6 +42,7 @@ def main() -> None:
     app = create_app(executor, cors_origins=None)
     add_suggest_route(app)
     add_prefetch_route(app)
+    add_ready_route(app)
     app.register_listener(_warm_up, "before_server_start")
     app.run(host=settings.host, port=settings.port, single_process=True, access_log=False, motd=False)
 

@@ -63,6 +63,11 @@ class BrainProvider:
         self._loader = functools.partial(load, settings)
         self._published_version = functools.partial(current_version, settings.index_dir)
 
+    @property
+    def loaded_version(self) -> str | None:
+        """The index version of the brain in use; None until it is first loaded."""
+        return self._brain.version if self._brain is not None else None
+
     async def get(self) -> Brain:
         if self._brain is None:
             async with self._lock:

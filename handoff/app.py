@@ -24,6 +24,7 @@ from handoff import (
     learning_api,
     pending_api,
     ratings_api,
+    readiness,
     sla_api,
     stats_report,
     teams_api,
@@ -32,7 +33,19 @@ from handoff import (
     widget,
 )
 from handoff.accounts import Accounts
-from handoff.appkeys import ACCOUNTS, ARCHIVE_FAILURES, HTTP, JOBS, RASA, REDIS, SETTINGS, SIGN_IN, SUGGEST, TICKETS
+from handoff.appkeys import (
+    ACCOUNTS,
+    ARCHIVE_FAILURES,
+    HTTP,
+    JOBS,
+    LOOPS,
+    RASA,
+    REDIS,
+    SETTINGS,
+    SIGN_IN,
+    SUGGEST,
+    TICKETS,
+)
 from handoff.archive_failures import ArchiveFailures
 from handoff.archiver import Archiver
 from handoff.assigner import assigner
@@ -87,6 +100,8 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
     retention = Retention(client, settings.retention, settings.tracker_keys, keys.MessengerKeys())
     loops = (outbox, feed, archiver, retention)
     tasks = [asyncio.create_task(loop.run()) for loop in loops]
+    for name, task in zip(("outbox", "feed", "archiver", "retention"), tasks, strict=True):
+        readiness.track(app, name, task)  # a stopped one makes /ready answer 503
     yield
     await background.stop(loops, tasks)  # flagged as well as cancelled: redis-py may lose a cancellation
 
@@ -96,6 +111,7 @@ def create_app(settings: Settings, workers: bool = True) -> web.Application:
                           client_max_size=api.MAX_BODY_BYTES)
     setup_metrics()
     app[SETTINGS] = settings
+    app[LOOPS] = {}
     clock.configure(settings.clock)  # ticket time: the wall's, or a bench's compressed weekend
     app.cleanup_ctx.append(_resources)
     app.cleanup_ctx.append(queue_notifier)  # always: it finishes every queue change (Redis only, no Rasa)
@@ -105,6 +121,7 @@ def create_app(settings: Settings, workers: bool = True) -> web.Application:
     if workers:
         app.cleanup_ctx.append(_workers)
     app.router.add_get("/health", views.health)
+    app.router.add_get("/ready", readiness.ready)
     widget.setup_routes(app)
     console.setup_routes(app)
     api.setup_routes(app)

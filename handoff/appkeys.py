@@ -26,6 +26,8 @@ RASA = web.AppKey("rasa", RasaClient)
 SUGGEST = web.AppKey("suggest", SuggestClient)
 JOBS = web.AppKey("jobs", Jobs)
 ARCHIVE_FAILURES = web.AppKey("archive_failures", ArchiveFailures)
+# The loops a replica runs for its whole life, by name (handoff.readiness reports a stopped one).
+LOOPS = web.AppKey("loops", dict[str, asyncio.Task[None]])
 # Set when this process changed the queue: wakes its queue-position notifier (handoff.notifier).
 NOTIFY_WAKE = web.AppKey("notify_wake", asyncio.Event)
 SIGN_IN = web.AppKey("sign_in", SignIn)

@@ -21,7 +21,7 @@ from handoff.errors import Forbidden, HandoffError
 
 COOKIE = "ho_session"
 # /inbound/ checks its own bearer token (HANDOFF_INBOUND_EMAIL_TOKEN, handoff.consult_api)
-PUBLIC_PREFIXES = ("/health", "/widget/", "/demo", "/login", "/console/login", "/inbound/")
+PUBLIC_PREFIXES = ("/health", "/ready", "/widget/", "/demo", "/login", "/console/login", "/inbound/")
 SERVICE_PREFIXES = ("/internal/", "/metrics")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

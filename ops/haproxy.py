@@ -18,7 +18,7 @@ processes and the tools on the machine:
 - The action servers (loopback only, for Rasa and the handoff service): least connections,
   because an answer costs from 1 to 50 ms of CPU.
 
-Every backend is health-checked once a second; a server that fails two checks is taken out
+Every backend is checked once a second on ``/ready``; a server that fails two checks is taken out
 and a request that could not connect is sent to another server (``option redispatch``).
 """
 
@@ -35,6 +35,9 @@ from pathlib import Path
 from ops.edge import Limits, public_frontend
 from ops.processes import Process
 
+# Every server's readiness (model or brain loaded, Redis reachable, background loops running;
+# 503 otherwise): a server that answers but cannot serve is taken out like a dead one.
+READY = "/ready"
 LONG_LIVED = "1h"  # WebSockets: engine.io pings every 25 s, so an idle widget is never cut off
 
 
@@ -92,7 +95,7 @@ def config(ports: Frontends, rasa: Servers, handoff: Servers, actions: Servers, 
         "",
         "backend rasa",
         "    balance roundrobin",
-        "    option httpchk GET /",
+        f"    option httpchk GET {READY}",
         "    http-check expect status 200",
         *_servers(rasa),
         "",
@@ -109,7 +112,7 @@ def config(ports: Frontends, rasa: Servers, handoff: Servers, actions: Servers, 
         "",
         "backend handoff",
         "    balance roundrobin",
-        "    option httpchk GET /health",
+        f"    option httpchk GET {READY}",
         "    http-check expect status 200",
         *_servers(handoff),
         "",
@@ -119,7 +122,7 @@ def config(ports: Frontends, rasa: Servers, handoff: Servers, actions: Servers, 
         "",
         "backend actions",
         "    balance leastconn",
-        "    option httpchk GET /health",
+        f"    option httpchk GET {READY}",
         "    http-check expect status 200",
         *_servers(actions),
         "",

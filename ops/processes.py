@@ -25,13 +25,17 @@ class Process:
     """A child process whose output goes to a log file, shown when it fails."""
 
     def __init__(
-        self, name: str, argv: Sequence[str], env: Mapping[str, str], log_dir: Path, cwd: Path = REPO
+        self, name: str, argv: Sequence[str], env: Mapping[str, str], log_dir: Path, cwd: Path = REPO,
+        inherit_env: bool = True,
     ) -> None:
+        """``env`` is added to this process's environment, or is the whole of it without ``inherit_env``
+        (as a systemd unit's process gets only what its unit gives it)."""
         self.name = name
         self.log_path = log_dir / f"{name}.log"
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
-            list(argv), cwd=cwd, env={**os.environ, **env}, stdout=self._log, stderr=subprocess.STDOUT
+            list(argv), cwd=cwd, env={**(os.environ if inherit_env else {}), **env}, stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
 
     def log_tail(self, lines: int = 40) -> str:

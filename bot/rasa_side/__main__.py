@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Mapping
 
-from bot.rasa_side import patches
+from bot.rasa_side import config_env, patches
 
 
 class NoToken(SystemExit):
@@ -31,6 +31,7 @@ def with_token(argv: list[str], environ: Mapping[str, str]) -> list[str]:
 
 def main() -> None:
     sys.argv = with_token(sys.argv, os.environ)
+    config_env.check(sys.argv, os.environ)  # every unset ${NAME} at once, before Rasa loads
     patches.install()
     from rasa.__main__ import main as rasa_main
 

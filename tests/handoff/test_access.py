@@ -13,8 +13,8 @@ from ops.launch import stack_env
 from ops.processes import REPO
 from tests.handoff.conftest import Factory, sign_in
 
-PUBLIC = {"/health", "/login", "/demo", "/widget/widget.js", "/widget/widget.css", "/widget/vendor/socket.io.min.js",
-          "/console/{name}"}
+PUBLIC = {"/health", "/ready", "/login", "/demo", "/widget/widget.js", "/widget/widget.css",
+          "/widget/vendor/socket.io.min.js", "/console/{name}"}
 
 
 def concrete(path: str) -> str:

@@ -34,8 +34,9 @@ PUBLIC = [("GET", "/socket.io/?EIO=4&transport=polling"), ("POST", "/socket.io/?
           ("GET", "/admin"), ("GET", "/stats")]
 CLOSED = [("POST", "/webhooks/rest/webhook"), ("POST", "/conversations/web:x/tracker/events"), ("PUT", "/model"),
           ("GET", "/status"), ("GET", "/version"), ("POST", "/internal/tickets"), ("GET", "/internal/conversations/x"),
-          ("GET", "/metrics"), ("GET", "/health"), ("POST", "/webhook"), ("GET", "/api/../internal/tickets"),
-          ("GET", "/widget/%2e%2e/metrics"), ("GET", "/api%2f..%2finternal/tickets"), ("GET", "/demo/../metrics")]
+          ("GET", "/metrics"), ("GET", "/health"), ("GET", "/ready"), ("POST", "/webhook"),
+          ("GET", "/api/../internal/tickets"), ("GET", "/widget/%2e%2e/metrics"),
+          ("GET", "/api%2f..%2finternal/tickets"), ("GET", "/demo/../metrics")]
 READY_SECONDS = 30
 
 
@@ -54,6 +55,12 @@ def test_socket_io_sessions_stick_to_the_server_that_made_them() -> None:
     assert "stick store-response res.cook(io)" in socketio and "stick match url_param(sid)" in socketio
     assert "server rasa-a 127.0.0.1:1001 track rasa/rasa-a" in socketio
     assert "use_backend rasa_socketio if { path_beg /socket.io/ }" in text
+
+
+def test_every_backend_is_checked_on_readiness() -> None:
+    text = config(PORTS, **SERVERS)
+    checks = [line.strip() for line in text.splitlines() if "httpchk" in line]
+    assert checks == ["option httpchk GET /ready"] * 3  # rasa, handoff, actions (rasa_socketio tracks rasa)
 
 
 def test_only_the_public_frontend_listens_beyond_loopback() -> None:

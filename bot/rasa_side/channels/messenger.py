@@ -45,6 +45,7 @@ from sanic.response import HTTPResponse
 from bot.core.conversation_ids import valid_comment_id, valid_messenger_id
 from bot.core.keys import TRACKER_PREFIX, TrackerKeys
 from bot.core.redis_config import RedisConfig
+from bot.rasa_side import loops
 from bot.rasa_side.channels.agent_typing import HUB
 from bot.rasa_side.channels.comment_output import CommentReplies, comment_metadata
 from bot.rasa_side.channels.graph import DEFAULT_GRAPH_URL, GraphClient
@@ -329,6 +330,7 @@ class MessengerInput(InputChannel):
             if self.enabled and self._worker is None:
                 HUB.register(self._agent_typing)
                 self._worker = asyncio.ensure_future(self._work(on_new_message))
+                loops.track("messenger inbox", self._worker)  # /ready says when it has stopped
                 logger.info("Messenger channel on: inbox worker %s started", self.consumer)
             elif not self.enabled:
                 logger.info("Messenger channel off: set MESSENGER_APP_SECRET, MESSENGER_VERIFY_TOKEN "

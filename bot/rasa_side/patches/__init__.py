@@ -19,7 +19,9 @@ each, all measured or needed for "nothing accepted is lost":
   one from the client that used the server least lately, so a flood waits its turn instead
   of slowing every real customer's answer;
 - ``api_token``: the HTTP API token compared in constant time, and accepted as
-  ``Authorization: Bearer`` as well as ``?token=``.
+  ``Authorization: Bearer`` as well as ``?token=``;
+- ``readiness``: ``/health`` and ``/ready`` (model, Redis, the Messenger inbox worker) for
+  HAProxy and the systemd units, outside the token.
 """
 
 from __future__ import annotations
@@ -32,13 +34,14 @@ from bot.rasa_side.patches import (
     fair_share,
     graph,
     prefetch,
+    readiness,
     sessions,
     tracker_store,
     validation,
 )
 
 logger = logging.getLogger(__name__)
-PATCHES = (validation, events, tracker_store, sessions, graph, prefetch, fair_share, api_token)
+PATCHES = (validation, events, tracker_store, sessions, graph, prefetch, fair_share, api_token, readiness)
 _installed = False
 
 

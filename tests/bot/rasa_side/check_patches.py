@@ -71,12 +71,22 @@ results["prefetch_url"] = (prefetch_url("http://127.0.0.1:5055/webhook") == "htt
 
 def every_patch_is_in_place() -> bool:
     """What ``install`` promises in its docstring: each listed patch replaced Rasa's own."""
+    import rasa.core.run
     import rasa.server
     from rasa.core.agent import Agent
     from rasa.core.tracker_store import FailSafeTrackerStore
     from rasa.engine.runner.dask import DaskGraphRunner
 
-    from bot.rasa_side.patches import api_token, fair_share, graph, prefetch, sessions, tracker_store, validation
+    from bot.rasa_side.patches import (
+        api_token,
+        fair_share,
+        graph,
+        prefetch,
+        readiness,
+        sessions,
+        tracker_store,
+        validation,
+    )
 
     return (RemoteAction._validate_action_result is validation._validate_action_result
             and FailSafeTrackerStore.save is tracker_store._save_or_fail
@@ -85,7 +95,8 @@ def every_patch_is_in_place() -> bool:
             and fair_share._original_handle_message is prefetch._handle_message
             and rasa.server.requires_auth is api_token.requires_auth
             and rasa.server.validate_events_in_request_body is validation._validate_events_in_request_body
-            and len(patches.PATCHES) == 8)
+            and rasa.core.run.configure_app is readiness._configure_app
+            and len(patches.PATCHES) == 9)
 
 
 results["every_patch_in_place"] = every_patch_is_in_place()

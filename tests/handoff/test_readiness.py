@@ -1,0 +1,65 @@
+"""``/ready``: Redis and the background loops, as HAProxy and the systemd units see them, against a
+redis-server of the test's own that is stopped and started again."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from handoff.app import create_app
+from handoff.appkeys import LOOPS
+from ops.processes import RedisServer
+from tests.handoff.conftest import Factory, settings
+
+LOOP_NAMES = ["archiver", "feed", "outbox", "retention"]
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path)
+    yield server
+    server.stop()
+
+
+async def _client(aiohttp_client: Factory, redis: RedisServer, tmp_path: Path) -> TestClient:
+    app = create_app(settings(redis.url, archive_dir=tmp_path / "archive", jobs_dir=tmp_path / "jobs"))
+    client: TestClient = await aiohttp_client(app)
+    return client
+
+
+async def test_ready_with_redis_and_every_loop(aiohttp_client: Factory, own_redis: RedisServer,
+                                               tmp_path: Path) -> None:
+    client = await _client(aiohttp_client, own_redis, tmp_path)
+    response = await client.get("/ready")
+    assert (response.status, await response.json()) == (200, {"status": "ready", "loops": LOOP_NAMES})
+
+
+async def test_not_ready_while_redis_is_stopped_and_ready_again_after(aiohttp_client: Factory,
+                                                                      own_redis: RedisServer, tmp_path: Path) -> None:
+    client = await _client(aiohttp_client, own_redis, tmp_path)
+    own_redis.stop()
+    response = await client.get("/ready")
+    assert (response.status, await response.json()) == (503, {"status": "not ready", "reason": "redis unreachable"})
+    await asyncio.get_running_loop().run_in_executor(None, own_redis.restart)
+    response = await client.get("/ready")
+    assert response.status == 200, await response.text()  # the loops lived through the outage
+
+
+async def test_a_stopped_loop_is_named(aiohttp_client: Factory, own_redis: RedisServer, tmp_path: Path) -> None:
+    client = await _client(aiohttp_client, own_redis, tmp_path)
+    task = client.server.app[LOOPS]["archiver"]
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    response = await client.get("/ready")
+    assert (response.status, await response.json()) == (503, {"status": "not ready",
+                                                               "reason": "loops stopped: archiver"})
+
+
+async def test_without_workers_only_redis_counts(aiohttp_client: Factory, redis_url: str) -> None:
+    client: TestClient = await aiohttp_client(create_app(settings(redis_url), workers=False))
+    response = await client.get("/ready")
+    assert (response.status, await response.json()) == (200, {"status": "ready", "loops": []})

@@ -5,20 +5,21 @@ is the Redis URL (password, TLS: ops.processes.RedisServer.url)."""
 
 import asyncio
 import json
+import os
 import sys
 import time
 
-import redis
 from rasa.core.lock_store import LockError
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.core.redis_clients import sync_client
 from bot.core.redis_config import RedisConfig
 from bot.rasa_side.locks import RedisLockStore
 
 
 async def main(url: str) -> dict[str, object]:
-    connection = RedisConfig.from_url(url)
-    red = redis.Redis(**connection.client_kwargs(), decode_responses=True)
+    connection = RedisConfig.from_env({**os.environ, "REDIS_URL": url}, url)  # REDIS_SENTINELS too, when set
+    red = sync_client(connection, decode_responses=True)
     red.flushdb()
     options = connection.endpoint_options()
     # as Rasa creates it from endpoints.yml (values as strings), and directly

@@ -4,6 +4,7 @@ Prints one JSON object of named results; argv[1] is the Redis URL (password, TLS
 
 import asyncio
 import json
+import os
 import sys
 
 import redis
@@ -18,6 +19,7 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 
+from bot.core.redis_clients import sync_client
 from bot.core.redis_config import RedisConfig
 from bot.rasa_side.stores import RedisTrackerStore
 
@@ -108,8 +110,8 @@ async def long_conversation(store: RedisTrackerStore, red: redis.Redis) -> dict[
 
 
 async def main(url: str) -> dict[str, object]:
-    config = RedisConfig.from_url(url)
-    red = redis.Redis(**config.client_kwargs(), decode_responses=True)
+    config = RedisConfig.from_env({**os.environ, "REDIS_URL": url}, url)  # REDIS_SENTINELS too, when set
+    red = sync_client(config, decode_responses=True)
     red.flushdb()
     # as endpoints.yml gives them (use_ssl, ssl_ca_certs… as strings)
     options = {k: str(v) for k, v in config.endpoint_options().items()}

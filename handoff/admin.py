@@ -21,9 +21,9 @@ import os
 import sys
 from pathlib import Path
 
-import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from bot.core.redis_clients import async_client
 from bot.core.redis_config import RedisConfig
 from bot.core.settings import SettingsError
 from bot.learning.paths import Paths
@@ -44,7 +44,7 @@ def _password(args: argparse.Namespace) -> str:
 
 
 async def run(args: argparse.Namespace, redis: RedisConfig) -> str:
-    client = aioredis.Redis(**redis.client_kwargs(), decode_responses=True)
+    client = async_client(redis, decode_responses=True)
     try:
         if args.command in ("import-canned", "export-canned"):
             return await _canned(args, CannedStore(client))

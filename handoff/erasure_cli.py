@@ -10,11 +10,11 @@ import asyncio
 import sys
 from collections.abc import Mapping
 
-import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from bot.core import keys
 from bot.core.conversation_ids import check_conversation_id
+from bot.core.redis_clients import async_client
 from bot.core.redis_config import RedisConfig
 from bot.core.settings import SettingsError
 from bot.learning.paths import Paths
@@ -29,7 +29,7 @@ async def erase_customer(conversation_id: str, environ: Mapping[str, str]) -> st
     check_conversation_id(conversation_id)
     paths = Paths.from_env(environ)
     tracker = keys.TrackerKeys(environ.get("TRACKER_KEY_PREFIX") or keys.TRACKER_PREFIX)
-    client = aioredis.Redis(**RedisConfig.from_env(environ, DEFAULT_REDIS_URL).client_kwargs(), decode_responses=True)
+    client = async_client(RedisConfig.from_env(environ, DEFAULT_REDIS_URL), decode_responses=True)
     try:
         erasure = Erasure(client, tracker, keys.MessengerKeys(), paths.archive, paths.approved, paths.proposals)
         erased = await erasure.erase(conversation_id)

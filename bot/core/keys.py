@@ -30,6 +30,7 @@ ARCHIVE_ATTEMPTS = f"{PREFIX}:archive_attempts"  # hash: conversation id -> fail
 # hash: conversation id -> JSON {"at", "attempts", "error"}: set aside after too many failures, for an admin
 # to look at; its events stay, and new activity in it tries again.
 ARCHIVE_FAILED = f"{PREFIX}:archive_failed"
+REPLICATION_PROBE = f"{PREFIX}:replication_probe"  # INCR before a WAIT (bot.core.redis_clients.replicated_write)
 CONVERSATIONS = f"{PREFIX}:conversations"  # HyperLogLog of conversation ids seen (for the handoff rate)
 GROUP = "handoff"  # consumer group name on OUTBOX and on Rasa's event stream
 NOTIFY_LOCK = f"{PREFIX}:notify_lock"  # one queue-position update at a time, across replicas

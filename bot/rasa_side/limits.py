@@ -14,9 +14,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import redis.asyncio as aioredis
-
 from bot.core.keys import TRACKER_PREFIX, LimitKeys, TrackerKeys
+from bot.core.redis_clients import async_client
 from bot.core.redis_config import RedisConfig
 from bot.rasa_side.settings import Limits
 
@@ -124,14 +123,14 @@ class LazyRateLimits:
     """A channel's ``RateLimits``, its Redis client made on first use (inside Rasa's event loop)."""
 
     def __init__(self, redis: RedisConfig, limits: Limits, tracker_prefix: str = TRACKER_PREFIX) -> None:
-        self._kwargs = redis.client_kwargs()
+        self._redis = redis
         self._prefix = tracker_prefix
         self._settings = limits
         self._limits: RateLimits | None = None
 
     def get(self) -> RateLimits:
         if self._limits is None:
-            client = aioredis.Redis(**self._kwargs, socket_timeout=5, socket_connect_timeout=5)
+            client = async_client(self._redis, socket_timeout=5, socket_connect_timeout=5)
             self._limits = RateLimits(client, self._settings, self._prefix)
         return self._limits
 

@@ -22,11 +22,11 @@ from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import redis.asyncio as aioredis
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 
 from bot.core.keys import TRACKER_PREFIX, TrackerKeys
+from bot.core.redis_clients import async_client
 from bot.core.redis_config import RedisConfig
 from bot.rasa_side.retry import with_retries
 
@@ -82,7 +82,7 @@ class RedisLockStore(LockStore):
             options.update(endpoint_config.kwargs or {}, host=endpoint_config.url or host)
             key_prefix = options.get("key_prefix", key_prefix)
         connection = RedisConfig.from_options(options, where="lock_store (endpoints.yml)")
-        self.red = aioredis.Redis(**connection.client_kwargs(), decode_responses=True, socket_timeout=10)
+        self.red = async_client(connection, decode_responses=True, socket_timeout=10)
         self.key_names = TrackerKeys(key_prefix)
         self._take = self.red.register_script(_TAKE)
         self._release = self.red.register_script(_RELEASE)

@@ -31,7 +31,6 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import redis.asyncio as aioredis
 from rasa.core.tracker_store import TrackerStore
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -45,7 +44,8 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.core.keys import TRACKER_PREFIX, TrackerKeys
-from bot.core.redis_config import RedisConfig
+from bot.core.redis_clients import async_client, replicated_write
+from bot.core.redis_config import REPLICATION_OPTIONS, RedisConfig
 from bot.rasa_side import patches
 from bot.rasa_side.retry import with_retries
 
@@ -123,11 +123,13 @@ class RedisTrackerStore(TrackerStore):
                  key_prefix: str = TRACKER_PREFIX, stream: str | None = None, window_turns: int | str = WINDOW_TURNS,
                  username: str | None = None, use_ssl: bool | str = False, ssl_ca_certs: str | None = None,
                  ssl_certfile: str | None = None, ssl_keyfile: str | None = None, **kwargs: Any) -> None:
+        replication = {key: kwargs.pop(key, None) for key in REPLICATION_OPTIONS}
         connection = RedisConfig.from_options(
             {"host": host, "port": port, "db": db, "username": username, "password": password, "use_ssl": use_ssl,
-             "ssl_ca_certs": ssl_ca_certs, "ssl_certfile": ssl_certfile, "ssl_keyfile": ssl_keyfile},
+             "ssl_ca_certs": ssl_ca_certs, "ssl_certfile": ssl_certfile, "ssl_keyfile": ssl_keyfile, **replication},
             where="tracker_store (endpoints.yml)")
-        self.red = aioredis.Redis(**connection.client_kwargs(), decode_responses=True, socket_timeout=10)
+        self.red = async_client(connection, decode_responses=True, socket_timeout=10)
+        self._replicas = connection.replicas_to_wait
         self.record_exp = int(float(record_exp)) if record_exp else None
         self.key_names = TrackerKeys(key_prefix)
         self.stream = stream or self.key_names.stream
@@ -191,6 +193,9 @@ class RedisTrackerStore(TrackerStore):
                 for name in (key, self.key_names.session(sender_id), self.key_names.window(sender_id)):
                     pipe.expire(name, self.record_exp)
             await pipe.execute()
+        # acknowledged (to the customer, to Rasa) only once a replica holds it; a failover in between
+        # makes with_retries save again, and the new master's own count decides what is still new
+        await replicated_write(self.red, self._replicas)
         if self.event_broker is not None:
             for event in new:
                 self.event_broker.publish({"sender_id": sender_id, **event})

@@ -22,6 +22,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from bot.core.keys import TrackerKeys
+from bot.core.redis_clients import async_client
 from bot.core.redis_config import RedisConfig
 from bot.rasa_side.channels.catch_up import BOT_EVENT, CATCH_UP_MAX_EVENTS, TOPIC_KEY, message_of, rateable, valid_id
 
@@ -99,7 +100,7 @@ class AnswerRatings:
 
     def _connection(self) -> aioredis.Redis:
         if self._client is None:
-            self._client = aioredis.Redis(**self._redis.client_kwargs(), decode_responses=True,
+            self._client = async_client(self._redis, decode_responses=True,
                                           socket_timeout=5, socket_connect_timeout=5)
         return self._client
 

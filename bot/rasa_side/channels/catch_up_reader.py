@@ -21,6 +21,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from bot.core.keys import TrackerKeys
+from bot.core.redis_clients import async_client
 from bot.core.redis_config import RedisConfig
 from bot.rasa_side.channels.catch_up import (
     CATCH_UP_FIRST_READ,
@@ -53,7 +54,7 @@ class CatchUpReader:
 
     def _clients(self) -> tuple[aioredis.Redis, RedisLockStore]:
         if self._client is None or self._locks is None:
-            self._client = aioredis.Redis(**self._redis.client_kwargs(), decode_responses=True,
+            self._client = async_client(self._redis, decode_responses=True,
                                           socket_timeout=5, socket_connect_timeout=5)
             self._locks = RedisLockStore(**self._redis.endpoint_options(), key_prefix=self._prefix)
         return self._client, self._locks

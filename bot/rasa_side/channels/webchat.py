@@ -52,6 +52,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
 from bot.core.keys import TRACKER_PREFIX, TrackerKeys
+from bot.core.redis_clients import async_client
 from bot.core.redis_config import RedisConfig
 from bot.rasa_side.channels.agent_typing import HUB, widget_typing
 from bot.rasa_side.channels.answer_ratings import AnswerRatings
@@ -75,7 +76,16 @@ SESSION_COOKIE = "io"  # engine.io's name; HAProxy's stick table reads it (ops/h
 
 class JsonRedisManager(AsyncRedisManager):  # type: ignore[misc]
     """python-socketio's Redis manager speaking JSON: its own pickles would let anyone who
-    can publish to Redis run code in Rasa. A failed publish raises instead of being dropped."""
+    can publish to Redis run code in Rasa. A failed publish raises instead of being dropped.
+    Its connections are ours (``bot.core.redis_clients``): python-socketio 5.9 knows no Sentinels."""
+
+    def __init__(self, connection: RedisConfig, channel: str) -> None:
+        self._connection = connection
+        super().__init__(connection.url(), channel=channel)
+
+    def _redis_connect(self) -> None:
+        self.redis = async_client(self._connection, socket_connect_timeout=5)
+        self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
 
     async def _publish(self, data: Any) -> Any:
         payload = json.dumps(data)
@@ -101,10 +111,7 @@ def redis_manager(credentials: dict[str, Any]) -> JsonRedisManager | None:
         return None
     prefix = str(credentials.get("tracker_key_prefix") or TRACKER_PREFIX)
     connection = RedisConfig.from_options(credentials, prefix="redis_", where="webchat channel")
-    # the URL gives address and TLS (rediss://), these the user, password and certificates
-    options = {k: v for k, v in connection.client_kwargs().items() if k not in ("host", "port", "db", "ssl")}
-    channel = TrackerKeys(prefix).widget_pushes
-    return JsonRedisManager(connection.url(), channel=channel, redis_options={**options, "socket_connect_timeout": 5})
+    return JsonRedisManager(connection, channel=TrackerKeys(prefix).widget_pushes)
 
 
 class WebChatOutput(SocketIOOutput):

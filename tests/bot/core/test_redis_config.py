@@ -1,5 +1,6 @@
 """One description of how to reach Redis, from a URL or from Rasa's endpoint keys."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,42 @@ def test_bad_settings_name_the_variable_and_never_show_the_password(environ: dic
 def test_bad_endpoint_keys_name_where_they_are() -> None:
     with pytest.raises(SettingsError, match="lock_store: port and db must be numbers"):
         RedisConfig.from_options({"host": "h", "port": "x"}, where="lock_store")
+
+
+SENTINEL_ENV = {"REDIS_URL": "redis://:pw@ignored:1/2", "REDIS_SENTINELS": "10.0.0.1:26379, [::1]:26380",
+                "REDIS_SENTINEL_MASTER": "careassist"}
+
+
+def test_sentinels_come_from_the_environment_and_go_to_rasa_unchanged() -> None:
+    config = RedisConfig.from_env(SENTINEL_ENV, "")
+    assert config.sentinels == (("10.0.0.1", 26379), ("::1", 26380))
+    assert (config.sentinel_master, config.db, config.password, config.replicated) == ("careassist", 2, "pw", True)
+    assert config.replicas_to_wait == 1  # a replicated Redis: a turn waits for one replica by default
+    assert RedisConfig.from_env({"REDIS_URL": "redis://h:1/0"}, "").replicas_to_wait == 0
+    as_yaml = {f"redis_{k}": "" if v is None else str(v) for k, v in config.endpoint_options().items()}
+    assert RedisConfig.from_options(as_yaml, prefix="redis_") == replace(config, host="ignored", port=1)
+    env = config.endpoint_env()
+    assert RedisConfig.from_env({**env, "REDIS_URL": "redis://:pw@x:1/2"}, "").sentinels == config.sentinels
+    assert "careassist" in config.shown() and "pw" not in config.shown()
+
+
+def test_wait_replicas_can_be_set_and_is_checked() -> None:
+    assert RedisConfig.from_env({**SENTINEL_ENV, "REDIS_WAIT_REPLICAS": "0"}, "").replicas_to_wait == 0
+    with pytest.raises(SettingsError, match="REDIS_WAIT_REPLICAS must be a number of replicas"):
+        RedisConfig.from_env({**SENTINEL_ENV, "REDIS_WAIT_REPLICAS": "all"}, "")
+    with pytest.raises(SettingsError, match="tracker_store: wait_replicas must be"):
+        RedisConfig.from_options({"host": "h", "wait_replicas": "-1"}, where="tracker_store")
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"REDIS_SENTINEL_MASTER": ""}, "REDIS_SENTINELS is set but REDIS_SENTINEL_MASTER is empty"),
+    ({"REDIS_SENTINELS": ""}, "REDIS_SENTINEL_MASTER is set but REDIS_SENTINELS is empty"),
+    ({"REDIS_SENTINELS": "h1"}, "REDIS_SENTINELS must look like host:port,host:port, got 'h1'"),
+    ({"REDIS_SENTINELS": "h1:26379,,h2:1"}, "REDIS_SENTINELS must look like host:port,host:port, got ''"),
+    ({"REDIS_SENTINELS": "h1:99999"}, "REDIS_SENTINELS must look like"),
+    ({"REDIS_SENTINELS": "u:p@h1:1"}, "REDIS_SENTINELS must look like"),
+])
+def test_a_sentinel_list_without_a_master_or_with_a_bad_entry_is_refused_by_name(
+        changes: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        RedisConfig.from_env({**SENTINEL_ENV, **changes}, "")

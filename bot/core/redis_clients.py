@@ -1,0 +1,86 @@
+"""Redis clients for a ``RedisConfig``: one Redis, or the master its Sentinels name.
+
+Every process builds its clients here, so a replicated Redis (``REDIS_SENTINELS``) is followed
+through a failover everywhere alike: a Sentinel-managed connection pool asks the Sentinels for the
+master before each new connection, and drops connections to a master that was demoted (redis-py's
+``SentinelManagedConnection`` turns READONLY into a connection error). Callers keep their own
+retries (``bot.rasa_side.retry``, the handoff service's loops), which ride out the seconds of a failover.
+
+``replicated_write`` is the ``WAIT`` for writes that matter (an accepted customer message, a
+moderator's reply): the caller hears back only once a replica holds it too, so a SIGKILLed master
+loses nothing that was acknowledged. Works with redis-py 4.6 (the Rasa venv) and 8.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import redis
+import redis.asyncio as aioredis
+from redis.asyncio.sentinel import Sentinel as AsyncSentinel
+from redis.sentinel import Sentinel
+
+from bot.core import keys
+from bot.core.redis_config import RedisConfig
+
+logger = logging.getLogger(__name__)
+
+
+def async_client(config: RedisConfig, **options: Any) -> aioredis.Redis:
+    """An asyncio client (``options``: ``decode_responses``, ``socket_timeout``… as redis-py's)."""
+    kwargs = {**config.client_kwargs(), **options}
+    if not config.replicated:
+        return aioredis.Redis(**kwargs)
+    for key in ("host", "port"):
+        kwargs.pop(key)
+    sentinel = AsyncSentinel(list(config.sentinels), sentinel_kwargs=config.sentinel_kwargs())  # type: ignore[no-untyped-call]
+    client: aioredis.Redis = sentinel.master_for(config.sentinel_master, **kwargs)
+    return client
+
+
+def sync_client(config: RedisConfig, **options: Any) -> redis.Redis:
+    """A blocking client, for tools and tests (never on an event loop)."""
+    kwargs = {**config.client_kwargs(), **options}
+    if not config.replicated:
+        return redis.Redis(**kwargs)
+    for key in ("host", "port"):
+        kwargs.pop(key)
+    sentinel = Sentinel(list(config.sentinels), sentinel_kwargs=config.sentinel_kwargs())  # type: ignore[no-untyped-call]
+    client: redis.Redis = sentinel.master_for(config.sentinel_master, **kwargs)  # type: ignore[no-untyped-call]
+    return client
+
+
+async def close(client: aioredis.Redis) -> None:
+    """Close ``client``, its pool and, through Sentinels, its connections to them (a pool given to
+    redis-py's client is not its own to close)."""
+    closer = getattr(client, "aclose", None) or client.close  # aclose: redis-py 5+; close in 4.6
+    await closer()
+    await client.connection_pool.disconnect()
+    for sentinel in getattr(getattr(client.connection_pool, "sentinel_manager", None), "sentinels", ()):
+        await (getattr(sentinel, "aclose", None) or sentinel.close)()
+        await sentinel.connection_pool.disconnect()
+
+
+WAIT_TIMEOUT_MS = 1000  # longer than a healthy replica's lag on any LAN; a slower one is logged
+
+
+async def replicated_write(client: aioredis.Redis, replicas: int, timeout_ms: int = WAIT_TIMEOUT_MS) -> int:
+    """Wait until ``replicas`` replicas hold every write this process made before the call
+    (0: return at once). Returns how many acknowledged; fewer is logged, not raised: the write
+    is on the master's disk (``appendfsync always``) and is lost only if the master dies before
+    its replica catches up.
+
+    ``WAIT`` counts the writes of its own connection, and a pooled client may have written on
+    another one; so a write on this connection (a counter) goes first: replication is one ordered
+    stream, and a replica that holds this write holds every earlier one."""
+    if replicas <= 0:
+        return 0
+    async with client.pipeline(transaction=False) as pipe:
+        pipe.incr(keys.REPLICATION_PROBE)
+        pipe.execute_command("WAIT", replicas, timeout_ms)
+        _, acknowledged = await pipe.execute()
+    if int(acknowledged) < replicas:
+        logger.warning("only %s of %d Redis replicas acknowledged a write within %d ms",
+                       acknowledged, replicas, timeout_ms)
+    return int(acknowledged)

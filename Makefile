@@ -4,7 +4,7 @@ PY := .venv/bin/python
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: setup setup-test model index run run-replicas shell test test-faults test-replicas test-abuse test-unit lint bench bench-rasa bench-mixed bench-faiss bench-e5 bench-handoff bench-team eval lock clean
+.PHONY: setup setup-test model index run run-replicas shell test test-faults test-failover test-replicas test-abuse test-unit lint bench bench-rasa bench-mixed bench-faiss bench-e5 bench-handoff bench-team eval lock clean
 
 setup:
 	@bin/setup
@@ -32,11 +32,16 @@ shell: setup model
 	$(PY) -m ops.rasa_tools shell
 
 test: setup-test model index
-	$(PY) -m pytest -m "not faults and not replicas and not abuse"
+	$(PY) -m pytest -m "not faults and not failover and not replicas and not abuse"
 
 # Kills every process under load and restarts Redis; writes bench/results/faults.{json,md}.
 test-faults: setup model index
 	$(PY) -m pytest -m faults
+
+# The stack on a master, a replica and three Sentinels; SIGKILLs the master under load (about 4 minutes);
+# writes bench/results/failover.{json,md}.
+test-failover: setup model index
+	$(PY) -m pytest -m failover
 
 # The replicated stack behind HAProxy under load (about 3 minutes); writes var/test-replicas/report.{json,md}.
 test-replicas: setup model index
@@ -48,7 +53,7 @@ test-abuse: setup model index
 	$(PY) -m pytest -m abuse
 
 test-unit: setup
-	$(PY) -m pytest -m "not integration and not faults and not replicas and not abuse"
+	$(PY) -m pytest -m "not integration and not faults and not failover and not replicas and not abuse"
 
 lint: setup
 	$(PY) -m ruff check bot handoff actions ops tests bench faq_corpus/archive/tools

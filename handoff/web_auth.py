@@ -12,12 +12,17 @@
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from handoff.appkeys import ACCOUNTS, SESSION, SETTINGS, session_of
 from handoff.errors import Forbidden, HandoffError
+
+logger = logging.getLogger(__name__)
 
 COOKIE = "ho_session"
 # /inbound/ checks its own bearer token (HANDOFF_INBOUND_EMAIL_TOKEN, handoff.consult_api)
@@ -40,11 +45,15 @@ def service_token_ok(request: web.Request) -> bool:
 
 @web.middleware
 async def errors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Domain errors become one JSON shape: ``{"error": message}`` with their status."""
+    """Domain errors become one JSON shape: ``{"error": message}`` with their status; Redis away
+    (restarting, or failing over to a replica) is 503: the caller may send the request again."""
     try:
         return await handler(request)
     except HandoffError as e:
         return _error(e.status, str(e))
+    except (RedisConnectionError, RedisTimeoutError) as e:
+        logger.warning("%s %s: Redis unavailable (%s)", request.method, request.path, e.__class__.__name__)
+        return _error(503, "storage briefly unavailable; try again in a few seconds")
 
 
 @web.middleware

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from bot.core.redis_config import TLS_FILE_VARIABLES, RedisConfig
+from bot.core.redis_config import RedisConfig
 from bot.core.settings import SettingsError, index_dir
 from ops.env_file import ENV_FILE, NO_FILE, with_env_file
 from ops.preflight import PreflightError, check_index, check_model, check_port_free, check_redis_reachable
@@ -82,6 +82,9 @@ def stack_env(environ: Mapping[str, str], redis_password: str = "") -> tuple[dic
         if not env[name].isdigit():
             raise PreflightError(f"{name} must be a port number, got {env[name]!r}")
     processes = ["actions", "rasa", "handoff"]
+    if env.get("REDIS_SENTINELS") and not env.get("REDIS_URL"):
+        raise PreflightError("REDIS_SENTINELS is set but REDIS_URL is not: set REDIS_URL for the database, user, "
+                             "password and TLS (its host and port are not used; the Sentinels name the master)")
     if not env.get("REDIS_URL"):
         env["REDIS_URL"] = RedisConfig(port=int(env["EMBEDDED_REDIS_PORT"]), password=redis_password).full_url()
         processes.insert(0, "redis")
@@ -104,9 +107,8 @@ def local_origins(port: str) -> str:
 
 
 def redis_config(env: Mapping[str, str]) -> RedisConfig:
-    files = {key: env.get(variable, "") for key, variable in TLS_FILE_VARIABLES.items()}
     try:
-        return RedisConfig.from_url(env["REDIS_URL"], files=files)
+        return RedisConfig.from_env(env, env["REDIS_URL"])
     except SettingsError as exc:
         raise PreflightError(str(exc)) from None
 
@@ -138,7 +140,7 @@ def banner(env: Mapping[str, str]) -> str:
             f"  Action server:      http://127.0.0.1:{env['ACTION_PORT']}/health",
             f"  Moderator console:  http://127.0.0.1:{env['HANDOFF_PORT']}/  (accounts: "
             ".venv/bin/python -m handoff.admin add-user --login anna --name Anna --role moderator)",
-            f"  Redis:              {env['REDIS_HOST']}:{env['REDIS_PORT']} db {env['REDIS_DB']}",
+            f"  Redis:              {redis_config(env).shown()}",
             "Stop everything with Ctrl-C.",
         ]
     )

@@ -31,18 +31,27 @@ def check_port_free(host: str, port: int, variable: str) -> None:
 
 def check_redis_reachable(config: RedisConfig, timeout: float = 2.0) -> None:
     import redis
+    from redis.sentinel import MasterNotFoundError
 
-    client = redis.Redis(**config.client_kwargs(), socket_connect_timeout=timeout, socket_timeout=timeout)
+    from bot.core.redis_clients import sync_client
+
+    client = sync_client(config, socket_connect_timeout=timeout, socket_timeout=timeout)
     try:
         client.ping()
+    except MasterNotFoundError:
+        raise PreflightError(
+            f"REDIS_SENTINELS {config.sentinel_list()} name no master {config.sentinel_master!r} (none of them "
+            "answered, or none monitors that name): check REDIS_SENTINELS and REDIS_SENTINEL_MASTER "
+            "against `sentinel monitor` in sentinel.conf"
+        ) from None
     except redis.AuthenticationError:
         raise PreflightError(
-            f"REDIS_URL {config.url()} refused the user or password: fix them in REDIS_URL"
+            f"REDIS_URL {config.shown()} refused the user or password: fix them in REDIS_URL"
         ) from None
     except redis.RedisError as exc:
         hint = TLS_HINT if config.tls else PLAIN_HINT if isinstance(exc, redis.ConnectionError) else ""
         raise PreflightError(
-            f"REDIS_URL {config.url()} is unreachable ({exc.__class__.__name__}){hint}: start Redis there, "
+            f"REDIS_URL {config.shown()} is unreachable ({exc.__class__.__name__}){hint}: start Redis there, "
             "fix REDIS_URL, or unset it to use the embedded Redis"
         ) from None
     finally:

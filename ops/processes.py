@@ -146,12 +146,13 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def redis_env(redis_url: str, action_port: int) -> dict[str, str]:
-    """What endpoints.yml and credentials.yml read, for ``redis_url`` (a ``RedisServer``'s
-    ``url``: password and CA file in it) and a local action server."""
+def redis_env(redis: str | RedisConfig, action_port: int) -> dict[str, str]:
+    """What endpoints.yml and credentials.yml read, for ``redis`` (a ``RedisServer``'s ``url``:
+    password and CA file in it; or a ``RedisConfig``, a Sentinel group's) and a local action server."""
+    config = RedisConfig.from_url(redis) if isinstance(redis, str) else redis
     return {
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
-        **RedisConfig.from_url(redis_url).endpoint_env(), "TRACKER_TTL_SECONDS": "3600", **MESSENGER_OFF,
+        **config.endpoint_env(), "TRACKER_TTL_SECONDS": "3600", **MESSENGER_OFF,
     }
 
 

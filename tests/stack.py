@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.redis_config import RedisConfig
 from ops.processes import (
     REPO,
     Process,
@@ -24,6 +25,7 @@ from ops.processes import (
     rasa_server,
     redis_env,
 )
+from ops.redis_sentinels import SentinelGroup
 
 MODEL = REPO / "models" / "current.tar.gz"
 RASA_START_TIMEOUT = 240
@@ -35,6 +37,8 @@ MESSENGER_PAGE_TOKEN = "test-page-token"
 GRAPH_VERSION = "v21.0"
 INBOUND_EMAIL_TOKEN = "inbound-email-token-0123456789"
 EXPERT = "Ewa Ekspert <ewa.ekspert@volta.example>"
+# The session stack logs as operators would run it: JSON lines (tests/integration/test_observability.py reads them)
+SESSION_ENV = {"LOG_FORMAT": "json"}
 
 
 @dataclass
@@ -52,6 +56,7 @@ class Stack:
     admin_dir: Path = Path()  # proposals/, archive/ (live), approved/: the admin loop's files, per session
 
     redis: RedisServer | None = None
+    sentinels: SentinelGroup | None = None  # a replicated Redis (running_stack(replicated=True))
 
     action_url: str = ""
     smtp_port: int = 0  # consulting by e-mail sends here: a test starts tests/fakes/smtp_sink.py on it
@@ -79,9 +84,10 @@ class Stack:
 
 @contextmanager
 def running_stack(tmp_path_factory: pytest.TempPathFactory, durable: bool = False,
-                  env: Mapping[str, str] | None = None) -> Iterator[Stack]:
+                  env: Mapping[str, str] | None = None, replicated: bool = False) -> Iterator[Stack]:
     """Redis, the fake Graph API, the action server, Rasa and the handoff service, each restartable;
-    ``env`` is added last to Rasa's and the handoff service's environment."""
+    ``env`` is added last to each process's environment. ``replicated``: Redis is
+    a master, a replica and three Sentinels (ops.redis_sentinels), which every process goes through."""
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make model` (make test does it)")
     logs = tmp_path_factory.mktemp("logs")
@@ -94,7 +100,10 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory, durable: bool = Fals
         (admin_dir / sub).mkdir()
     for demo in (REPO / "faq_corpus" / "archive").glob("*.jsonl"):
         shutil.copy(demo, admin_dir / "approved" / demo.name)  # what the index was built from
-    redis_server = RedisServer(tmp_path_factory.mktemp("stack-redis"), durable=durable)
+    sentinels = SentinelGroup(tmp_path_factory.mktemp("stack-sentinels")) if replicated else None
+    redis_server = None if sentinels else RedisServer(tmp_path_factory.mktemp("stack-redis"), durable=durable)
+    redis_config = sentinels.config if sentinels else RedisConfig.from_url(redis_server.url)  # type: ignore[union-attr]
+    redis_url = redis_config.full_url()
     action_port, rasa_port, handoff_port, graph_port = free_port(), free_port(), free_port(), free_port()
     rasa_url, handoff_url = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{handoff_port}"
     graph_url = f"http://127.0.0.1:{graph_port}"
@@ -129,16 +138,18 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory, durable: bool = Fals
                    "HANDOFF_CRISIS_MIN_TICKETS": "10000"}
     starters: dict[str, Callable[[], Process]] = {
         "actions": lambda: action_server(action_port, index_dir, "e5", logs,
-                                         {"HANDOFF_URL": handoff_url, "HANDOFF_SERVICE_TOKEN": SERVICE_TOKEN}),
+                                         {"HANDOFF_URL": handoff_url, "HANDOFF_SERVICE_TOKEN": SERVICE_TOKEN,
+                                          **(env or {})}),
         "rasa": lambda: rasa_server(MODEL, rasa_port, logs, TOKEN,
-                                    {**redis_env(redis_server.url, action_port), **messenger, **channels,
+                                    {**redis_env(redis_config, action_port), **messenger, **channels,
                                      **(env or {})}),
-        "handoff": lambda: handoff_server(handoff_port, redis_server.url, logs, {**handoff_env, **(env or {})}),
+        "handoff": lambda: handoff_server(handoff_port, redis_url, logs,
+                                          {**handoff_env, **(sentinels.env() if sentinels else {}), **(env or {})}),
     }
     processes = {name: start() for name, start in starters.items()}
-    stack = Stack(rasa_url, TOKEN, redis_server.url, index_dir, handoff_url, logs, graph_url, processes, starters,
+    stack = Stack(rasa_url, TOKEN, redis_url, index_dir, handoff_url, logs, graph_url, processes, starters,
                   admin_dir=admin_dir, redis=redis_server, action_url=f"http://127.0.0.1:{action_port}",
-                  smtp_port=smtp_port)
+                  smtp_port=smtp_port, sentinels=sentinels)
     try:
         graph.wait_http(f"{graph_url}/health", timeout=30)
         for name in ("actions", "handoff", "rasa"):
@@ -148,11 +159,14 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory, durable: bool = Fals
         for process in stack.processes.values():
             process.stop()
         graph.stop()
-        redis_server.stop()
+        if redis_server is not None:
+            redis_server.stop()
+        if sentinels is not None:
+            sentinels.stop()
 
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The stack has its own redis-server: unit tests empty the shared one between tests."""
-    with running_stack(tmp_path_factory) as running:
+    with running_stack(tmp_path_factory, env=SESSION_ENV) as running:
         yield running

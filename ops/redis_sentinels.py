@@ -1,13 +1,11 @@
 """A replicated Redis on loopback: a master, a replica and three Sentinels (Debian's redis-server
 and redis-sentinel), for tests and the failover run (``make test-failover``).
 
-The shape production uses (README, "Deploy"), shrunk onto one machine: every data node keeps an
-append-only file fsynced on every write (``appendfsync always``), a demoted master authenticates
-to the new one (``masterauth``), the Sentinels agree by a quorum of two. ``min-replicas-to-write``
-is 0 here, on purpose: with a single replica, 1 would make the promoted master refuse every write
-until the dead node is back, so a failover would keep the product down; the writes that matter
-wait for the replica themselves (``WAIT``, ``bot.core.redis_clients.replicated_write``). With two
-replicas, production should set it to 1 (docs/scaling.md).
+The shape production uses (README, "Deploy"), shrunk onto one machine, from the files production
+gets: every data node includes ``ops/redis/replicated.conf`` (``appendfsync always``,
+``min-replicas-to-write 0`` and why), a demoted master authenticates to the new one
+(``masterauth``), and the Sentinels run ``ops/redis/sentinel.conf`` (a quorum of two) with loopback
+addresses and a shorter down-after.
 """
 
 from __future__ import annotations
@@ -22,10 +20,12 @@ from pathlib import Path
 import redis
 
 from bot.core.redis_config import RedisConfig
-from ops.processes import free_ports
+from ops.processes import REPO, free_ports
 
-MASTER_NAME = "careassist"
+MASTER_NAME = "careassist"  # as in ops/redis/sentinel.conf
 QUORUM = 2
+NODE_SETTINGS = REPO / "ops" / "redis" / "replicated.conf"
+SENTINEL_TEMPLATE = REPO / "ops" / "redis" / "sentinel.conf"
 
 
 class DataNode:
@@ -35,8 +35,8 @@ class DataNode:
         directory.mkdir(parents=True, exist_ok=True)
         self.port, self.directory, self._password = port, directory, password
         conf = directory / "redis.conf"
-        lines = [f'requirepass "{password}"', f'masterauth "{password}"', "bind 127.0.0.1", f"port {port}",
-                 f"dir {directory}", "appendonly yes", "appendfsync always", 'save ""', "min-replicas-to-write 0"]
+        lines = [f"include {NODE_SETTINGS}", f'requirepass "{password}"', f'masterauth "{password}"',
+                 "bind 127.0.0.1", f"port {port}", f"dir {directory}"]
         if master_port is not None:
             lines.append(f"replicaof 127.0.0.1 {master_port}")
         conf.touch(mode=0o600)
@@ -81,14 +81,18 @@ class Sentinel:
             raise RuntimeError("redis-sentinel is not installed: run `make setup` (Debian's redis-sentinel)")
         self.port = port
         conf = directory / "sentinel.conf"
-        lines = ["bind 127.0.0.1", f"port {port}", f"dir {directory}",
-                 f"sentinel monitor {MASTER_NAME} 127.0.0.1 {master_port} {QUORUM}",
-                 f'sentinel auth-pass {MASTER_NAME} "{password}"',
-                 f"sentinel down-after-milliseconds {MASTER_NAME} {down_after_ms}",
-                 f"sentinel failover-timeout {MASTER_NAME} {max(3 * down_after_ms, 3000)}",
-                 f"sentinel parallel-syncs {MASTER_NAME} 1"]
+        places = {"<sentinel-port>": str(port), "<this-machine's-address>": "127.0.0.1",
+                  "<master-host>": "127.0.0.1", "<master-port>": str(master_port), "<redis-password>": f'"{password}"',
+                  "/var/lib/redis": str(directory), "down-after-milliseconds careassist 5000":
+                  f"down-after-milliseconds careassist {down_after_ms}", "failover-timeout careassist 15000":
+                  f"failover-timeout careassist {max(3 * down_after_ms, 3000)}"}
+        text = SENTINEL_TEMPLATE.read_text()
+        for place, value in places.items():
+            if place not in text:
+                raise RuntimeError(f"{SENTINEL_TEMPLATE} has no {place!r} any more: update ops/redis_sentinels.py")
+            text = text.replace(place, value)
         conf.touch(mode=0o600)
-        conf.write_text("".join(f"{line}\n" for line in lines))  # the Sentinel rewrites it
+        conf.write_text(text)  # the Sentinel rewrites it
         log = open(directory / "sentinel.log", "ab")  # noqa: SIM115 - the child holds it
         self._proc = subprocess.Popen([binary, str(conf)], stdout=log, stderr=subprocess.STDOUT)
         log.close()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.rasa_side.config_env import referenced
 from ops import unit_env, units
 from ops.env_file import parse
 from ops.preflight import PreflightError
@@ -146,3 +147,12 @@ def test_a_missing_settings_file_is_named(tmp_path: Path, capsys: pytest.Capture
     assert unit_env.main([str(tmp_path / "settings.env"), str(tmp_path / "out.env")]) == 1
     assert "settings.env cannot be read" in capsys.readouterr().err
     assert not (tmp_path / "out.env").exists()
+
+
+def test_sentinel_settings_reach_the_environment_file() -> None:
+    env = unit_env.unit_env({"REDIS_URL": "redis://:secret-password-0001@127.0.0.1:6379/0",
+                             "REDIS_SENTINELS": "10.0.0.1:26379,10.0.0.2:26379", "REDIS_SENTINEL_MASTER": "careassist"},
+                            {})
+    assert (env["REDIS_SENTINELS"], env["REDIS_SENTINEL_MASTER"]) == ("10.0.0.1:26379,10.0.0.2:26379", "careassist")
+    rasa_reads = {*referenced(REPO / "endpoints.yml"), *referenced(REPO / "credentials.yml")}
+    assert rasa_reads <= set(env), rasa_reads - set(env)

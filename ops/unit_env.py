@@ -9,8 +9,8 @@ children (``ops.launch.stack_env``: the ``REDIS_*`` parts endpoints.yml and cred
 read, ``ACTION_SERVER_URL``, the services' URLs) and the two secrets (``RASA_TOKEN``,
 ``HANDOFF_SERVICE_TOKEN``: from the settings, else kept from the output file, else new), so
 every unit gets the whole of its environment from one file. Run it again after changing the
-settings, then restart ``careassist.target``. The output is written 0640 (root and the
-service's group read it), whole or not at all.
+settings, then restart ``careassist.target``. The output is written 0640, whole or not at all;
+systemd reads it as root before it starts a service, so the services' user never needs to.
 """
 
 from __future__ import annotations

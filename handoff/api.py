@@ -4,41 +4,101 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from typing import Any, Literal
 
 from aiohttp import web
+from pydantic import BaseModel
 
 from handoff import clock as ticket_clock
 from handoff.appkeys import ACCOUNTS, REDIS, SETTINGS, SUGGEST, TICKETS, session_of
 from handoff.assigner import request_assign
 from handoff.comments import check_private_reply, comment_facts, parse_visibility
+from handoff.contract import MAX_BODY_BYTES, Body, body_of, contract
+from handoff.contract import json_object as _body
 from handoff.errors import BadRequest, NotFound
 from handoff.metrics import snapshot
-from handoff.models import TICKET_ID_PATTERN, Outcome, Ticket, TicketState, clean_tags, clean_text
+from handoff.models import TICKET_ID_PATTERN, Outcome, Tags, Text, Ticket, TicketState, clean_text
 from handoff.notify import request_notify
 from handoff.pending import with_due
 from handoff.ratings import satisfaction
 from handoff.reply_window import check_reply_window, reply_window
+from handoff.schemas import TicketOut, TicketRow
 from handoff.sla import clock
-from handoff.stats_report import window_report
+from handoff.stats_report import WindowQuery, window_report
 from handoff.team_sla import ticket_targets
 from handoff.transcript import last_customer_text, transcript
 from handoff.vocative import greeting
 
-MAX_BODY_BYTES = 64 * 1024
+__all__ = ["MAX_BODY_BYTES", "_body"]  # older names of handoff.contract's, kept for their importers
 TRANSCRIPT_EVENTS = 2000  # the latest events of a conversation read for the console
 
 
-async def _body(request: web.Request) -> dict[str, Any]:
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise BadRequest(f"body larger than {MAX_BODY_BYTES} bytes")
-    try:
-        data = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise BadRequest("body must be JSON") from None
-    if not isinstance(data, dict):
-        raise BadRequest("body must be a JSON object")
-    return data
+class ReplyBody(Body):
+    text: Text
+    visibility: Literal["public", "private"] | None = None  # public comments only; default public
+
+
+class NoteBody(Body):
+    text: Text
+    important: bool = False  # shown in the shift handover
+
+
+class TagsBody(Body):
+    tags: Tags
+
+
+class TransferBody(Body):
+    to: str  # a moderator's login
+
+
+class MeOut(BaseModel):
+    login: str
+    display_name: str
+    role: Literal["moderator", "admin"]
+    csrf_token: str
+    sla_minutes: int
+
+
+class QueueOut(BaseModel):
+    tickets: list[TicketRow]
+    sla_minutes: int
+    now: float
+
+
+class DetailOut(BaseModel):
+    ticket: TicketRow
+    transcript: list[dict[str, Any]]
+    notes: list[dict[str, Any]]
+    history: list[dict[str, str]]
+    suggestions: list[Any]
+    greeting: str
+    comment: dict[str, Any] | None
+    reply_window: dict[str, Any] | None
+
+
+class NoteOut(BaseModel):
+    author: str
+    text: str
+    at: float
+    important: bool = False
+
+
+class ModeratorOut(BaseModel):
+    login: str
+    display_name: str
+    role: Literal["moderator", "admin"]
+
+
+class StatsOut(BaseModel):
+    """``handoff.metrics.snapshot`` and satisfaction; with ``?window=`` also the window's report."""
+
+    queue_length: float
+    open_tickets: float
+    oldest_wait_seconds: float
+    handoff_rate: float
+    satisfaction: dict[str, Any]
+    window: str | None = None
+    report: dict[str, Any] | None = None
 
 
 def summary(ticket: Ticket, position: int | None, sla_minutes: int, now: float) -> dict[str, Any]:
@@ -51,6 +111,7 @@ def summary(ticket: Ticket, position: int | None, sla_minutes: int, now: float) 
     }
 
 
+@contract("The signed-in moderator and their CSRF token", reply=MeOut)
 async def me(request: web.Request) -> web.Response:
     session = session_of(request)
     account = session.account
@@ -59,6 +120,7 @@ async def me(request: web.Request) -> web.Response:
                               "sla_minutes": request.app[SETTINGS].sla_minutes})
 
 
+@contract("Open tickets, waiting first by priority, with SLA clocks", reply=QueueOut)
 async def queue(request: web.Request) -> web.Response:
     store, now = request.app[TICKETS], ticket_clock.now()
     sla = request.app[SETTINGS].sla_minutes
@@ -70,6 +132,7 @@ async def queue(request: web.Request) -> web.Response:
     return web.json_response({"tickets": tickets, "sla_minutes": sla, "now": now})
 
 
+@contract("A ticket with transcript, notes, history, suggestions", reply=DetailOut)
 async def ticket_detail(request: web.Request) -> web.Response:
     app, ticket_id = request.app, request.match_info["ticket_id"]
     store = app[TICKETS]
@@ -93,6 +156,7 @@ async def ticket_detail(request: web.Request) -> web.Response:
     })
 
 
+@contract("Take a waiting ticket (409 if taken)", reply=TicketOut)
 async def claim(request: web.Request) -> web.Response:
     account = session_of(request).account
     ticket = await request.app[TICKETS].claim(request.match_info["ticket_id"], account.login, account.display_name)
@@ -100,12 +164,14 @@ async def claim(request: web.Request) -> web.Response:
     return web.json_response(ticket.public())
 
 
+@contract("Reply to the customer in their channel; a public comment's reply goes under the comment or as its "
+          "one private reply (409 when used)", body=ReplyBody, reply=TicketOut)
 async def reply(request: web.Request) -> web.Response:
-    account, data = session_of(request).account, await _body(request)
-    text = _text_field(data, "text")
+    account, data = session_of(request).account, await body_of(request, ReplyBody)
+    text = data.text
     current = await request.app[TICKETS].get(request.match_info["ticket_id"])
     # a public comment: "public" or "private" (its one private reply: 409 when used), handoff.comments
-    visibility = parse_visibility(data.get("visibility"), current)
+    visibility = parse_visibility(data.visibility, current)
     await check_private_reply(request.app[REDIS], request.app[SETTINGS].tracker_keys, current, visibility)
     # Messenger: refused (409) once Meta's 7-day window for a person's reply has closed
     await check_reply_window(request.app[REDIS], current)
@@ -117,32 +183,27 @@ async def reply(request: web.Request) -> web.Response:
     return web.json_response(ticket.public())
 
 
+@contract("Add an internal note", body=NoteBody, ok=201, reply=NoteOut)
 async def add_note(request: web.Request) -> web.Response:
     account = session_of(request).account
-    data = await _body(request)
-    text, important = _text_field(data, "text"), data.get("important", False)
-    if not isinstance(important, bool):
-        raise BadRequest("important must be true or false")
-    note = await request.app[TICKETS].add_note(request.match_info["ticket_id"], account.login, text,
-                                               important=important)
+    data = await body_of(request, NoteBody)
+    note = await request.app[TICKETS].add_note(request.match_info["ticket_id"], account.login, data.text,
+                                               important=data.important)
     return web.json_response(note, status=201)
 
 
+@contract("Replace the tags", body=TagsBody, reply=TicketOut)
 async def set_tags(request: web.Request) -> web.Response:
-    try:
-        tags = clean_tags((await _body(request)).get("tags"))
-    except ValueError as e:
-        raise BadRequest(str(e)) from None
+    tags = (await body_of(request, TagsBody)).tags
     ticket = await request.app[TICKETS].set_tags(request.match_info["ticket_id"], session_of(request).account.login,
                                                  tags)
     return web.json_response(ticket.public())
 
 
+@contract("Give the ticket to another moderator", body=TransferBody, reply=TicketOut)
 async def transfer(request: web.Request) -> web.Response:
     session = session_of(request)
-    to = (await _body(request)).get("to")
-    if not isinstance(to, str):
-        raise BadRequest("'to' must be a moderator's login")
+    to = (await body_of(request, TransferBody)).to
     try:
         target = await request.app[ACCOUNTS].get(to)
     except NotFound:
@@ -163,25 +224,31 @@ async def _close(request: web.Request, outcome: Outcome) -> web.Response:
     return web.json_response(ticket.public())
 
 
+@contract("Close as solved; the bot owns the conversation again", reply=TicketOut)
 async def resolve(request: web.Request) -> web.Response:
     return await _close(request, Outcome.RESOLVED)
 
 
+@contract("Give the conversation back to the bot", reply=TicketOut)
 async def hand_back(request: web.Request) -> web.Response:
     return await _close(request, Outcome.HANDED_BACK)
 
 
+@contract("Accounts a ticket can be transferred to", reply=list[ModeratorOut])
 async def moderators(request: web.Request) -> web.Response:
     accounts = await request.app[ACCOUNTS].all()
     return web.json_response([{"login": a.login, "display_name": a.display_name, "role": a.role.value}
                               for a in accounts if not a.disabled])
 
 
+@contract("Recently resolved tickets", reply=list[TicketOut])
 async def recent(request: web.Request) -> web.Response:
     tickets = await request.app[TICKETS].recent(100)
     return web.json_response([t.public() for t in tickets if t.state == TicketState.RESOLVED])
 
 
+@contract("Queue length, waiting, first-response and resolution times, handoff rate; with ?window= also "
+          "percentiles per channel, team and day", query=WindowQuery, reply=StatsOut)
 async def stats(request: web.Request) -> web.Response:
     window = await window_report(request)  # first: a bad ?window= is a 400 before anything is read
     return web.json_response({**await snapshot(request.app), "satisfaction": await satisfaction(request.app[REDIS]),

@@ -55,7 +55,7 @@ from handoff.jobs import Jobs
 from handoff.live import live
 from handoff.metrics import metrics, setup_metrics
 from handoff.notifier import queue_notifier
-from handoff.openapi import openapi
+from handoff.openapi import setup_openapi
 from handoff.outbox import OutboxDelivery
 from handoff.pending_loop import pending_watcher
 from handoff.process_metrics import metrics_middleware, redis_errors_middleware
@@ -79,7 +79,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[ACCOUNTS] = Accounts(client, settings.sign_in)
     app[SIGN_IN] = SignIn(app[ACCOUNTS], SignInThrottle(client, settings.sign_in))
     await app[ACCOUNTS].passwords.dummy()  # made now, so no sign-in pays for it
-    app[JOBS] = Jobs(settings.jobs_dir, client)
+    app[JOBS] = Jobs(settings.jobs_dir, client, settings.admin_paths.environ())  # the jobs use our paths
     app[ARCHIVE_FAILURES] = ArchiveFailures(client)
     app[RASA] = RasaClient(http, settings.rasa_url, settings.rasa_token)
     app[SUGGEST] = SuggestClient(http, settings.action_url)
@@ -130,7 +130,7 @@ def create_app(settings: Settings, workers: bool = True) -> web.Application:
     finding_api.setup_routes(app)  # search, reopening, the shift handover
     ratings_api.setup_routes(app)
     app.router.add_get("/api/live", live)
-    app.router.add_get("/api/openapi.json", openapi)
+    setup_openapi(app)  # /api/openapi.json, built from the routes below
     app.router.add_get("/metrics", metrics)
     learning_api.setup_routes(app)
     stats_report.setup_routes(app)

@@ -5,30 +5,71 @@ ticket's personalised list ``GET /api/tickets/{id}/canned``); only admins change
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated
 
 from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.core.faq import load_faq
-from handoff.api import _body
 from handoff.appkeys import REDIS, SETTINGS, TICKETS
 from handoff.canned import (
     MAX_TITLE_CHARS,
     MAX_TOPIC_CHARS,
     SHORTCUT,
-    VARIANTS,
     Canned,
     CannedStore,
     check_shortcut,
     parse,
 )
 from handoff.canned_fill import address, personalised
+from handoff.contract import Body, contract, json_object
 from handoff.errors import BadRequest
 from handoff.models import MAX_TEXT_CHARS, TICKET_ID_PATTERN
 from handoff.web_auth import require_admin
+
+VariantText = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS)]
+PATH = {"shortcut": Annotated[str, Field(pattern=f"^{SHORTCUT.pattern}$")]}
+
+
+class Texts(Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+    pl_ty: VariantText | None = None
+    pl_pan: VariantText | None = None
+    en: VariantText | None = None
+
+
+class CannedBody(Body):
+    """Described here; checked by ``handoff.canned.parse``, which the YAML import shares."""
+
+    model_config = ConfigDict(extra="forbid")
+    shortcut: str = Field(pattern=f"^/?{SHORTCUT.pattern}$", description="typed as /shortcut in the reply box; unique")
+    title: str = Field(min_length=1, max_length=MAX_TITLE_CHARS)
+    topic: str = Field("", max_length=MAX_TOPIC_CHARS, description="an FAQ topic id or empty")
+    text: Texts = Field(description="plain text per language and register; {imie} / {name}: the customer")
+
+
+class CannedList(BaseModel):
+    canned: list[Canned]
+
+
+class Filled(BaseModel):
+    shortcut: str
+    title: str
+    topic: str
+    variant: str  # one of handoff.canned.VARIANTS
+    text: str
+
+
+class ForTicketOut(BaseModel):
+    topic: str
+    lang: str
+    canned: list[Filled]
+
+
+class DeletedOut(BaseModel):
+    deleted: str
 
 # Any segment reaches the handler, which checks the admin role before the shortcut's form (a
 # moderator gets 403 whatever the address, a bad shortcut 400 naming the field).
@@ -65,24 +106,27 @@ async def topics(request: web.Request) -> frozenset[str]:
 
 
 async def _parsed(request: web.Request) -> Canned:
-    data = await _body(request)
+    data = await json_object(request)
     try:
         return parse(data, await topics(request))
     except ValueError as e:
         raise BadRequest(str(e)) from None
 
 
+@contract("Every canned answer with all its variants", reply=CannedList)
 async def list_all(request: web.Request) -> web.Response:
     answers = await _store(request).all()
     return web.json_response({"canned": [c.to_json() for c in answers]})
 
 
+@contract("Add a canned answer (admin; 409 if the shortcut exists)", body=CannedBody, ok=201, reply=Canned)
 async def create(request: web.Request) -> web.Response:
     require_admin(request)
     canned = await _store(request).create(await _parsed(request))
     return web.json_response(canned.to_json(), status=201)
 
 
+@contract("Replace a canned answer (admin)", body=CannedBody, reply=Canned, path=PATH)
 async def update(request: web.Request) -> web.Response:
     require_admin(request)
     shortcut = _path_shortcut(request)
@@ -92,6 +136,7 @@ async def update(request: web.Request) -> web.Response:
     return web.json_response((await _store(request).update(canned)).to_json())
 
 
+@contract("Remove a canned answer (admin)", reply=DeletedOut, path=PATH)
 async def delete(request: web.Request) -> web.Response:
     require_admin(request)
     shortcut = _path_shortcut(request)
@@ -99,6 +144,8 @@ async def delete(request: web.Request) -> web.Response:
     return web.json_response({"deleted": shortcut})
 
 
+@contract("Canned answers personalised for the ticket: its language, the brand's register, the customer's name; "
+          "the ticket's topic first", reply=ForTicketOut)
 async def for_ticket(request: web.Request) -> web.Response:
     """The answers as the ticket's reply box inserts them, the ticket's topic (the bot's best
     evidence) first, then by topic and title."""
@@ -120,29 +167,3 @@ def setup_routes(app: web.Application) -> None:
     r.add_delete(f"/api/admin/canned/{SHORTCUT_PATH}", delete)
     r.add_get(f"/api/tickets/{{ticket_id:{TICKET_ID_PATTERN}}}/canned", for_ticket)
 
-
-def openapi_paths(op: Callable[..., dict[str, Any]], ticket_id: dict[str, Any]) -> dict[str, Any]:
-    """This module's routes for ``handoff.openapi`` (``op`` is its operation builder)."""
-    text = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT_CHARS}
-    body = {"type": "object", "required": ["shortcut", "title", "text"], "additionalProperties": False,
-            "properties": {
-                "shortcut": {"type": "string", "pattern": f"^/?{SHORTCUT.pattern}$",
-                             "description": "typed as /shortcut in the reply box; unique"},
-                "title": {"type": "string", "minLength": 1, "maxLength": MAX_TITLE_CHARS},
-                "topic": {"type": "string", "maxLength": MAX_TOPIC_CHARS, "description": "an FAQ topic id or empty"},
-                "text": {"type": "object", "minProperties": 1, "additionalProperties": False,
-                         "properties": {v: text for v in VARIANTS},
-                         "description": "plain text per language and register; {imie} / {name}: the customer"}}}
-    shortcut = [{"name": "shortcut", "in": "path", "required": True,
-                 "schema": {"type": "string", "pattern": f"^{SHORTCUT.pattern}$"}}]
-    return {
-        "/api/canned": {"get": op("Every canned answer with all its variants")},
-        "/api/admin/canned": {"post": op("Add a canned answer (admin; 409 if the shortcut exists)", body=body,
-                                         ok="201")},
-        "/api/admin/canned/{shortcut}": {
-            "put": op("Replace a canned answer (admin)", params=shortcut, body=body),
-            "delete": op("Remove a canned answer (admin)", params=shortcut)},
-        "/api/tickets/{ticket_id}/canned": {"get": op(
-            "Canned answers personalised for the ticket: its language, the brand's register, the customer's "
-            "name; the ticket's topic first", params=[ticket_id])},
-    }

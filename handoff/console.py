@@ -7,8 +7,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from pydantic import BaseModel, Field
 
 from handoff.appkeys import ACCOUNTS, SETTINGS, SIGN_IN, session_of
+from handoff.contract import Auth, contract, form_fields
 from handoff.models import TICKET_ID_PATTERN
 from handoff.sign_in import Throttled, client_ip
 from handoff.web_auth import COOKIE, set_session_cookie
@@ -20,32 +22,48 @@ HEADERS = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff", "X-
            "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
                                       "base-uri 'none'; frame-ancestors 'none'"}
 MAX_FIELD_CHARS = 200
+PAGE = {"media": "text/html", "errors": ()}  # a page: without a session, a redirect to /login
+
+
+class SignInForm(BaseModel):
+    login: str = Field(max_length=MAX_FIELD_CHARS)
+    password: str = Field(max_length=MAX_FIELD_CHARS)
+
+
+class SignedOut(BaseModel):
+    signed_out: bool
 
 
 def _page(name: str) -> web.FileResponse:
     return web.FileResponse(STATIC / name, headers=HEADERS)
 
 
+@contract("The sign-in page", auth=Auth.PUBLIC, **PAGE)
 async def login_page(request: web.Request) -> web.StreamResponse:
     return _page("login.html")
 
 
+@contract("The queue page", **PAGE)
 async def queue_page(request: web.Request) -> web.StreamResponse:
     return _page("queue.html")
 
 
+@contract("A ticket's page", **PAGE)
 async def ticket_page(request: web.Request) -> web.StreamResponse:
     return _page("ticket.html")
 
 
+@contract("The shift handover page", **PAGE)
 async def handover_page(request: web.Request) -> web.StreamResponse:
     return _page("handover.html")
 
 
+@contract("The stats page", **PAGE)
 async def stats_page(request: web.Request) -> web.StreamResponse:
     return _page("stats.html")
 
 
+@contract("The admin page (admin)", media="text/html", errors=(403,))
 async def admin_page(request: web.Request) -> web.StreamResponse:
     if not session_of(request).account.is_admin:
         raise web.HTTPForbidden(text="this page needs the admin role")
@@ -58,10 +76,13 @@ def _same_origin(request: web.Request) -> bool:
     return origin is None or urlsplit(origin).netloc == request.host
 
 
+@contract("Sign in with a form: a redirect to / with the session cookie, or back to /login; 403 from another "
+          "site, 429 while throttled", auth=Auth.PUBLIC, body=SignInForm, form=True, ok=302, media="",
+          errors=(400, 403, 429))
 async def login(request: web.Request) -> web.StreamResponse:
     if not _same_origin(request):
         return web.json_response({"error": "sign-in from another site refused"}, status=403)
-    form = await request.post()
+    form = await form_fields(request)
     user, password = str(form.get("login", ""))[:MAX_FIELD_CHARS], str(form.get("password", ""))[:MAX_FIELD_CHARS]
     try:
         account = await request.app[SIGN_IN].attempt(user.strip().lower(), password,
@@ -82,6 +103,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     raise response
 
 
+@contract("End the session", reply=SignedOut, errors=(401, 403))
 async def logout(request: web.Request) -> web.Response:
     await request.app[ACCOUNTS].end_session(session_of(request).token)
     response = web.json_response({"signed_out": True})

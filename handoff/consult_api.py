@@ -12,16 +12,17 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
 from aiosmtplib import SMTPException
+from pydantic import BaseModel, Field
 
-from handoff.api import TRANSCRIPT_EVENTS, _body, _text_field
+from handoff.api import TRANSCRIPT_EVENTS, _text_field
 from handoff.appkeys import REDIS, SETTINGS, TICKETS, session_of
 from handoff.consult import customer_lines, message, new_token, strip_quoted, token_of
 from handoff.consult_store import Consults
+from handoff.contract import Auth, Body, contract, form_fields, json_object
 from handoff.errors import BadRequest, HandoffError, NotFound
 from handoff.mail import MAX_ADDRESS_CHARS, MailSettings, address, send
 from handoff.models import MAX_TEXT_CHARS, TICKET_ID_PATTERN
@@ -29,6 +30,41 @@ from handoff.tickets import require_owner
 
 logger = logging.getLogger(__name__)
 INBOUND_FIELDS = ("to", "from", "subject", "text")
+
+
+class ConsultBody(Body):
+    """Described here; ``to`` is checked by ``handoff.mail.address``, ``question`` as every text."""
+
+    to: str = Field(max_length=MAX_ADDRESS_CHARS, description="an expert's e-mail address")
+    question: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+
+
+class InboundBody(Body):
+    """As an inbound-mail service posts it (JSON or a form); missing or non-text fields read as empty."""
+
+    to: str
+    from_: str = Field(alias="from")
+    subject: str = ""
+    text: str
+
+
+class Expert(BaseModel):
+    name: str
+    address: str
+
+
+class ExpertsOut(BaseModel):
+    enabled: bool
+    experts: list[Expert]
+
+
+class SentOut(BaseModel):
+    ticket: str
+    to: str
+
+
+class AnsweredOut(BaseModel):
+    ticket: str
 
 
 class Unavailable(HandoffError):
@@ -43,17 +79,20 @@ def _mail(app: web.Application) -> MailSettings:
     return app[SETTINGS].mail
 
 
+@contract("Whether consulting by e-mail is on, and the experts offered", reply=ExpertsOut)
 async def experts(request: web.Request) -> web.Response:
     mail = _mail(request.app)
     return web.json_response({"enabled": mail.enabled,
                               "experts": [{"name": n, "address": a} for n, a in mail.experts]})
 
 
+@contract("Ask an expert by e-mail (owner or admin) with the customer's latest messages; 503 naming SMTP_HOST "
+          "while it is unset", body=ConsultBody, ok=202, reply=SentOut, errors=(400, 401, 403, 404, 409, 503))
 async def consult(request: web.Request) -> web.Response:
     mail, app = _mail(request.app), request.app
     if not mail.enabled:
         raise Unavailable("SMTP_HOST is not set: consulting an expert by e-mail is off")
-    account, data = session_of(request).account, await _body(request)
+    account, data = session_of(request).account, await json_object(request)
     try:
         to = address(data.get("to"))
     except ValueError as e:
@@ -78,12 +117,15 @@ async def consult(request: web.Request) -> web.Response:
 
 async def _inbound_fields(request: web.Request) -> dict[str, str]:
     if request.content_type == "application/json":
-        data: Any = await _body(request)
+        data: Any = await json_object(request)
     else:
-        data = dict(await request.post())
+        data = await form_fields(request)
     return {name: data.get(name) if isinstance(data.get(name), str) else "" for name in INBOUND_FIELDS}
 
 
+@contract("An expert's answer from an inbound-mail service: a note marked expert; 403 for another sender, 404 "
+          "for no open consultation, 503 naming HANDOFF_INBOUND_EMAIL_TOKEN while it is unset", auth=Auth.INBOUND,
+          body=InboundBody, form=True, ok=201, reply=AnsweredOut, errors=(400, 401, 403, 404, 503))
 async def inbound_email(request: web.Request) -> web.Response:
     expected = _mail(request.app).inbound_token
     given = request.headers.get("Authorization", "")
@@ -113,25 +155,3 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post(f"/api/tickets/{{ticket_id:{TICKET_ID_PATTERN}}}/consult", consult)
     app.router.add_post("/inbound/email", inbound_email)
 
-
-def openapi_paths(op: Callable[..., dict[str, Any]], ticket_id: dict[str, Any]) -> dict[str, Any]:
-    """This module's routes for ``handoff.openapi`` (``op`` is its operation builder)."""
-    off = {"description": "e-mail is off: the error names the setting",
-           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    consult_op = op("Ask an expert by e-mail (owner or admin) with the customer's latest messages; 503 while "
-                    "SMTP_HOST is unset", params=[ticket_id], ok="202", body={
-                        "type": "object", "required": ["to", "question"], "additionalProperties": False,
-                        "properties": {"to": {"type": "string", "maxLength": MAX_ADDRESS_CHARS},
-                                       "question": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT_CHARS}}})
-    string = {"type": "string"}
-    inbound_op = op("An expert's answer from an inbound-mail service (JSON or form; Bearer "
-                    "HANDOFF_INBOUND_EMAIL_TOKEN): a note marked expert; 403 for another sender, 404 for no open "
-                    "consultation", security="service", ok="201", body={
-                        "type": "object", "required": ["to", "from", "text"],
-                        "properties": {name: string for name in INBOUND_FIELDS}})
-    consult_op["responses"]["503"] = inbound_op["responses"]["503"] = off
-    return {
-        "/api/consult/experts": {"get": op("Whether consulting by e-mail is on, and the experts offered")},
-        "/api/tickets/{ticket_id}/consult": {"post": consult_op},
-        "/inbound/email": {"post": inbound_op},
-    }

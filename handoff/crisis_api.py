@@ -5,25 +5,53 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated
 
 from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
 
-from handoff.api import _body
 from handoff.appkeys import REDIS, SETTINGS, TICKETS, session_of
 from handoff.console import HEADERS, STATIC
+from handoff.contract import Body, contract, json_object
 from handoff.crisis import MAX_STATEMENT_CHARS, clean_statement
 from handoff.crisis_notify import notify_opened
-from handoff.crisis_store import Crises
+from handoff.crisis_store import Crises, Crisis
 from handoff.errors import BadRequest, NotFound
 from handoff.models import Ticket
+from handoff.schemas import TicketOut
 from handoff.web_auth import require_admin
 
 logger = logging.getLogger(__name__)
 CRISIS_ID_PATTERN = r"C[0-9]{1,18}"
 MAX_GROUP_SHOWN = 500  # tickets listed on a crisis's page
+# any segment reaches the admin routes, which check the role first: the document states the real form
+PATH = {"crisis_id": Annotated[str, Field(pattern=f"^{CRISIS_ID_PATTERN}$")]}
+Statement = Annotated[str, Field(min_length=1, max_length=MAX_STATEMENT_CHARS)]
+
+
+class StatementBody(Body):
+    """Described here; checked by ``handoff.crisis.clean_statement``: one text per language, at least one."""
+
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+    pl: Statement | None = None
+    en: Statement | None = None
+
+
+class CrisesOut(BaseModel):
+    crises: list[Crisis]
+
+
+class CrisisOut(BaseModel):
+    crisis: Crisis
+
+
+class GroupOut(CrisisOut):
+    tickets: list[TicketOut]
+
+
+class PublishedOut(CrisisOut):
+    model_config = ConfigDict(extra="allow")  # and the counts of conversations told, by outcome
 
 
 def crises(app: web.Application) -> Crises:
@@ -42,10 +70,12 @@ async def note_new_ticket(app: web.Application, ticket: Ticket) -> None:
         notify_opened(app, opened)
 
 
+@contract("Open crises: topic, tickets, since when (the console's banner)", reply=CrisesOut)
 async def open_crises(request: web.Request) -> web.Response:
     return web.json_response({"crises": [asdict(c) for c in await crises(request.app).open_ones()]})
 
 
+@contract("A crisis and its group of tickets", reply=GroupOut)
 async def one_crisis(request: web.Request) -> web.Response:
     store = crises(request.app)
     crisis = await store.get(request.match_info["crisis_id"])
@@ -68,23 +98,27 @@ def _admin_crisis_id(request: web.Request) -> str:
     return crisis_id
 
 
+@contract("Close an open crisis (admin)", reply=CrisisOut, path=PATH)
 async def close_crisis(request: web.Request) -> web.Response:
     crisis_id = _admin_crisis_id(request)
     crisis = await crises(request.app).close(crisis_id, session_of(request).account.login)
     return web.json_response({"crisis": asdict(crisis)})
 
 
+@contract("Send one statement to every open conversation of the crisis, each once (admin)", body=StatementBody,
+          reply=PublishedOut, path=PATH)
 async def publish_statement(request: web.Request) -> web.Response:
     crisis_id, store = _admin_crisis_id(request), crises(request.app)
     await store.get(crisis_id)  # 404 before the body's 400
     try:
-        texts = clean_statement(await _body(request))
+        texts = clean_statement(await json_object(request))
     except ValueError as e:
         raise BadRequest(str(e)) from None
     counts = await store.publish(crisis_id, texts, session_of(request).account.login)
     return web.json_response({"crisis": asdict(await store.get(crisis_id)), **counts})
 
 
+@contract("A crisis's page", media="text/html", errors=())
 async def crisis_page(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(STATIC / "crisis.html", headers=HEADERS)
 
@@ -97,18 +131,3 @@ def setup_routes(app: web.Application) -> None:
     r.add_post("/api/admin/crises/{crisis_id}/statement", publish_statement)
     r.add_get(f"/crises/{{crisis_id:{CRISIS_ID_PATTERN}}}", crisis_page)
 
-
-def openapi_paths(op: Callable[..., dict[str, Any]]) -> dict[str, Any]:
-    """This module's routes in ``handoff.openapi``'s document."""
-    crisis_id = {"name": "crisis_id", "in": "path", "required": True,
-                 "schema": {"type": "string", "pattern": f"^{CRISIS_ID_PATTERN}$"}}
-    text = {"type": "string", "minLength": 1, "maxLength": MAX_STATEMENT_CHARS}
-    return {
-        "/api/crises": {"get": op("Open crises: topic, tickets, since when (the console's banner)")},
-        "/api/crises/{crisis_id}": {"get": op("A crisis and its group of tickets", params=[crisis_id])},
-        "/api/admin/crises/{crisis_id}/close": {"post": op("Close an open crisis (admin)", params=[crisis_id])},
-        "/api/admin/crises/{crisis_id}/statement": {"post": op(
-            "Send one statement to every open conversation of the crisis, each once (admin)", params=[crisis_id],
-            body={"type": "object", "minProperties": 1, "additionalProperties": False,
-                  "properties": {"pl": text, "en": text}})},
-    }

@@ -7,15 +7,25 @@ invalid id is a 400 naming the field; an unknown one erases nothing and answers 
 from __future__ import annotations
 
 from aiohttp import web
+from pydantic import BaseModel
 from redis.asyncio import Redis
 
 from bot.core import keys
-from handoff.api import _body
 from handoff.appkeys import REDIS, SETTINGS, session_of
+from handoff.contract import Body, body_of, contract
 from handoff.erasure import Erasure
 from handoff.errors import BadRequest
 from handoff.settings import Settings
 from handoff.web_auth import require_admin
+
+
+class ErasureBody(Body):
+    conversation_id: str  # checked by handoff.erasure (a 400 naming the field)
+
+
+class ErasedOut(BaseModel):
+    conversation_id: str
+    erased: dict[str, int]  # what was removed, by place
 
 
 def erasure_of(client: Redis, settings: Settings) -> Erasure:
@@ -24,11 +34,11 @@ def erasure_of(client: Redis, settings: Settings) -> Erasure:
                    paths.proposals)
 
 
+@contract("Erase one customer's conversation everywhere: tracker, tickets, archive, proposals (admin)",
+          body=ErasureBody, reply=ErasedOut)
 async def erase(request: web.Request) -> web.Response:
     require_admin(request)
-    conversation_id = (await _body(request)).get("conversation_id")
-    if not isinstance(conversation_id, str):
-        raise BadRequest("conversation_id must be text")
+    conversation_id = (await body_of(request, ErasureBody)).conversation_id
     try:
         erased = await erasure_of(request.app[REDIS], request.app[SETTINGS]).erase(conversation_id)
     except ValueError as e:

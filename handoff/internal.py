@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from aiohttp import web
+from pydantic import BaseModel, BeforeValidator, Field
 
 from bot.core import keys
-from bot.core.conversation_ids import channel_of, check_conversation_id
-from handoff.admission import parse_client_ip, parse_exchanges
-from handoff.api import _body
+from bot.core.conversation_ids import PATTERN, channel_of, check_conversation_id
+from handoff.admission import MAX_CLIENT_IP_CHARS, MAX_EXCHANGES, parse_client_ip, parse_exchanges
 from handoff.appkeys import REDIS, TICKETS
 from handoff.assigner import request_assign
+from handoff.contract import Auth, Body, body_of, contract
 from handoff.crisis_api import note_new_ticket
 from handoff.errors import BadRequest
 from handoff.finding_api import reopening
@@ -23,40 +24,72 @@ MAX_EVIDENCE = 8
 MAX_NAME_CHARS = 80  # a name a channel gives (Messenger's profile); longer is refused, never cut here
 
 
-def _ticket_request(data: dict[str, Any]) -> dict[str, Any]:
-    conversation_id, lang = data.get("conversation_id"), data.get("lang", "pl")
-    reasons, evidence = data.get("reasons", []), data.get("evidence", [])
-    name = data.get("customer_name") or ""
-    conversation_id = _conversation_id(conversation_id)
-    if lang not in ("pl", "en"):
-        raise BadRequest("lang must be pl or en")
-    if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons) or len(reasons) > 20:
-        raise BadRequest("reasons must be a list of strings")
-    if not isinstance(evidence, list) or not all(isinstance(e, dict) for e in evidence):
-        raise BadRequest("evidence must be a list of objects")
-    if not isinstance(name, str) or len(name) > MAX_NAME_CHARS:
-        raise BadRequest(f"customer_name must be a string of at most {MAX_NAME_CHARS} characters")
+def _checked_id(value: object) -> str:
     try:
-        client_ip, exchanges = parse_client_ip(data.get("client_ip")), parse_exchanges(data.get("exchanges"))
+        return check_conversation_id(value)
     except ValueError as e:
-        raise BadRequest(str(e)) from None
-    return {"conversation_id": conversation_id, "channel": channel_of(conversation_id), "lang": lang,
-            "customer_name": name.strip(), "reasons": reasons, "evidence": evidence[:MAX_EVIDENCE],
-            "client_ip": client_ip, "exchanges": exchanges}
+        raise ValueError(f"conversation_id: {e}") from None
+
+
+def _name(value: object) -> str:
+    name = value or ""  # a channel without names sends null or nothing
+    if not isinstance(name, str) or len(name) > MAX_NAME_CHARS:
+        raise ValueError(f"customer_name must be a string of at most {MAX_NAME_CHARS} characters")
+    return name.strip()
+
+
+# checked before any Redis key is built from it (a 400 naming the field)
+ConversationId = Annotated[str, Field(pattern=f"^(?:{PATTERN})$", description="web:<uuid4>, messenger:<digits>, "
+                                      "comment:<digits and _> or 1-64 of A-Z a-z 0-9 _ . -"),
+                           BeforeValidator(_checked_id)]
+
+
+class TicketRequest(Body):
+    conversation_id: ConversationId
+    lang: Literal["pl", "en"] = "pl"
+    customer_name: Annotated[str, Field(max_length=MAX_NAME_CHARS), BeforeValidator(_name)] = ""
+    reasons: Annotated[list[str], Field(max_length=20)] = Field(default_factory=list)
+    evidence: list[dict[str, Any]] = Field(default_factory=list)
+    client_ip: Annotated[str, Field(max_length=MAX_CLIENT_IP_CHARS, description="as the channel saw it; may be "
+                                    "empty"), BeforeValidator(parse_client_ip)] = ""
+    exchanges: Annotated[int, Field(ge=0, le=MAX_EXCHANGES, description="times the bot answered and the customer "
+                                    "wrote again"), BeforeValidator(parse_exchanges)] = 0
+
+    def fields(self) -> dict[str, Any]:
+        return {**self.model_dump(), "channel": channel_of(self.conversation_id),
+                "evidence": self.evidence[:MAX_EVIDENCE]}
+
+
+class HandoffState(BaseModel):
+    state: str  # human (a moderator has it) or queued, with the customer's place and wait (handoff.notify)
+
+
+class OpenedOut(BaseModel):
+    ticket: str
+    created: bool
+    reopened: bool
+    handoff: HandoffState
+
+
+class OwnerOut(BaseModel):
+    owner: Literal["bot", "queue", "moderator"]
+    ticket: str | None
 
 
 def _conversation_id(value: object) -> str:
     """A conversation id from outside, before any Redis key is built from it (400 naming the field)."""
     try:
-        return check_conversation_id(value)
+        return _checked_id(value)
     except ValueError as e:
-        raise BadRequest(f"conversation_id: {e}") from None
+        raise BadRequest(str(e)) from None
 
 
+@contract("Hand a conversation to people (action server); 200 with the open ticket if there is one",
+          auth=Auth.SERVICE, body=TicketRequest, ok=(201, 200), reply=OpenedOut, errors=(400, 401, 409, 429))
 async def open_ticket(request: web.Request) -> web.Response:
     """Hand a conversation to people: a waiting ticket (or the open one) and what to tell the customer;
     429 when the client's address has its share of open tickets (``handoff.admission``)."""
-    fields = _ticket_request(await _body(request))
+    fields = (await body_of(request, TicketRequest)).fields()
     store = request.app[TICKETS]
     # reopened when the conversation's ticket was resolved within HANDOFF_REOPEN_MINUTES (handoff.reopen)
     ticket, created, reopened = await reopen_or_create(store, reopening(request.app), fields)
@@ -73,6 +106,8 @@ async def open_ticket(request: web.Request) -> web.Response:
                              status=201 if created else 200)
 
 
+@contract("Who owns a conversation: bot, queue or moderator", auth=Auth.SERVICE, reply=OwnerOut,
+          path={"conversation_id": ConversationId}, errors=(400, 401))
 async def owner(request: web.Request) -> web.Response:
     """Who owns a conversation: the bot, the queue or a moderator."""
     conversation_id = _conversation_id(request.match_info["conversation_id"])

@@ -4,32 +4,69 @@ for the admin role only."""
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated, Any, Literal
 
 from aiohttp import web
+from pydantic import BaseModel, Field
 
 from bot.core.faq import load_faq
 from bot.learning import review
 from handoff.answer_ratings import AnswerRatings
-from handoff.api import _body
 from handoff.appkeys import ARCHIVE_FAILURES, JOBS, REDIS, SETTINGS, session_of
+from handoff.archive_failures import MAX_ID_LENGTH, SetAside
+from handoff.contract import Body, body_of, contract
 from handoff.errors import BadRequest, NotFound
 from handoff.web_auth import require_admin
 
 
+class ApproveBody(Body):
+    answer: str | None = Field(None, description="the answer as edited by the admin")
+    faq_id: str | None = Field(None, description="an existing topic the questions belong to")
+
+
+class PublishBody(Body):
+    force: bool = False  # publish even if accuracy on the regression set drops (logged)
+
+
+class JobOut(BaseModel):
+    kind: Literal["mine", "publish"]
+    state: Literal["running", "done", "failed"]
+    exit_code: int | None
+    started_at: float
+    finished_at: float | None
+    output: str
+
+
+class ProposalsOut(BaseModel):
+    proposals: list[dict[str, Any]]
+    jobs: list[JobOut]
+
+
+class FailedOut(BaseModel):
+    conversations: list[SetAside]
+
+
+class RetryOut(BaseModel):
+    conversation_id: str
+
+
+class AnswerRatingsOut(BaseModel):
+    entries: list[dict[str, Any]]
+
+
+@contract("Mined FAQ proposals and the jobs' states (admin)", reply=ProposalsOut)
 async def proposals(request: web.Request) -> web.Response:
     require_admin(request)
     data = await asyncio.to_thread(review.load, request.app[SETTINGS].admin_paths.proposals)
     return web.json_response({"proposals": data, "jobs": await request.app[JOBS].status()})
 
 
+@contract("Approve a proposal: its questions and answer join the index's sources at the next publish (admin)",
+          body=ApproveBody, reply=dict[str, Any])
 async def approve(request: web.Request) -> web.Response:
     require_admin(request)
-    paths, body = request.app[SETTINGS].admin_paths, await _body(request)
-    answer, faq_id = body.get("answer"), body.get("faq_id")
-    if answer is not None and not isinstance(answer, str):
-        raise BadRequest("answer must be text")
-    if faq_id is not None and not isinstance(faq_id, str):
-        raise BadRequest("faq_id must be a topic id")
+    paths, body = request.app[SETTINGS].admin_paths, await body_of(request, ApproveBody)
+    answer, faq_id = body.answer, body.faq_id
     topics = {e.id for e in await asyncio.to_thread(load_faq, paths.faq)}
     try:
         proposal = await asyncio.to_thread(
@@ -42,6 +79,7 @@ async def approve(request: web.Request) -> web.Response:
     return web.json_response(proposal)
 
 
+@contract("Reject a proposal (admin)", reply=dict[str, Any])
 async def reject(request: web.Request) -> web.Response:
     require_admin(request)
     try:
@@ -54,6 +92,9 @@ async def reject(request: web.Request) -> web.Response:
     return web.json_response(proposal)
 
 
+@contract("Start mining or publishing in the background (admin; 409 while one of the kind runs); publish takes "
+          "an optional body", body=PublishBody, body_required=False, ok=202, reply=JobOut,
+          path={"kind": Literal["mine", "publish"]})  # handoff.jobs.KINDS
 async def run_job(request: web.Request) -> web.Response:
     require_admin(request)
     kind = request.match_info["kind"]
@@ -61,24 +102,28 @@ async def run_job(request: web.Request) -> web.Response:
     if kind == "mine":
         args = ["mine"]
     elif kind == "publish":
-        body = await _body(request) if request.can_read_body else {}
-        args = ["publish", "--by", login, "--quiet"] + (["--force"] if body.get("force") is True else [])
+        force = (await body_of(request, PublishBody)).force if request.can_read_body else False
+        args = ["publish", "--by", login, "--quiet"] + (["--force"] if force else [])
     else:
         raise NotFound(f"no job {kind}")
     return web.json_response(await request.app[JOBS].start(kind, args), status=202)
 
 
+@contract("The last mining and publishing jobs: state, exit code, the output's tail (admin)", reply=list[JobOut])
 async def jobs(request: web.Request) -> web.Response:
     require_admin(request)
     return web.json_response(await request.app[JOBS].status())
 
 
+@contract("Conversations set aside after failing to archive, newest first (admin)", reply=FailedOut)
 async def archive_failed(request: web.Request) -> web.Response:
     require_admin(request)
     entries = await request.app[ARCHIVE_FAILURES].entries()
     return web.json_response({"conversations": [e.to_json() for e in entries]})
 
 
+@contract("Archive a set-aside conversation again on the archiver's next pass (admin)", ok=202, reply=RetryOut,
+          path={"conversation_id": Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH)]})
 async def retry_archive(request: web.Request) -> web.Response:
     require_admin(request)
     conversation_id = request.match_info["conversation_id"]
@@ -86,6 +131,7 @@ async def retry_archive(request: web.Request) -> web.Response:
     return web.json_response({"conversation_id": conversation_id}, status=202)
 
 
+@contract("FAQ answers customers rated not helpful most, with example questions (admin)", reply=AnswerRatingsOut)
 async def answer_ratings(request: web.Request) -> web.Response:
     """The FAQ answers customers found least helpful, with example questions (read-only)."""
     require_admin(request)

@@ -15,12 +15,14 @@ from aiohttp import web
 
 from bot.core import keys
 from handoff.appkeys import ACCOUNTS, REDIS, session_of
+from handoff.contract import contract
 
 logger = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 4.0  # under the Redis client's 5 s socket timeout
 SESSION_CHECK_SECONDS = 4.0  # how late a feed may notice that its session expired
 
 
+@contract("Server-sent events: ticket changes and new messages", media="text/event-stream", errors=(401,))
 async def live(request: web.Request) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
                                            "X-Accel-Buffering": "no"})

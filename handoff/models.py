@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, ValidationInfo
 
 
 class TicketState(str, Enum):
@@ -152,3 +154,13 @@ def clean_text(text: Any, what: str = "text") -> str:
     if len(text) > MAX_TEXT_CHARS:
         raise ValueError(f"{what} is longer than {MAX_TEXT_CHARS} characters")
     return text.strip()
+
+
+def _text_of_field(value: Any, info: ValidationInfo) -> str:
+    return clean_text(value, info.field_name or "text")
+
+
+# The request bodies' fields (``handoff.contract``): these very checks, their messages, and the schema.
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS), BeforeValidator(_text_of_field)]
+Tags = Annotated[list[Annotated[str, Field(min_length=1, max_length=MAX_TAG_CHARS)]], Field(max_length=MAX_TAGS),
+                 BeforeValidator(clean_tags)]

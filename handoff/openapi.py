@@ -1,167 +1,151 @@
-"""The OpenAPI 3.0 document of the handoff service's HTTP API, served at ``/api/openapi.json``."""
+"""The OpenAPI 3.1 document of the handoff service, served at ``/api/openapi.json``: built from the live
+router and each handler's ``handoff.contract`` (so every route is in it), its schemas generated from the
+pydantic models the handlers parse with. Built on the first request and kept for the app's life."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+from pydantic import TypeAdapter
+from pydantic.json_schema import JsonSchemaMode
 
-from handoff import canned_api, consult_api, crisis_api, pending_api, sla_api, teams_api
-from handoff.models import TICKET_ID_PATTERN
+from handoff.contract import JSON, Auth, Contract, contract, contract_of
+from handoff.schemas import ErrorOut
 
-ERROR = {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-TICKET_ID = {"name": "ticket_id", "in": "path", "required": True,
-             "schema": {"type": "string", "pattern": f"^{TICKET_ID_PATTERN}$"}}
-CONVERSATION_ID = {"type": "string", "pattern": "^(web:[0-9a-f-]{36}|messenger:[0-9]{1,32}|[A-Za-z0-9_.-]{1,64})$",
-                   "description": "web:<uuid4>, messenger:<digits> or 1-64 of A-Z a-z 0-9 _ . -"}
-JSON_OBJECT = {"application/json": {"schema": {"type": "object"}}}
-WINDOW = {"name": "window", "in": "query", "required": False,
-          "schema": {"type": "string", "enum": ["today", "7d", "30d"]}}  # handoff.reports.WINDOW_DAYS
-
-
-def _op(summary: str, *, body: dict[str, Any] | None = None, params: list[dict[str, Any]] | None = None,
-        security: str = "session", ok: str = "200") -> dict[str, Any]:
-    op: dict[str, Any] = {
-        "summary": summary,
-        "responses": {ok: {"description": "ok", "content": JSON_OBJECT}, "400": ERROR, "401": ERROR,
-                      "403": ERROR, "404": ERROR, "409": ERROR},
-        "security": [{"session": [], "csrf": []}] if security == "session" else [{"service": []}],
-    }
-    if params:
-        op["parameters"] = params
-    if body:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
-    return op
-
-
-def _text_body(max_length: int = 4000) -> dict[str, Any]:
-    return {"type": "object", "required": ["text"], "additionalProperties": False,
-            "properties": {"text": {"type": "string", "minLength": 1, "maxLength": max_length}}}
+DOCUMENT = web.AppKey("openapi_document", dict)  # filled on the first request (an app's state can't change later)
+REF = "#/components/schemas/{model}"
+FORM = "application/x-www-form-urlencoded"
+# Files served as they are, not an API: the widget's and the console's scripts and styles.
+STATIC_FILES = frozenset({("GET", "/widget/widget.js"), ("GET", "/widget/widget.css"),
+                          ("GET", "/widget/vendor/socket.io.min.js"), ("GET", "/console/{name}")})
+ANY_SEGMENT = "[^{}/]+"  # aiohttp's pattern of a bare ``{name}``
+GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?P<regex>[^()]*)\)")
+# Contracts of handlers whose modules don't carry ``@contract`` (the probes, Prometheus's scrape).
+ROUTE_CONTRACTS = {
+    ("GET", "/ready"): Contract("200 when Redis answers and every background loop runs; 503 with the reasons",
+                                auth=Auth.PUBLIC, ok=(200, 503), reply=dict[str, Any], errors=()),
+    ("GET", "/metrics"): Contract("Prometheus text: queue, tickets, latencies, process (service token or a session)",
+                                  auth=Auth.SERVICE_OR_SESSION, media="text/plain", errors=(401,)),
+}
+SECURITY: dict[Auth, list[dict[str, list[str]]]] = {
+    Auth.SESSION: [{"session": [], "csrf": []}], Auth.SERVICE: [{"service": []}],
+    Auth.SERVICE_OR_SESSION: [{"service": []}, {"session": []}], Auth.INBOUND: [{"inbound": []}], Auth.PUBLIC: [],
+}
+SCHEMES = {"session": {"type": "apiKey", "in": "cookie", "name": "ho_session"},
+           "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token",
+                    "description": "the session's token from GET /api/me; on every change"},
+           "service": {"type": "http", "scheme": "bearer", "description": "HANDOFF_SERVICE_TOKEN"},
+           "inbound": {"type": "http", "scheme": "bearer", "description": "HANDOFF_INBOUND_EMAIL_TOKEN"}}
 
 
-def _reply_body() -> dict[str, Any]:
-    body = _text_body()
-    body["properties"]["visibility"] = {"type": "string", "enum": ["public", "private"],
-                                        "description": "public comments only; default public"}
-    return body
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    regexes: dict[str, str]  # path parameter -> the route's regular expression for it
+    contract: Contract
 
 
-def _note_body() -> dict[str, Any]:
-    body = _text_body()
-    body["properties"]["important"] = {"type": "boolean", "description": "shown in the shift handover"}
-    return body
+def operations(app: web.Application) -> Iterator[Operation]:
+    """The app's routes with a contract (HEAD is GET's twin, static files are no API)."""
+    for route in app.router.routes():
+        path = route.resource.canonical if route.resource else ""
+        found = contract_of(route.handler) or ROUTE_CONTRACTS.get((route.method, path))
+        if route.method == "HEAD" or (route.method, path) in STATIC_FILES or found is None:
+            continue
+        pattern = route.resource.get_info().get("pattern") if route.resource else None
+        regexes = {m["name"]: m["regex"] for m in GROUP.finditer(pattern.pattern)} if pattern else {}
+        yield Operation(route.method, path, regexes, found)
 
 
-def search_params() -> list[dict[str, Any]]:
-    """``handoff.search``: every filter optional, in the URL so a view can be shared."""
-    def q(name: str, schema: dict[str, Any], about: str) -> dict[str, Any]:
-        return {"name": name, "in": "query", "required": False, "schema": schema, "description": about}
-
-    text = {"type": "string", "maxLength": 64}
-    return [q("q", {"type": "string", "maxLength": 200}, "ticket or conversation id, name, tags, notes"),
-            q("channel", {"type": "string", "enum": ["webchat", "messenger", "comment", "rest"]}, "channel"),
-            q("owner", text, "owner's login"), q("tag", {"type": "string", "maxLength": 40}, "a tag"),
-            q("state", {"type": "string", "enum": ["queued", "assigned", "resolved"]}, "state"),
-            q("team", text, "team"),
-            q("from", {"type": "string"}, "created at or after: epoch seconds or ISO 8601 (UTC unless zoned)"),
-            q("to", {"type": "string"}, "created at or before; a bare date means its whole day"),
-            q("sort", {"type": "string", "enum": ["newest", "oldest"]}, "order by creation"),
-            q("limit", {"type": "integer", "minimum": 1, "maximum": 100}, "tickets a page, default 25"),
-            q("cursor", {"type": "string"}, "next_cursor of the previous page")]
-
-
-def document() -> dict[str, Any]:
-    t = [TICKET_ID]
+def document(app: web.Application) -> dict[str, Any]:
+    ops = list(operations(app))
+    schemas, components = _schemas(ops)
+    paths: dict[str, dict[str, Any]] = {}
+    for op in ops:
+        paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, schemas)
     return {
-        "openapi": "3.0.3",
-        "info": {"title": "Volta Care handoff service", "version": "0.1.0",
+        "openapi": "3.1.0",
+        "info": {"title": "Volta Care handoff service", "version": "0.2.0",
                  "description": "Tickets, the human queue and the moderator console's API."},
-        "paths": {
-            "/api/me": {"get": _op("The signed-in moderator and their CSRF token")},
-            "/api/queue": {"get": _op("Open tickets, waiting first by priority, with SLA clocks")},
-            "/api/tickets/recent": {"get": _op("Recently resolved tickets")},
-            "/api/tickets/search": {"get": _op(
-                "Find tickets (newest or oldest first, a bounded scan of the ticket index; next_cursor goes on)",
-                params=search_params())},
-            "/api/tickets/{ticket_id}/reopen": {"post": _op(
-                "Reopen a resolved ticket (409 if open, or its conversation has another open ticket)", params=t)},
-            "/api/handover": {"get": _op("The shift handover: open tickets by owner, promised times due in the "
-                                         "next shift, important notes")},
-            "/api/tickets/{ticket_id}": {"get": _op("A ticket with transcript, notes, history, suggestions", params=t)},
-            "/api/tickets/{ticket_id}/claim": {"post": _op("Take a waiting ticket (409 if taken)", params=t)},
-            "/api/tickets/{ticket_id}/reply": {"post": _op(
-                "Reply to the customer in their channel; a public comment's reply goes under the comment or as "
-                "its one private reply (409 when used)", params=t, body=_reply_body())},
-            "/api/tickets/{ticket_id}/typing": {"post": _op("The owner is typing: shown to the customer (at most "
-                                                            "once every few seconds)", params=t, ok="202")},
-            "/api/tickets/{ticket_id}/notes": {"post": _op("Add an internal note", params=t, body=_note_body(),
-                                                           ok="201")},
-            "/api/tickets/{ticket_id}/tags": {"put": _op("Replace the tags", params=t, body={
-                "type": "object", "required": ["tags"], "properties": {
-                    "tags": {"type": "array", "maxItems": 10, "items": {"type": "string", "maxLength": 40}}}})},
-            "/api/tickets/{ticket_id}/transfer": {"post": _op("Give the ticket to another moderator", params=t, body={
-                "type": "object", "required": ["to"], "properties": {"to": {"type": "string"}}})},
-            "/api/tickets/{ticket_id}/resolve": {"post": _op("Close as solved; the bot owns the conversation again",
-                                                             params=t)},
-            "/api/tickets/{ticket_id}/handback": {"post": _op("Give the conversation back to the bot", params=t)},
-            "/api/moderators": {"get": _op("Accounts a ticket can be transferred to")},
-            "/api/stats": {"get": _op("Queue length, waiting, first-response and resolution times, handoff rate; "
-                                      "with ?window= also percentiles per channel, team and day", params=[WINDOW])},
-            "/api/stats.csv": {"get": {**_op("The window's tickets as CSV", params=[WINDOW]), "responses": {
-                "200": {"description": "text/csv"}, "400": ERROR, "401": ERROR}}},
-            "/api/live": {"get": {**_op("Server-sent events: ticket changes and new messages"),
-                                  "responses": {"200": {"description": "text/event-stream"}, "401": ERROR}}},
-            "/internal/tickets": {"post": _op("Hand a conversation to people (action server)", security="service",
-                                              ok="201", body={
-                "type": "object", "required": ["conversation_id"], "properties": {
-                    "conversation_id": CONVERSATION_ID,
-                    "lang": {"type": "string", "enum": ["pl", "en"]},
-                    "customer_name": {"type": "string", "maxLength": 80},
-                    "reasons": {"type": "array", "items": {"type": "string"}, "maxItems": 20},
-                    "evidence": {"type": "array", "items": {"type": "object"}},
-                    "client_ip": {"type": "string", "maxLength": 45,
-                                  "description": "as the channel saw it; may be empty"},
-                    "exchanges": {"type": "integer", "minimum": 0, "maximum": 10000,
-                                  "description": "times the bot answered and the customer wrote again"}}})},
-            "/internal/ratings": {"post": _op(
-                "The customer's 1-5 rating of a resolved ticket, and a comment; replaceable for a few minutes "
-                "(action server)", security="service", body={
-                    "type": "object", "required": ["conversation_id", "ticket", "score"], "properties": {
-                        "conversation_id": CONVERSATION_ID,
-                        "ticket": {"type": "string", "pattern": f"^{TICKET_ID_PATTERN}$"},
-                        "score": {"type": "integer", "minimum": 1, "maximum": 5},
-                        "comment": {"type": "string", "maxLength": 1000}}})},
-            "/internal/conversations/{conversation_id}": {"get": _op(
-                "Who owns a conversation: bot, queue or moderator", security="service",
-                params=[{"name": "conversation_id", "in": "path", "required": True, "schema": CONVERSATION_ID}])},
-            "/api/admin/answer_ratings": {"get": _op(
-                "FAQ answers customers rated not helpful most, with example questions (admin)")},
-            "/api/admin/archive/failed": {"get": _op(
-                "Conversations set aside after failing to archive, newest first (admin)")},
-            "/api/admin/archive/failed/{conversation_id}/retry": {"post": _op(
-                "Archive a set-aside conversation again on the archiver's next pass (admin)", ok="202",
-                params=[{"name": "conversation_id", "in": "path", "required": True,
-                         "schema": {"type": "string", "minLength": 1, "maxLength": 200}}])},
-            **canned_api.openapi_paths(_op, TICKET_ID),
-            **teams_api.openapi_paths(_op),
-            **pending_api.openapi_paths(_op, TICKET_ID),
-            **consult_api.openapi_paths(_op, TICKET_ID),
-            **crisis_api.openapi_paths(_op),
-            **sla_api.openapi_paths(_op),
-            "/metrics": {"get": {"summary": "Prometheus text", "security": [{"service": []}, {"session": []}],
-                                 "responses": {"200": {"description": "text/plain"}, "401": ERROR}}},
-        },
-        "components": {
-            "securitySchemes": {
-                "session": {"type": "apiKey", "in": "cookie", "name": "ho_session"},
-                "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"},
-                "service": {"type": "http", "scheme": "bearer"},
-            },
-            "schemas": {"Error": {"type": "object", "required": ["error"],
-                                  "properties": {"error": {"type": "string"}}}},
-        },
+        "paths": paths,
+        "components": {"securitySchemes": SCHEMES, "schemas": components},
     }
 
 
+def _schemas(ops: list[Operation]) -> tuple[dict[tuple[int, str], Any], dict[str, Any]]:
+    """Every body and answer type's schema, their models under ``components`` (names made unique by pydantic)."""
+    wanted: dict[tuple[int, str], TypeAdapter[Any]] = {(id(ErrorOut), "serialization"): TypeAdapter(ErrorOut)}
+    for op in ops:
+        if op.contract.body is not None:
+            wanted[(id(op.contract.body), "validation")] = TypeAdapter(op.contract.body)
+        if op.contract.reply is not None:
+            wanted[(id(op.contract.reply), "serialization")] = TypeAdapter(op.contract.reply)
+    inputs: list[tuple[tuple[int, str], JsonSchemaMode, TypeAdapter[Any]]] = [
+        (key, "validation" if key[1] == "validation" else "serialization", adapter) for key, adapter in wanted.items()]
+    made, definitions = TypeAdapter.json_schemas(inputs, ref_template=REF)
+    return {key: schema for (key, _), schema in made.items()}, definitions.get("$defs", {})
+
+
+def _operation(op: Operation, schemas: dict[tuple[int, str], Any]) -> dict[str, Any]:
+    c = op.contract
+    out: dict[str, Any] = {"summary": c.summary, "security": SECURITY[c.auth], "responses": _responses(c, schemas)}
+    parameters = [*_path_parameters(op), *_query_parameters(c)]
+    if parameters:
+        out["parameters"] = parameters
+    if c.body is not None:
+        schema = schemas[(id(c.body), "validation")]
+        media = [JSON, FORM] if c.form else [JSON]
+        out["requestBody"] = {"required": c.body_required, "content": {m: {"schema": schema} for m in media}}
+    return out
+
+
+def _responses(c: Contract, schemas: dict[tuple[int, str], Any]) -> dict[str, Any]:
+    if c.reply is not None:
+        content: dict[str, Any] = {c.media: {"schema": schemas[(id(c.reply), "serialization")]}}
+    else:
+        content = {c.media: {"schema": {"type": "string"}}} if c.media else {}
+    ok = c.ok if isinstance(c.ok, tuple) else (c.ok,)
+    out: dict[str, Any] = {str(s): {"description": "done", **({"content": content} if content else {})} for s in ok}
+    error = {JSON: {"schema": schemas[(id(ErrorOut), "serialization")]}}
+    for status in c.errors:
+        out[str(status)] = {"description": "refused: the message names the field or the thing", "content": error}
+    return out
+
+
+def _path_parameters(op: Operation) -> list[dict[str, Any]]:
+    def schema(name: str) -> dict[str, Any]:
+        if name in op.contract.path:
+            return TypeAdapter(op.contract.path[name]).json_schema()
+        regex = op.regexes.get(name, ANY_SEGMENT)
+        return {"type": "string", "minLength": 1} if regex == ANY_SEGMENT else {"type": "string",
+                                                                                "pattern": f"^{regex}$"}
+
+    names = re.findall(r"{(\w+)}", op.path)
+    return [{"name": n, "in": "path", "required": True, "schema": schema(n)} for n in names]
+
+
+def _query_parameters(c: Contract) -> list[dict[str, Any]]:
+    if c.query is None:
+        return []
+    schema = TypeAdapter(c.query).json_schema()
+    required = set(schema.get("required", []))
+    return [{"name": name, "in": "query", "required": name in required, "schema": field}
+            for name, field in schema.get("properties", {}).items()]
+
+
+@contract("This document", reply=dict[str, Any], errors=(401,))
 async def openapi(request: web.Request) -> web.Response:
-    return web.json_response(document())
+    cache = request.app[DOCUMENT]
+    if not cache:
+        cache.update(document(request.app))
+    return web.json_response(cache)
+
+
+def setup_openapi(app: web.Application) -> None:
+    app[DOCUMENT] = {}
+    app.router.add_get("/api/openapi.json", openapi)

@@ -9,19 +9,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from aiohttp import web
+from pydantic import BaseModel, Field
 
 from handoff import clock
-from handoff.api import _body, _text_field
+from handoff.api import _text_field
 from handoff.appkeys import REDIS, SETTINGS, TICKETS, session_of
+from handoff.contract import Body, contract, json_object
 from handoff.errors import BadRequest
 from handoff.models import MAX_TEXT_CHARS, TICKET_ID_PATTERN
 from handoff.pending import FIELD, default_message, parse_until
 from handoff.pending_store import PendingTickets
 from handoff.reply_window import check_reply_window
+from handoff.schemas import TicketOut
+
+UNTIL = "Unix seconds; in the future, at most HANDOFF_MAX_PENDING_DAYS ahead"
+
+
+class PendingBody(Body):
+    """Described here; checked by ``handoff.pending.parse_until`` against the clock and the settings."""
+
+    pending_until: float = Field(description=UNTIL)
+    message: str | None = Field(None, min_length=1, max_length=MAX_TEXT_CHARS,
+                                description="to the customer, signed; default: the prefilled promise")
+
+
+class PreviewQuery(BaseModel):
+    pending_until: float = Field(description=UNTIL)
+
+
+class PreviewOut(BaseModel):
+    message: str
+    pending_until: float
 
 
 def _until(app: web.Application, value: object, now: float) -> float:
@@ -31,8 +50,10 @@ def _until(app: web.Application, value: object, now: float) -> float:
         raise BadRequest(str(e)) from None
 
 
+@contract("Pending: promise the customer to come back by a time (owner); due then, first in the owner's list",
+          body=PendingBody, reply=TicketOut)
 async def set_pending(request: web.Request) -> web.Response:
-    account, data, now = session_of(request).account, await _body(request), clock.now()
+    account, data, now = session_of(request).account, await json_object(request), clock.now()
     until = _until(request.app, data.get(FIELD), now)
     ticket = await request.app[TICKETS].get(request.match_info["ticket_id"])
     await check_reply_window(request.app[REDIS], ticket)  # Messenger: 409 once Meta's window for people closed
@@ -44,12 +65,15 @@ async def set_pending(request: web.Request) -> web.Response:
     return web.json_response(ticket.public())
 
 
+@contract("Take a pending ticket up again (owner)", reply=TicketOut)
 async def resume(request: web.Request) -> web.Response:
     login = session_of(request).account.login
     ticket = await PendingTickets(request.app[TICKETS]).resume(request.match_info["ticket_id"], login)
     return web.json_response(ticket.public())
 
 
+@contract("The prefilled promise in the customer's language, the time in HANDOFF_TIMEZONE", query=PreviewQuery,
+          reply=PreviewOut)
 async def preview(request: web.Request) -> web.Response:
     now, raw = clock.now(), request.query.get(FIELD, "")
     try:
@@ -68,20 +92,3 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post(f"{base}/resume", resume)
     app.router.add_get(f"{base}/pending/message", preview)
 
-
-def openapi_paths(op: Callable[..., dict[str, Any]], ticket_id: dict[str, Any]) -> dict[str, Any]:
-    """This module's routes for ``handoff.openapi`` (``op`` is its operation builder)."""
-    t = [ticket_id]
-    until = {"type": "number", "description": "Unix seconds; in the future, at most HANDOFF_MAX_PENDING_DAYS ahead"}
-    body = {"type": "object", "required": [FIELD], "additionalProperties": False, "properties": {
-        FIELD: until, "message": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT_CHARS,
-                                  "description": "to the customer, signed; default: the prefilled promise"}}}
-    query = {"name": FIELD, "in": "query", "required": True, "schema": until}
-    return {
-        "/api/tickets/{ticket_id}/pending": {"post": op(
-            "Pending: promise the customer to come back by a time (owner); due then, first in the owner's list",
-            params=t, body=body)},
-        "/api/tickets/{ticket_id}/resume": {"post": op("Take a pending ticket up again (owner)", params=t)},
-        "/api/tickets/{ticket_id}/pending/message": {"get": op(
-            "The prefilled promise in the customer's language, the time in HANDOFF_TIMEZONE", params=[*t, query])},
-    }

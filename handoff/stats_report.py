@@ -6,20 +6,28 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
+from pydantic import BaseModel, Field
 
 from bot.core import keys
 from bot.core.text import as_str
 from handoff import clock
 from handoff.answer_ratings import AnswerRatings, tally
 from handoff.appkeys import REDIS, SETTINGS
+from handoff.contract import contract, query_of
 from handoff.errors import BadRequest
 from handoff.models import Ticket
-from handoff.reports import ReportRules, report, window_start
+from handoff.reports import WINDOW_DAYS, ReportRules, report, window_start
 from handoff.stats_csv import csv_text
 from handoff.team_sla import ticket_targets
 
 MAX_REPORT_TICKETS = 50_000  # newest first beyond this: a report never reads an unbounded index
 READ_BATCH = 500  # ticket hashes read per pipeline
+
+
+class WindowQuery(BaseModel):
+    """``?window=``: checked by ``handoff.reports.window_start`` (its message names the field)."""
+
+    window: str = Field("today", json_schema_extra={"enum": list(WINDOW_DAYS)})
 
 
 async def tickets_since(client: Any, since: float) -> list[Ticket]:
@@ -37,7 +45,7 @@ async def tickets_since(client: Any, since: float) -> list[Ticket]:
 
 async def _window(request: web.Request) -> tuple[str, float, ReportRules]:
     settings, now = request.app[SETTINGS], clock.now()
-    window = request.query.get("window", "today")
+    window = query_of(request, WindowQuery).window
     try:
         since = window_start(window, now, settings.opening_hours.zone)
     except ValueError as e:
@@ -58,6 +66,7 @@ async def window_report(request: web.Request) -> dict[str, Any]:
             "answer_ratings": [e.to_json() for e in tally(await ratings.all(), since)]}
 
 
+@contract("The window's tickets as CSV", query=WindowQuery, media="text/csv", errors=(400, 401))
 async def stats_csv(request: web.Request) -> web.Response:
     window, since, rules = await _window(request)
     text = csv_text(await tickets_since(request.app[REDIS], since), rules)

@@ -4,24 +4,86 @@ capacities; everyone sees the team loads (``/api/team_loads``) the queue page sh
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Literal
 
 from aiohttp import web
+from pydantic import BaseModel, BeforeValidator, Field
 
 from handoff.accounts import LOGIN
-from handoff.api import _body
 from handoff.appkeys import ACCOUNTS, REDIS, SETTINGS, TICKETS, session_of
 from handoff.assigner import request_assign
 from handoff.assignment import MAX_CAPACITY, parse_capacity
-from handoff.errors import BadRequest
+from handoff.contract import Body, body_of, contract, json_object
 from handoff.models import TicketState
 from handoff.presence import STATUSES, capacities, set_capacity, set_status, status, statuses
-from handoff.teams import CHANNELS, MAX_ITEMS, TEAM_NAME, Teams
+from handoff.teams import CHANNELS, MAX_ITEMS, TEAM_NAME, Team, Teams
 from handoff.web_auth import require_admin
 
+Status = Literal["available", "busy", "away"]  # handoff.presence.STATUSES
+Strings = Annotated[list[Annotated[str, Field(min_length=1)]], Field(max_length=MAX_ITEMS)]
+NAME = {"name": Annotated[str, Field(pattern=TEAM_NAME.pattern)]}
 
+
+def _status(value: object) -> str:
+    if not isinstance(value, str) or value not in STATUSES:
+        raise ValueError(f"status must be one of {', '.join(STATUSES)}")
+    return value
+
+
+class StatusBody(Body):
+    status: Annotated[Status, BeforeValidator(_status)]
+
+
+class CapacityBody(Body):
+    capacity: Annotated[int, Field(ge=0, le=MAX_CAPACITY), BeforeValidator(parse_capacity)]
+
+
+class TeamBody(Body):
+    """Described here; checked by ``handoff.teams.Teams.save``, which the command line shares."""
+
+    members: Strings = Field(default_factory=list)
+    topics: Strings = Field(default_factory=list)
+    channels: list[Literal[CHANNELS]] = Field(default_factory=list)  # type: ignore[valid-type]
+    fallback: bool = False  # takes what no other team covers
+
+
+class StatusOut(BaseModel):
+    login: str
+    status: Status
+    teams: list[str]
+
+
+class MemberLoad(BaseModel):
+    login: str
+    status: Status
+    load: int
+    capacity: int
+
+
+class TeamLoad(BaseModel):
+    name: str
+    members: list[MemberLoad]
+
+
+class TeamLoadsOut(BaseModel):
+    teams: list[TeamLoad]
+
+
+class TeamsOut(BaseModel):
+    teams: list[Team]
+
+
+class RemovedOut(BaseModel):
+    removed: str
+
+
+class CapacityOut(BaseModel):
+    login: str
+    capacity: int
+
+
+@contract("The signed-in moderator's status (available, busy, away) and teams; the console's ping", reply=StatusOut)
 async def my_status(request: web.Request) -> web.Response:
     """The console's presence ping (every signed-in request marks its moderator seen) and their status."""
     app, login = request.app, session_of(request).account.login
@@ -30,16 +92,15 @@ async def my_status(request: web.Request) -> web.Response:
                               "teams": await Teams(app[REDIS]).teams_of(login)})
 
 
+@contract("Set one's status", body=StatusBody, reply=StatusOut)
 async def put_status(request: web.Request) -> web.Response:
     login = session_of(request).account.login
-    try:
-        await set_status(request.app[REDIS], login, (await _body(request)).get("status"))
-    except ValueError as e:
-        raise BadRequest(str(e)) from None
+    await set_status(request.app[REDIS], login, (await body_of(request, StatusBody)).status)
     await request_assign(request.app)
     return await my_status(request)
 
 
+@contract("Teams and each member's status, load and capacity", reply=TeamLoadsOut)
 async def team_loads(request: web.Request) -> web.Response:
     """Each team and each of its members' load (n/capacity) and status, for the queue page."""
     app = request.app
@@ -54,14 +115,16 @@ async def team_loads(request: web.Request) -> web.Response:
                                      for m in t.members]} for t in teams]})
 
 
+@contract("Teams, oldest first: members, topics, channels, fallback (admin)", reply=TeamsOut)
 async def list_teams(request: web.Request) -> web.Response:
     require_admin(request)
     return web.json_response({"teams": [asdict(t) for t in await Teams(request.app[REDIS]).all()]})
 
 
+@contract("Make or replace a team (admin)", body=TeamBody, reply=Team, path=NAME)
 async def put_team(request: web.Request) -> web.Response:
     require_admin(request)
-    data = await _body(request)
+    data = await json_object(request)
     logins = {a.login for a in await request.app[ACCOUNTS].all() if not a.disabled}
     team = await Teams(request.app[REDIS]).save(request.match_info["name"], data.get("members", []),
                                                 data.get("topics", []), data.get("channels", []),
@@ -70,19 +133,19 @@ async def put_team(request: web.Request) -> web.Response:
     return web.json_response(asdict(team))
 
 
+@contract("Remove a team; its tickets stay where they are (admin)", reply=RemovedOut, path=NAME)
 async def delete_team(request: web.Request) -> web.Response:
     require_admin(request)
     await Teams(request.app[REDIS]).remove(request.match_info["name"])
     return web.json_response({"removed": request.match_info["name"]})
 
 
+@contract("Automatic tickets a moderator holds at once; 0: none (admin)", body=CapacityBody, reply=CapacityOut,
+          path={"login": Annotated[str, Field(pattern=LOGIN.pattern)]})
 async def put_capacity(request: web.Request) -> web.Response:
     require_admin(request)
     account = await request.app[ACCOUNTS].get(request.match_info["login"])
-    try:
-        capacity = parse_capacity((await _body(request)).get("capacity"))
-    except ValueError as e:
-        raise BadRequest(str(e)) from None
+    capacity = (await body_of(request, CapacityBody)).capacity
     await set_capacity(request.app[REDIS], account.login, capacity)
     await request_assign(request.app)
     return web.json_response({"login": account.login, "capacity": capacity})
@@ -98,27 +161,3 @@ def setup_routes(app: web.Application) -> None:
     r.add_delete("/api/admin/teams/{name}", delete_team)
     r.add_put("/api/admin/moderators/{login}/capacity", put_capacity)
 
-
-def openapi_paths(op: Callable[..., dict[str, Any]]) -> dict[str, Any]:
-    """This module's routes in ``handoff.openapi``'s document."""
-    name = {"name": "name", "in": "path", "required": True, "schema": {"type": "string", "pattern": TEAM_NAME.pattern}}
-    login = {"name": "login", "in": "path", "required": True, "schema": {"type": "string", "pattern": LOGIN.pattern}}
-    strings = {"type": "array", "items": {"type": "string", "minLength": 1}, "maxItems": MAX_ITEMS}
-    team = {"type": "object", "properties": {
-        "members": strings, "topics": strings, "fallback": {"type": "boolean"},
-        "channels": {"type": "array", "items": {"type": "string", "enum": list(CHANNELS)}}}}
-    return {
-        "/api/status": {
-            "get": op("The signed-in moderator's status (available, busy, away) and teams; the console's ping"),
-            "put": op("Set one's status", body={"type": "object", "required": ["status"], "properties": {
-                "status": {"type": "string", "enum": list(STATUSES)}}})},
-        "/api/team_loads": {"get": op("Teams and each member's status, load and capacity")},
-        "/api/admin/teams": {"get": op("Teams, oldest first: members, topics, channels, fallback (admin)")},
-        "/api/admin/teams/{name}": {
-            "put": op("Make or replace a team (admin)", params=[name], body=team),
-            "delete": op("Remove a team; its tickets stay where they are (admin)", params=[name])},
-        "/api/admin/moderators/{login}/capacity": {"put": op(
-            "Automatic tickets a moderator holds at once; 0: none (admin)", params=[login], body={
-                "type": "object", "required": ["capacity"], "properties": {
-                    "capacity": {"type": "integer", "minimum": 0, "maximum": MAX_CAPACITY}}})},
-    }

@@ -11,15 +11,22 @@ from __future__ import annotations
 import json
 
 from aiohttp import web
+from pydantic import BaseModel
 
 from bot.core import keys
 from handoff.appkeys import REDIS, TICKETS, session_of
+from handoff.contract import contract
 from handoff.errors import Conflict, Forbidden
 from handoff.models import TICKET_ID_PATTERN, TicketState
 
 TYPING_EVERY_SECONDS = 3  # Messenger shows typing_on for about 20 s; the widget for its own timeout
 
 
+class TypingOut(BaseModel):
+    published: bool  # False: told within the last TYPING_EVERY_SECONDS already
+
+
+@contract("The owner is typing: shown to the customer (at most once every few seconds)", ok=202, reply=TypingOut)
 async def typing(request: web.Request) -> web.Response:
     login = session_of(request).account.login
     ticket = await request.app[TICKETS].get(request.match_info["ticket_id"])

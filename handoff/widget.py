@@ -16,6 +16,7 @@ from pathlib import Path
 from aiohttp import web
 
 from handoff.appkeys import SETTINGS
+from handoff.contract import Auth, contract
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,8 @@ async def socket_io_client(request: web.Request) -> web.Response:
     return _respond(request, body, JS)
 
 
+@contract("A demo shop page with the widget, pointing at PUBLIC_RASA_URL", auth=Auth.PUBLIC, media="text/html",
+          errors=())
 async def demo(request: web.Request) -> web.Response:
     page = DEMO_PAGE.read_text("utf-8")
     rasa_url = html.escape(request.app[SETTINGS].public_rasa_url, quote=True)

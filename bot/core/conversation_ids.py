@@ -20,6 +20,8 @@ _WEB = re.compile(r"^web:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-
 _MESSENGER = re.compile(r"^messenger:[0-9]{1,32}$")
 _COMMENT = re.compile(r"^comment:[0-9]{1,32}(?:_[0-9]{1,32}){0,2}$")  # "<post>_<comment>" as Meta writes it
 _REST = re.compile(rf"^[A-Za-z0-9_.-]{{1,{REST_ID_MAX_LENGTH}}}$")
+# the four forms as one regular expression, for API documents (handoff.openapi)
+PATTERN = "|".join(f"(?:{p.pattern})" for p in (_WEB, _MESSENGER, _COMMENT, _REST))
 
 
 def valid_web_id(value: object) -> TypeGuard[str]:

@@ -32,6 +32,13 @@ class Paths:
                    index_dir(env), embedder_name(env), Path(env.get("PROPOSALS_FILE", "var/proposals/proposals.json")),
                    Path(env.get("PUBLISH_LOG", "var/publish.log")))
 
+    def environ(self) -> dict[str, str]:
+        """These paths as the variables ``from_env`` reads: a child process (``python -m bot.admin``) gets the
+        service's own, whatever its environment says."""
+        return {"ARCHIVE_DIR": str(self.archive), "APPROVED_DIR": str(self.approved), "FAQ_DIR": str(self.faq),
+                "INDEX_DIR": str(self.index), "EMBEDDER": self.embedder, "PROPOSALS_FILE": str(self.proposals),
+                "PUBLISH_LOG": str(self.log)}
+
     @property
     def archives(self) -> list[Path]:
         return [self.archive, self.approved]

@@ -14,13 +14,15 @@ from rasa_sdk.executor import ActionExecutor
 
 from actions.brain_provider import default_provider
 from actions.handoff_client import default_client
+from actions.log_context import add_conversation_ids
+from actions.metrics import add_metrics
 from actions.prefetch import add_prefetch_route
 from actions.readiness import add_ready_route
 from actions.settings import ActionSettings, SettingsError
 from actions.suggest import add_suggest_route
+from bot.core import logs
 
 logger = logging.getLogger(__name__)
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 async def _warm_up(app: object, loop: object) -> None:
@@ -32,9 +34,10 @@ async def _warm_up(app: object, loop: object) -> None:
 def main() -> None:
     try:
         settings = ActionSettings.from_env(os.environ)
+        log_format = logs.log_format(os.environ)
     except SettingsError as exc:
         sys.exit(f"actions: {exc}")
-    logging.basicConfig(level=settings.log_level, format=LOG_FORMAT)
+    logs.configure(log_format, settings.log_level)
     default_provider.configure(settings.brain)
     default_client.configure(settings.handoff_url, settings.handoff_token)
     executor = ActionExecutor()
@@ -42,6 +45,8 @@ def main() -> None:
     app = create_app(executor, cors_origins=None)
     add_suggest_route(app)
     add_prefetch_route(app)
+    add_metrics(app, settings.handoff_token, lambda: default_provider.current)
+    add_conversation_ids(app)
     add_ready_route(app)
     app.register_listener(_warm_up, "before_server_start")
     app.run(host=settings.host, port=settings.port, single_process=True, access_log=False, motd=False)

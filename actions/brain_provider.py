@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from actions.fair_queue import FairQueue
+from actions.metrics import decided, observe
 from bot.brain.brain import Brain, Decision, load_brain
 from bot.brain.embeddings import load_embedder
 from bot.brain.index import IndexNotFound, current_version
@@ -28,7 +29,7 @@ MODERATORS = "moderators"  # the console's suggestions: one client in the fair q
 
 def load(settings: BrainSettings) -> Brain:
     embedder = load_embedder(settings.embedder, settings.embed_threads)
-    return load_brain(settings.index_dir, embedder, settings.register, settings.answer_threshold)
+    return observe(load_brain(settings.index_dir, embedder, settings.register, settings.answer_threshold))
 
 
 def _unconfigured() -> Any:
@@ -68,6 +69,11 @@ class BrainProvider:
         """The index version of the brain in use; None until it is first loaded."""
         return self._brain.version if self._brain is not None else None
 
+    @property
+    def current(self) -> Brain | None:
+        """The brain in use, None before it is loaded (for ``/metrics``: no waiting, no loading)."""
+        return self._brain
+
     async def get(self) -> Brain:
         if self._brain is None:
             async with self._lock:
@@ -104,7 +110,12 @@ class BrainProvider:
     async def decide(self, text: str, history: Sequence[object] = (), client: str = "") -> Decision:
         """``Brain.decide`` on the brain thread, in ``client``'s turn (``actions/fair_queue.py``)."""
         brain = await self.get()
-        return await self._queue.run(client, functools.partial(brain.decide, text, history))
+        decision: Decision = await self._queue.run(client, functools.partial(brain.decide, text, history))
+        decided(decision)  # counted by outcome and reason (actions.metrics)
+        # no customer text at INFO: the conversation id comes from the log context (bot.core.logs)
+        logger.info("decision %s (%s), topic %s", decision.decision, ", ".join(decision.reasons) or "-",
+                    decision.faq_id or "-")
+        return decision
 
     async def warm(self, text: str, client: str = "") -> bool:
         """``Brain.warm`` on the brain thread, so a ``decide`` queued after it finds the work done;

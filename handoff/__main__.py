@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 
 from aiohttp import web
 
+from bot.core import logs
 from handoff.app import create_app
 from handoff.settings import Settings, SettingsError
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-
 
 def main() -> None:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format=LOG_FORMAT)
     try:
+        logs.configure_from_env(os.environ)  # LOG_FORMAT (text or json), LOG_LEVEL
         settings = Settings.from_env(os.environ)
     except SettingsError as exc:
         sys.exit(f"handoff: {exc}")

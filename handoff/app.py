@@ -53,6 +53,7 @@ from handoff.crisis_notify import crisis_tasks
 from handoff.feed import EventFeed
 from handoff.jobs import Jobs
 from handoff.live import live
+from handoff.log_context import conversation_middleware
 from handoff.metrics import metrics, setup_metrics
 from handoff.notifier import queue_notifier
 from handoff.openapi import setup_openapi
@@ -107,7 +108,8 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings, workers: bool = True) -> web.Application:
-    app = web.Application(middlewares=[metrics_middleware, errors_middleware, redis_errors_middleware, auth_middleware],
+    app = web.Application(middlewares=[metrics_middleware, errors_middleware, redis_errors_middleware, auth_middleware,
+                                       conversation_middleware],
                           client_max_size=api.MAX_BODY_BYTES)
     setup_metrics()
     app[SETTINGS] = settings

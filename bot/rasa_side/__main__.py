@@ -12,6 +12,8 @@ import os
 import sys
 from collections.abc import Mapping
 
+from bot.core.logs import configure_from_env, log_format
+from bot.core.settings import SettingsError
 from bot.rasa_side import config_env, patches
 
 
@@ -32,6 +34,13 @@ def with_token(argv: list[str], environ: Mapping[str, str]) -> list[str]:
 def main() -> None:
     sys.argv = with_token(sys.argv, os.environ)
     config_env.check(sys.argv, os.environ)  # every unset ${NAME} at once, before Rasa loads
+    try:
+        if log_format(os.environ) == "json":  # a bad LOG_FORMAT stops the start, named, before Rasa loads
+            # JSON from the first line on: warnings while Rasa imports, no TensorFlow notices on stderr
+            os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+            configure_from_env(os.environ)
+    except SettingsError as exc:
+        raise SystemExit(f"python -m bot.rasa_side: {exc}") from None
     patches.install()
     from rasa.__main__ import main as rasa_main
 

@@ -14,6 +14,8 @@ from typing import TypeVar
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from bot.rasa_side.metrics import redis_error
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -26,6 +28,7 @@ async def with_retries(call: Callable[[], Awaitable[T]], what: str) -> T:
         try:
             return await call()
         except (RedisConnectionError, RedisTimeoutError):
+            redis_error(what.split(" ", 1)[0])  # "saving <id>" counts as "saving": labels stay few
             if attempt == ATTEMPTS - 1:
                 raise
             logger.warning("Redis unavailable (%s); retrying", what)

@@ -21,7 +21,11 @@ each, all measured or needed for "nothing accepted is lost":
 - ``api_token``: the HTTP API token compared in constant time, and accepted as
   ``Authorization: Bearer`` as well as ``?token=``;
 - ``readiness``: ``/health`` and ``/ready`` (model, Redis, the Messenger inbox worker) for
-  HAProxy and the systemd units, outside the token.
+  HAProxy and the systemd units, outside the token;
+- ``metrics``: ``GET /metrics`` (Prometheus, behind the API token), request latency per route,
+  messages per channel, Redis errors of the stores;
+- ``logs``: ``LOG_FORMAT=json`` for Rasa's and Sanic's lines, each message handled with its
+  conversation id in the log lines.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ from bot.rasa_side.patches import (
     events,
     fair_share,
     graph,
+    logs,
+    metrics,
     prefetch,
     readiness,
     sessions,
@@ -41,7 +47,9 @@ from bot.rasa_side.patches import (
 )
 
 logger = logging.getLogger(__name__)
-PATCHES = (validation, events, tracker_store, sessions, graph, prefetch, fair_share, api_token, readiness)
+# logs last: its wrapper of Agent.handle_message is the outermost, so every line has the id
+PATCHES = (validation, events, tracker_store, sessions, graph, prefetch, fair_share, api_token, readiness,
+           metrics, logs)
 _installed = False
 
 

@@ -81,6 +81,8 @@ def every_patch_is_in_place() -> bool:
         api_token,
         fair_share,
         graph,
+        logs,
+        metrics,
         prefetch,
         readiness,
         sessions,
@@ -91,12 +93,15 @@ def every_patch_is_in_place() -> bool:
     return (RemoteAction._validate_action_result is validation._validate_action_result
             and FailSafeTrackerStore.save is tracker_store._save_or_fail
             and EndpointConfig.session is sessions._shared_session
-            and DaskGraphRunner.run is graph._run_graph and Agent.handle_message is fair_share._handle_message
+            and DaskGraphRunner.run is graph._run_graph and Agent.handle_message is logs._handle_message
+            and logs._original_handle is metrics._handle_message
+            and metrics._original_handle is fair_share._handle_message
             and fair_share._original_handle_message is prefetch._handle_message
             and rasa.server.requires_auth is api_token.requires_auth
             and rasa.server.validate_events_in_request_body is validation._validate_events_in_request_body
-            and rasa.core.run.configure_app is readiness._configure_app
-            and len(patches.PATCHES) == 9)
+            and rasa.core.run.configure_app is metrics._configure_app
+            and metrics._original_configure is readiness._configure_app
+            and len(patches.PATCHES) == 11)
 
 
 results["every_patch_in_place"] = every_patch_is_in_place()

@@ -6,10 +6,10 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import aiohttp
-import redis.asyncio as aioredis
 from aiohttp import web
 
 from bot.core import keys
+from bot.core.redis_clients import async_client, close
 from handoff import (
     api,
     background,
@@ -61,6 +61,7 @@ from handoff.outbox import OutboxDelivery
 from handoff.pending_loop import pending_watcher
 from handoff.process_metrics import metrics_middleware, redis_errors_middleware
 from handoff.rasa_client import RasaClient
+from handoff.replication import replication_middleware
 from handoff.retention import Retention
 from handoff.settings import Settings
 from handoff.sign_in import SignIn
@@ -73,7 +74,7 @@ from handoff.web_auth import auth_middleware, errors_middleware
 
 async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    client = aioredis.Redis(**settings.redis_config().client_kwargs(), decode_responses=True, socket_timeout=5)
+    client = async_client(settings.redis_config(), decode_responses=True, socket_timeout=5)
     http = aiohttp.ClientSession()
     app[REDIS], app[HTTP] = client, http
     app[TICKETS] = TicketStore(client, settings.retention.ticket_seconds, settings.ticket_caps)
@@ -86,7 +87,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[SUGGEST] = SuggestClient(http, settings.action_url)
     yield
     await http.close()
-    await client.aclose()
+    await close(client)
 
 
 async def _workers(app: web.Application) -> AsyncIterator[None]:
@@ -108,7 +109,8 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings, workers: bool = True) -> web.Application:
-    app = web.Application(middlewares=[metrics_middleware, errors_middleware, redis_errors_middleware, auth_middleware,
+    app = web.Application(middlewares=[metrics_middleware, errors_middleware, redis_errors_middleware,
+                                       auth_middleware, replication_middleware,
                                        conversation_middleware],
                           client_max_size=api.MAX_BODY_BYTES)
     setup_metrics()

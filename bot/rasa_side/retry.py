@@ -1,4 +1,4 @@
-"""Waiting out a Redis that is briefly away (a restart takes well under a second).
+"""Waiting out a Redis that is briefly away (a restart, or a failover to its replica).
 
 Used by the Rasa-side stores (``bot/rasa_side/stores.py``, ``bot/rasa_side/locks.py``): a message in flight
 during a Redis restart is stored late rather than refused.
@@ -19,7 +19,9 @@ from bot.rasa_side.metrics import redis_error
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-ATTEMPTS, RETRY_SECONDS = 20, 0.25  # 5 s in all
+# 15 s in all: a restart takes well under a second; a Sentinel failover takes down-after-milliseconds
+# (README, "Deploy": 5 s) plus an election of a second or two
+ATTEMPTS, RETRY_SECONDS = 60, 0.25
 
 
 async def with_retries(call: Callable[[], Awaitable[T]], what: str) -> T:

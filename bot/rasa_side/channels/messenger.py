@@ -35,7 +35,6 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import redis.asyncio as aioredis
 import redis.exceptions as redis_errors
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
@@ -44,6 +43,7 @@ from sanic.response import HTTPResponse
 
 from bot.core.conversation_ids import valid_comment_id, valid_messenger_id
 from bot.core.keys import TRACKER_PREFIX, TrackerKeys
+from bot.core.redis_clients import async_client, replicated_write
 from bot.core.redis_config import RedisConfig
 from bot.rasa_side import loops
 from bot.rasa_side.channels.agent_typing import HUB
@@ -187,7 +187,7 @@ class MessengerInput(InputChannel):
         self.app_secret = app_secret
         self.page_access_token = page_access_token
         self.graph_url = graph_url
-        self._redis_args = redis.client_kwargs()  # address, ACL user, password, TLS
+        self._redis_config = redis  # address or Sentinels, ACL user, password, TLS
         self.consumer = consumer
         self.tracker_prefix = tracker_prefix  # the tracker store's key_prefix (endpoints.yml)
         self._inbox: MessengerInbox | None = None
@@ -208,7 +208,7 @@ class MessengerInput(InputChannel):
 
     def _client(self) -> Any:
         if self._redis is None:
-            self._redis = aioredis.Redis(**self._redis_args, socket_timeout=10)
+            self._redis = async_client(self._redis_config, socket_timeout=10)
         return self._redis
 
     def inbox(self) -> MessengerInbox:
@@ -326,7 +326,7 @@ class MessengerInput(InputChannel):
         @bp.listener("after_server_start")
         async def start_worker(app: Any, loop: Any) -> None:
             # moderators' typing, for every channel (the widget's too), Messenger on or off
-            HUB.start(lambda: aioredis.Redis(**self._redis_args, socket_connect_timeout=5))
+            HUB.start(lambda: async_client(self._redis_config, socket_connect_timeout=5))
             if self.enabled and self._worker is None:
                 HUB.register(self._agent_typing)
                 self._worker = asyncio.ensure_future(self._work(on_new_message))
@@ -375,6 +375,8 @@ class MessengerInput(InputChannel):
             try:
                 events = await self._within_limits(events)
                 new = await self.inbox().accept(events)
+                # acknowledged to Meta only once a replica holds them (a failover: 503, Meta redelivers)
+                await replicated_write(self._client(), self._redis_config.replicas_to_wait)
                 # usually cached by the time the worker needs it (commenters have no Messenger profile)
                 for psid in {e.psid for e in events if e.kind != "comment"}:
                     self.profiles().prefetch(psid)

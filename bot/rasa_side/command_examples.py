@@ -3,7 +3,7 @@
 data/nlu.yml lists, for each payload-only intent, the commands the channels send, so that
 ``rasa data validate`` knows the intent. Rasa's RegexMessageHandler reads a command without
 the classifier, so training on them teaches it nothing it uses, and its
-``class_weight="balanced"`` gives a two-example intent the weight of fifty question examples:
+``class_weight="balanced"`` gives a two-example intent as much weight as the 48 question examples:
 trained on them, it put 3 of 1,253 customer texts into ``rate_conversation``, changed the
 intent of 28 and one small-talk reply (bench/results/nlu_payload_intents_unfiltered.md).
 First in config.yml's pipeline, this drops them from the training data every later component

@@ -6,6 +6,8 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .PHONY: setup setup-test model index run run-replicas shell test test-faults test-failover test-replicas test-abuse test-unit lint bench bench-rasa bench-mixed bench-faiss bench-e5 bench-handoff bench-team eval lock clean
 
+# Both environments from the runtime and dev lock files (hashes checked); a production machine runs
+# bin/setup --prod instead (runtime locks only).
 setup:
 	@bin/setup
 
@@ -97,10 +99,10 @@ eval: setup index
 	PYTHONPATH=. $(PY) -m bench.judgement --split sealed2
 	PYTHONPATH=. $(PY) -m bench.eval_public
 
-# Regenerate the lock files from the live environments (after changing requirements/*.in).
+# Compile requirements/*.in into the hashed lock files with uv, keeping the versions already pinned
+# (after changing an .in file; bin/lock --upgrade-package NAME moves one on). make setup installs them.
 lock:
-	.venv-rasa/bin/pip freeze --exclude-editable > requirements/rasa.lock
-	.venv/bin/pip freeze --exclude-editable > requirements/app.lock
+	@bin/lock
 
 clean:
 	rm -rf models .rasa .pytest_cache .mypy_cache .ruff_cache

@@ -118,12 +118,19 @@ class SentinelGroup:
     def __init__(self, directory: Path, down_after_ms: int = 1000, password: str | None = None) -> None:
         self.password = password or secrets.token_urlsafe(16)
         ports = free_ports(5)
-        self.nodes = [DataNode(directory / "node0", ports[0], self.password)]
-        self.nodes.append(DataNode(directory / "node1", ports[1], self.password, master_port=ports[0]))
-        self._wait_replica_online(self.nodes[0], 15.0)
-        self.sentinels = [Sentinel(directory / f"sentinel{i}", port, ports[0], self.password, down_after_ms)
-                          for i, port in enumerate(ports[2:])]
-        self._wait_sentinels_agree(15.0)
+        self.nodes: list[DataNode] = []
+        self.sentinels: list[Sentinel] = []
+        try:  # a group that does not come up leaves no process behind
+            self.nodes.append(DataNode(directory / "node0", ports[0], self.password))
+            self.nodes.append(DataNode(directory / "node1", ports[1], self.password, master_port=ports[0]))
+            self._wait_replica_online(self.nodes[0], 15.0)
+            for i, port in enumerate(ports[2:]):
+                self.sentinels.append(Sentinel(directory / f"sentinel{i}", port, ports[0], self.password,
+                                               down_after_ms))
+            self._wait_sentinels_agree(15.0)
+        except BaseException:
+            self.stop()
+            raise
 
     @property
     def config(self) -> RedisConfig:

@@ -1,7 +1,13 @@
+# shellcheck shell=bash
 # Sourced by bin/setup and bin/lock (which define die): the installer and where torch's CPU build comes from.
 
 TORCH_INDEX=https://download.pytorch.org/whl/cpu
 TORCH_INDEX_LINE="--extra-index-url $TORCH_INDEX"
+# PyTorch's index also serves numpy, jinja2 and others, in fewer versions. uv's default takes a package only
+# from the first index that has it; the locks mean pip's rule (the pinned version from any index), and
+# their hashes keep what is installed the locked file.
+UV_INDEX_STRATEGY=unsafe-best-match
+export UV_INDEX_STRATEGY
 
 # uv_bootstrap PYTHON: .venv-tools/bin/uv, installed by pip from requirements/tools.lock (hashes
 # required, wheels only) when that lock changed. Prints the path of uv.

@@ -26,9 +26,10 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from sanic import Sanic, response
 from sanic.request import Request
-from sanic.response import BaseHTTPResponse, HTTPResponse
+from sanic.response import HTTPResponse
 
 from bot.brain.brain import Brain, Decision
+from bot.core.sanic_timing import time_requests
 
 # An embedding takes 5-30 ms on 2 cores, a search under 2 ms, a whole decision 20-60 ms.
 STEP_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
@@ -128,16 +129,6 @@ def add_metrics(app: Sanic[Any, Any], token: str, current: Callable[[], Brain | 
         body = generate_latest(Scrape(REGISTRY, index))
         return response.raw(body, headers={"Content-Type": CONTENT_TYPE_PLAIN_0_0_4, "Cache-Control": "no-store"})
 
-    async def started(request: Request) -> None:
-        request.ctx.metrics_started = time.perf_counter()
-
-    async def finished(request: Request, answer: BaseHTTPResponse) -> None:
-        route = route_of(request)
-        REQUESTS.labels(request.method, route, f"{answer.status // 100}xx").inc()
-        began = getattr(request.ctx, "metrics_started", None)
-        if began is not None:
-            REQUEST_SECONDS.labels(request.method, route).observe(time.perf_counter() - began)
 
     app.add_route(metrics, "/metrics", methods=["GET"], name="metrics")
-    app.register_middleware(started, "request")
-    app.register_middleware(finished, "response")
+    time_requests(app, REQUESTS, REQUEST_SECONDS, route_of)

@@ -209,18 +209,24 @@ class RedisServer:
 
     def _wait(self, timeout: float = 10.0) -> None:
         client = redis.Redis(**self.config.client_kwargs())
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-            finally:
-                client.close()
+        try:
+            wait_ping(client, timeout, f"redis-server on port {self.port}")
+        finally:
+            client.close()
 
     def stop(self) -> None:
         self._proc.terminate()
         self._proc.wait(timeout=10)
+
+
+def wait_ping(client: redis.Redis, timeout: float, what: str) -> None:
+    """Until ``client`` answers PING; TimeoutError naming ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            client.ping()
+            return
+        except redis.RedisError:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{what} did not answer within {timeout:.0f} s") from None
+            time.sleep(0.05)

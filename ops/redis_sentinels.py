@@ -20,7 +20,7 @@ from pathlib import Path
 import redis
 
 from bot.core.redis_config import RedisConfig
-from ops.processes import REPO, free_ports
+from ops.processes import REPO, free_ports, wait_ping
 
 MASTER_NAME = "careassist"  # as in ops/redis/sentinel.conf
 QUORUM = 2
@@ -229,15 +229,3 @@ def sentinel_state(port: int) -> dict[str, object]:
     except redis.RedisError:
         return {}
     return dict(state) if isinstance(state, dict) else {}
-
-
-def wait_ping(client: redis.Redis, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            client.ping()
-            return
-        except redis.RedisError:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{what} did not answer within {timeout:.0f} s") from None
-            time.sleep(0.05)

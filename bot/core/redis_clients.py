@@ -29,26 +29,26 @@ logger = logging.getLogger(__name__)
 
 def async_client(config: RedisConfig, **options: Any) -> aioredis.Redis:
     """An asyncio client (``options``: ``decode_responses``, ``socket_timeout``… as redis-py's)."""
-    kwargs = {**config.client_kwargs(), **options}
     if not config.replicated:
-        return aioredis.Redis(**kwargs)
-    for key in ("host", "port"):
-        kwargs.pop(key)
+        return aioredis.Redis(**config.client_kwargs(), **options)
     sentinel = AsyncSentinel(list(config.sentinels), sentinel_kwargs=config.sentinel_kwargs())  # type: ignore[no-untyped-call]
-    client: aioredis.Redis = sentinel.master_for(config.sentinel_master, **kwargs)
+    client: aioredis.Redis = sentinel.master_for(config.sentinel_master, **_master_kwargs(config, options))
     return client
 
 
 def sync_client(config: RedisConfig, **options: Any) -> redis.Redis:
     """A blocking client, for tools and tests (never on an event loop)."""
-    kwargs = {**config.client_kwargs(), **options}
     if not config.replicated:
-        return redis.Redis(**kwargs)
-    for key in ("host", "port"):
-        kwargs.pop(key)
+        return redis.Redis(**config.client_kwargs(), **options)
     sentinel = Sentinel(list(config.sentinels), sentinel_kwargs=config.sentinel_kwargs())  # type: ignore[no-untyped-call]
-    client: redis.Redis = sentinel.master_for(config.sentinel_master, **kwargs)  # type: ignore[no-untyped-call]
+    client: redis.Redis = sentinel.master_for(  # type: ignore[no-untyped-call]
+        config.sentinel_master, **_master_kwargs(config, options))
     return client
+
+
+def _master_kwargs(config: RedisConfig, options: dict[str, Any]) -> dict[str, Any]:
+    """The connection's settings without an address: the Sentinels give it."""
+    return {k: v for k, v in {**config.client_kwargs(), **options}.items() if k not in ("host", "port")}
 
 
 async def close(client: aioredis.Redis) -> None:

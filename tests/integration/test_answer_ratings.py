@@ -6,7 +6,7 @@ from __future__ import annotations
 import redis.asyncio as aioredis
 
 from bot.core.keys import TrackerKeys
-from tests.integration.test_webchat_catch_up import IdCustomer, bot_events, customers, stored, web_id
+from tests.integration.test_webchat_catch_up import IdCustomer, customers, stored, stored_bot_event, web_id
 from tests.stack import Stack
 
 __all__ = ["customers", "stored"]  # fixtures shared with the catch-up tests
@@ -30,8 +30,8 @@ async def test_an_faq_answer_is_rated_once_and_only_by_its_own_conversation(
     await neighbour.start(stack.rasa_url, other)
     await widget.client.emit("user_uttered", {"message": "Jak zwrócić produkt?"})
     answer = await widget.next("bot_uttered")
-    stored_answer = (await bot_events(stored, mine))[-1]
-    assert answer["rateable"] is True and answer["id"] == stored_answer["timestamp"]
+    stored_answer = await stored_bot_event(stored, mine, answer["id"])
+    assert answer["rateable"] is True and stored_answer is not None
 
     await neighbour.client.emit("rate_answer", {"id": answer["id"], "helpful": False})  # not its conversation
     assert (await neighbour.next("error"))["code"] == "bad_id"

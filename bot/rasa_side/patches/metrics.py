@@ -11,12 +11,12 @@ registry, with its process and Python collectors): with several Rasa servers Pro
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from prometheus_client import REGISTRY, disable_created_metrics, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
+from bot.core.sanic_timing import time_requests
 from bot.rasa_side.metrics import MESSAGE_SECONDS, MESSAGES, REQUEST_SECONDS, REQUESTS
 from bot.rasa_side.patches.api_token import token_matches
 
@@ -38,19 +38,9 @@ def add_metrics(app: Any, token: str | None) -> None:
         return response.raw(generate_latest(REGISTRY),
                             headers={"Content-Type": CONTENT_TYPE_PLAIN_0_0_4, "Cache-Control": "no-store"})
 
-    async def started(request: Any) -> None:
-        request.ctx.metrics_started = time.perf_counter()
-
-    async def finished(request: Any, answer: Any) -> None:
-        route = route_of(request)
-        REQUESTS.labels(request.method, route, f"{answer.status // 100}xx").inc()
-        began = getattr(request.ctx, "metrics_started", None)
-        if began is not None and route != "/socket.io/":  # a socket's lifetime is no request latency
-            REQUEST_SECONDS.labels(request.method, route).observe(time.perf_counter() - began)
 
     app.add_route(metrics, "/metrics", methods=["GET"], name="metrics")
-    app.register_middleware(started, "request")
-    app.register_middleware(finished, "response")
+    time_requests(app, REQUESTS, REQUEST_SECONDS, route_of, untimed=("/socket.io/",))
 
 
 def _token_of(input_channels: Any = None, cors: Any = None, auth_token: str | None = None, *_: Any,

@@ -15,7 +15,8 @@ import logging
 from aiohttp import web
 from redis.exceptions import RedisError
 
-from handoff.appkeys import LOOPS, REDIS
+from bot.core.redis_clients import why_unreachable
+from handoff.appkeys import LOOPS, REDIS, SETTINGS
 
 logger = logging.getLogger(__name__)
 PING_SECONDS = 2.0  # under HAProxy's check timeout, so a hung Redis reads as "not ready", not as a dead server
@@ -32,8 +33,9 @@ async def ready(request: web.Request) -> web.Response:
     try:
         await asyncio.wait_for(request.app[REDIS].ping(), PING_SECONDS)
     except (RedisError, OSError, TimeoutError) as exc:
-        logger.warning("ready: redis unreachable: %s", exc)
-        reasons.append("redis unreachable")
+        reason = why_unreachable(request.app[SETTINGS].redis_config(), exc)
+        logger.warning("ready: %s: %s", reason, exc)
+        reasons.append(reason)
     loops = request.app[LOOPS]
     stopped = sorted(name for name, task in loops.items() if task.done())
     if stopped:

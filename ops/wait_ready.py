@@ -21,11 +21,18 @@ REQUEST_SECONDS = 3.0
 
 
 def is_ready(url: str) -> bool:
+    return answer(url) is None
+
+
+def answer(url: str) -> str | None:
+    """None when ``url`` answers 200; else why not (a 503's body names the reason)."""
     try:
         with urllib.request.urlopen(url, timeout=REQUEST_SECONDS) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):  # 503 (HTTPError) and refused connections alike
-        return False
+            return None if response.status == 200 else f"HTTP {response.status}"
+    except urllib.error.HTTPError as exc:  # 503: the service says why
+        return f"HTTP {exc.code}: {exc.read(500).decode('utf-8', 'replace')}"
+    except (urllib.error.URLError, OSError) as exc:  # not listening yet
+        return f"no answer ({exc.__class__.__name__})"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,7 +40,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if len(args) != 1 or not args[0].startswith(("http://", "https://")):
         print(__doc__, file=sys.stderr)
         return 2
-    while not is_ready(args[0]):
+    said = None
+    while (why := answer(args[0])) is not None:
+        if why != said:  # each new reason once, to the unit's journal
+            print(f"{args[0]} not ready yet: {why}", file=sys.stderr, flush=True)
+            said = why
         time.sleep(POLL_SECONDS)
     return 0
 

@@ -62,6 +62,15 @@ async def close(client: aioredis.Redis) -> None:
         await sentinel.connection_pool.disconnect()
 
 
+def why_unreachable(config: RedisConfig, error: BaseException) -> str:
+    """What an operator should check when Redis did not answer, naming the settings (never the
+    password): /ready's reason, and so what a unit waiting for it shows."""
+    if config.replicated and type(error).__name__ == "MasterNotFoundError":
+        return (f"redis unreachable: the Sentinels in REDIS_SENTINELS ({config.sentinel_list()}) name no master "
+                f"{config.sentinel_master!r} (REDIS_SENTINEL_MASTER), or none of them answers")
+    return f"redis unreachable ({type(error).__name__}) at {config.shown()}: check REDIS_URL"
+
+
 WAIT_TIMEOUT_MS = 1000  # longer than a healthy replica's lag on any LAN; a slower one is logged
 
 

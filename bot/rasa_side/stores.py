@@ -128,6 +128,7 @@ class RedisTrackerStore(TrackerStore):
             {"host": host, "port": port, "db": db, "username": username, "password": password, "use_ssl": use_ssl,
              "ssl_ca_certs": ssl_ca_certs, "ssl_certfile": ssl_certfile, "ssl_keyfile": ssl_keyfile, **replication},
             where="tracker_store (endpoints.yml)")
+        self.connection = connection  # what /ready names when Redis does not answer
         self.red = async_client(connection, decode_responses=True, socket_timeout=10)
         self._replicas = connection.replicas_to_wait
         self.record_exp = int(float(record_exp)) if record_exp else None

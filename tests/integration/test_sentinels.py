@@ -15,7 +15,7 @@ from dataclasses import replace
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from bot.core.redis_clients import async_client, close, replicated_write, sync_client
+from bot.core.redis_clients import async_client, close, replicated_write, sync_client, why_unreachable
 from ops.preflight import PreflightError, check_redis_reachable
 from ops.processes import REPO
 from ops.redis_sentinels import SentinelGroup
@@ -48,6 +48,18 @@ def test_a_start_against_sentinels_that_name_no_such_master_is_refused_by_name(g
         check_redis_reachable(replace(group.config, sentinel_master="nosuch"))
     with pytest.raises(PreflightError, match="name no master"):
         check_redis_reachable(replace(group.config, sentinels=(("127.0.0.1", 9),)))  # nobody listens there
+
+
+async def test_readiness_names_the_sentinel_settings_when_they_name_no_such_master(group: SentinelGroup) -> None:
+    client = async_client(replace(group.config, sentinel_master="nosuch"))
+    try:
+        with pytest.raises(RedisConnectionError) as error:
+            await client.ping()
+    finally:
+        await close(client)
+    reason = why_unreachable(replace(group.config, sentinel_master="nosuch"), error.value)
+    assert "REDIS_SENTINELS" in reason and "'nosuch' (REDIS_SENTINEL_MASTER)" in reason
+    assert group.password not in reason
 
 
 def test_the_rasa_side_stores_work_through_sentinels(group: SentinelGroup) -> None:

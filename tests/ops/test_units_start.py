@@ -96,7 +96,9 @@ def test_not_ready_without_redis_and_ready_again_when_it_is_back(started: Starte
     started.redis.stop()
     try:
         for name in ("careassist-handoff", "careassist-rasa"):
-            assert until(started.urls[name], 503) == (503, {"status": "not ready", "reason": "redis unreachable"})
+            status, body = until(started.urls[name], 503)
+            assert (status, body["status"]) == (503, "not ready")
+            assert body["reason"].startswith("redis unreachable (") and "check REDIS_URL" in body["reason"]
         assert ready(started.urls["careassist-actions"])[0] == 200  # it keeps no Redis connection
     finally:
         started.redis.restart()

@@ -14,6 +14,7 @@ import asyncio
 import logging
 from typing import Any
 
+from bot.core.redis_clients import why_unreachable
 from bot.rasa_side import loops
 
 logger = logging.getLogger(__name__)
@@ -21,12 +22,10 @@ PING_SECONDS = 2.0  # under HAProxy's check timeout
 _original: Any = None
 
 
-def _tracker_redis(agent: Any) -> Any:
-    """The tracker store's Redis client (``bot.rasa_side.stores``, maybe inside Rasa's fail-safe
-    wrapper); None for a store without one."""
+def _tracker_store(agent: Any) -> Any:
+    """The tracker store (``bot.rasa_side.stores``, maybe inside Rasa's fail-safe wrapper)."""
     store = getattr(agent, "tracker_store", None)
-    store = getattr(store, "_tracker_store", store)
-    return getattr(store, "red", None)
+    return getattr(store, "_tracker_store", store)
 
 
 async def not_ready_reasons(app: Any) -> list[str]:
@@ -34,13 +33,16 @@ async def not_ready_reasons(app: Any) -> list[str]:
     if agent is None or not agent.is_ready():
         return ["model not loaded"]
     reasons = []
-    client = _tracker_redis(agent)
+    store = _tracker_store(agent)
+    client = getattr(store, "red", None)  # None for a store without Redis
     if client is not None:
         try:
             await asyncio.wait_for(client.ping(), PING_SECONDS)
         except Exception as exc:  # redis-py's errors, OSError, the timeout: Redis is not there
-            logger.warning("ready: redis unreachable: %r", exc)
-            reasons.append("redis unreachable")
+            connection = getattr(store, "connection", None)
+            reason = why_unreachable(connection, exc) if connection is not None else "redis unreachable"
+            logger.warning("ready: %s: %r", reason, exc)
+            reasons.append(reason)
     stopped = loops.stopped()
     if stopped:
         reasons.append(f"loops stopped: {', '.join(stopped)}")

@@ -2,8 +2,9 @@
 (``bot.core.logs``): the ``sender_id`` of rasa-sdk's ``POST /webhook`` call, the ``sender`` of
 ``POST /prefetch``.
 
-A Sanic request middleware runs in the request's own task before the handler, so the id set
-here is seen by the action and by everything it awaits, and by no other request.
+A Sanic request middleware runs before the handler, in the connection's task: keep-alive
+requests of one connection run one after another in that task, so every request sets the id
+(None where it has none) and no request's lines carry the one before's.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ def sender_of(request: Request, field: str) -> str | None:
 def add_conversation_ids(app: Sanic[Any, Any]) -> None:
     async def conversation(request: Request) -> None:
         field = SENDER_FIELDS.get(request.path)
-        if field is not None and request.method == "POST":
-            logs.set_conversation(sender_of(request, field))
+        logs.set_conversation(sender_of(request, field) if field is not None and request.method == "POST" else None)
 
     app.register_middleware(conversation, "request")

@@ -49,7 +49,7 @@ class Contract:
     reply: Any = None  # a model or a type (``list[Model]``) of the success answer; None: described only
     ok: int | tuple[int, ...] = 200  # the success statuses (the first is the usual one)
     media: str = JSON  # of the success answer
-    errors: tuple[int, ...] = (400, 401, 403, 404, 409)  # answered as ``{"error": message}``
+    errors: tuple[int, ...] = (400, 401, 403, 404, 409, 503)  # answered as ``{"error": message}``; 503: Redis away
     body_required: bool = True
     form: bool = False  # the body may also come as a form (``application/x-www-form-urlencoded``)
     path: Mapping[str, Any] = field(default_factory=dict)  # path parameters' types, where the route's regex says less

@@ -5,6 +5,8 @@ reply, a claim, a ticket the action server opens) waits for ``REDIS_WAIT_REPLICA
 its answer leaves (``bot.core.redis_clients.replicated_write``). A master SIGKILLed right after
 the answer then loses nothing the caller was told was done; a failover during the wait fails the
 request (503), and the caller sends it again. One round trip on a write; none on a read or an error.
+With no replica answering (``bot.core.redis_clients.replicated_write``), changes are acknowledged
+on the master alone, logged.
 """
 
 from __future__ import annotations

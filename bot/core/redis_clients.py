@@ -14,6 +14,7 @@ loses nothing that was acknowledged. Works with redis-py 4.6 (the Rasa venv) and
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import redis
@@ -68,28 +69,47 @@ def why_unreachable(config: RedisConfig, error: BaseException) -> str:
     if config.replicated and type(error).__name__ == "MasterNotFoundError":
         return (f"redis unreachable: the Sentinels in REDIS_SENTINELS ({config.sentinel_list()}) name no master "
                 f"{config.sentinel_master!r} (REDIS_SENTINEL_MASTER), or none of them answers")
+    if config.replicated:  # slow Sentinels time out before they can say so
+        return (f"redis unreachable ({type(error).__name__}) through the Sentinels in REDIS_SENTINELS "
+                f"({config.sentinel_list()}), master {config.sentinel_master!r} (REDIS_SENTINEL_MASTER): check "
+                "that they answer and name that master, and REDIS_URL's password")
     return f"redis unreachable ({type(error).__name__}) at {config.shown()}: check REDIS_URL"
 
 
 WAIT_TIMEOUT_MS = 1000  # longer than a healthy replica's lag on any LAN; a slower one is logged
+DEGRADED_SECONDS = 10.0  # after a short WAIT, writes do not wait again for this long
+
+
+class _Replication:
+    """Whether the replicas were lately too few: then writes go on without waiting (each would
+    wait the whole timeout while a replica is down, for hours perhaps) and WAIT is tried again
+    after ``DEGRADED_SECONDS``. One per process: all its clients reach the same Redis."""
+
+    skip_until = 0.0
 
 
 async def replicated_write(client: aioredis.Redis, replicas: int, timeout_ms: int = WAIT_TIMEOUT_MS) -> int:
     """Wait until ``replicas`` replicas hold every write this process made before the call
-    (0: return at once). Returns how many acknowledged; fewer is logged, not raised: the write
-    is on the master's disk (``appendfsync always``) and is lost only if the master dies before
-    its replica catches up.
+    (0: return at once). Returns how many acknowledged (-1: not asked, the replicas being lately
+    too few). Fewer than asked is logged, not raised: the write is on the master's disk
+    (``appendfsync always``) and is lost only if the master dies, or is cut off and demoted,
+    before a replica catches up; while that lasts (a replica down), writes are acknowledged
+    without waiting and logged once each ``DEGRADED_SECONDS``.
 
     ``WAIT`` counts the writes of its own connection, and a pooled client may have written on
     another one; so a write on this connection (a counter) goes first: replication is one ordered
     stream, and a replica that holds this write holds every earlier one."""
     if replicas <= 0:
         return 0
+    if time.monotonic() < _Replication.skip_until:
+        return -1
     async with client.pipeline(transaction=False) as pipe:
         pipe.incr(keys.REPLICATION_PROBE)
         pipe.execute_command("WAIT", replicas, timeout_ms)
         _, acknowledged = await pipe.execute()
     if int(acknowledged) < replicas:
-        logger.warning("only %s of %d Redis replicas acknowledged a write within %d ms",
-                       acknowledged, replicas, timeout_ms)
+        _Replication.skip_until = time.monotonic() + DEGRADED_SECONDS
+        logger.warning("only %s of %d Redis replicas acknowledged a write within %d ms: writes are acknowledged "
+                       "on the master alone for the next %.0f s", acknowledged, replicas, timeout_ms,
+                       DEGRADED_SECONDS)
     return int(acknowledged)

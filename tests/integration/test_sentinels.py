@@ -59,6 +59,8 @@ async def test_readiness_names_the_sentinel_settings_when_they_name_no_such_mast
         await close(client)
     reason = why_unreachable(replace(group.config, sentinel_master="nosuch"), error.value)
     assert "REDIS_SENTINELS" in reason and "'nosuch' (REDIS_SENTINEL_MASTER)" in reason
+    slow = why_unreachable(replace(group.config, sentinel_master="nosuch"), TimeoutError())
+    assert "REDIS_SENTINELS" in slow and "REDIS_SENTINEL_MASTER" in slow and "REDIS_URL" in slow
     assert group.password not in reason
 
 

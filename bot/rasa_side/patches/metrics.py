@@ -40,7 +40,7 @@ def add_metrics(app: Any, token: str | None) -> None:
 
 
     app.add_route(metrics, "/metrics", methods=["GET"], name="metrics")
-    time_requests(app, REQUESTS, REQUEST_SECONDS, route_of, untimed=("/socket.io/",))
+    time_requests(app, REQUESTS, REQUEST_SECONDS, route_of, untimed=("/socket.io", "/socket.io/"))
 
 
 def _token_of(input_channels: Any = None, cors: Any = None, auth_token: str | None = None, *_: Any,

@@ -3,6 +3,13 @@
 Entries are written by the ticket store in the same transaction as the change that caused
 them and delivered by a ``StreamWorker``: if the service dies after a moderator pressed
 "send" and before Rasa got the message, the restarted service delivers it.
+
+Rasa's ``tracker/events`` sends the messages to the customer's channel and only then saves
+them; killed in between, it has shown a message it never stored, and the entry is delivered
+again. So an entry's events carry a timestamp of their own, the entry's (``entry_timestamp``),
+not the moment of delivery: both deliveries of a message then have the same widget id
+(``bot/rasa_side/channels/catch_up.py``), the widget shows it once, and the id it last showed
+is found when it catches up.
 """
 
 from __future__ import annotations
@@ -18,6 +25,16 @@ from handoff.messages import line, queue_line, signed
 from handoff.rasa_client import RasaClient
 
 RECENT_EVENTS = 200  # how far back a redelivered entry is looked for
+SEQUENCE_STEP = 1e-6  # entries of one millisecond, apart: a float near 1.8e9 still tells 1e-6 steps
+
+
+def entry_timestamp(entry_id: str) -> float:
+    """The Unix time a stream entry id (``<ms>-<seq>``, Redis's clock) stands for; entries of one
+    millisecond a microsecond apart, in order (a conversation gets far fewer than 1,000 in one)."""
+    ms, _, seq = entry_id.partition("-")
+    if not (ms.isdigit() and seq.isdigit()):
+        raise ValueError(f"not a stream entry id: {entry_id!r}")
+    return int(ms) / 1000 + int(seq) * SEQUENCE_STEP
 
 
 def rasa_events(kind: str, payload: dict[str, Any], lang: str, register: str, ticket: str,
@@ -91,7 +108,9 @@ class OutboxDelivery:
             return
         events = rasa_events(fields["kind"], json.loads(fields["payload"]), fields.get("lang", "pl"),
                              self._register, fields.get("ticket", ""), conversation_id)
+        at = entry_timestamp(entry_id)
         for event in events:
+            event["timestamp"] = at  # the same on every delivery of the entry (see the module's text)
             if event["event"] == "bot":
                 event["metadata"] = {**event.get("metadata", {}), "outbox": entry_id}
         await self._rasa.push_events(conversation_id, events)

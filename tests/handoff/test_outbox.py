@@ -1,4 +1,11 @@
-from handoff.outbox import already_delivered, rasa_events
+import json
+from typing import Any
+
+import pytest
+import redis.asyncio as aioredis
+
+from bot.core import keys
+from handoff.outbox import OutboxDelivery, already_delivered, entry_timestamp, rasa_events
 
 
 def test_reply_is_signed_and_marked_as_a_moderators() -> None:
@@ -58,3 +65,50 @@ def test_queue_line_without_an_estimate_promises_no_number() -> None:
         "Czeka Pan/Pani na konsultanta – jest Pan/Pani 3. w kolejce. Odpowiemy, gdy tylko ktoś się zwolni.")
     [en] = rasa_events("queue", {"handoff": state}, "en", "ty", "T1", "messenger:123")
     assert "as soon as someone is free" in en["data"]["custom"]["messenger"]["text"]
+
+
+def test_an_entrys_timestamp_is_its_stream_id_in_seconds_and_keeps_the_streams_order() -> None:
+    assert entry_timestamp("1733560000123-0") == 1733560000.123
+    ids = ["1733560000123-0", "1733560000123-1", "1733560000123-2", "1733560000124-0"]
+    stamps = [entry_timestamp(i) for i in ids]
+    assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)
+    assert json.loads(json.dumps(stamps)) == stamps  # the widget's ids survive JSON both ways
+    for bad in ("", "1733560000123", "abc-0", "1-x", "-1-0"):
+        with pytest.raises(ValueError, match="not a stream entry id"):
+            entry_timestamp(bad)
+
+
+class Pushes:
+    """Rasa as the outbox sees it: what each push was asked to append."""
+
+    def __init__(self) -> None:
+        self.pushed: list[tuple[str, list[dict[str, Any]]]] = []
+
+    async def push_events(self, conversation_id: str, events: list[dict[str, Any]]) -> None:
+        self.pushed.append((conversation_id, json.loads(json.dumps(events))))
+
+
+async def test_a_message_delivered_again_after_rasa_died_before_storing_it_keeps_its_id(redis_url: str) -> None:
+    """Rasa showed the reply and died before saving it: the entry is delivered again, and both
+    deliveries carry the same timestamp (the widget's id), the entry's own."""
+    client = aioredis.from_url(redis_url, decode_responses=True)
+    try:
+        rasa = Pushes()
+        deliver = OutboxDelivery(rasa, client, "ty")  # type: ignore[arg-type]
+        entry = {"conversation_id": "web:outbox-1", "kind": "reply", "ticket": "T1",
+                 "payload": json.dumps({"text": "Sprawdzam.", "moderator": "anna", "moderator_name": "Anna"})}
+        await deliver("1733560000123-4", entry)
+        await deliver("1733560000123-4", entry)  # nothing stored in between: delivered again, same id
+        (_, first), (_, again) = rasa.pushed
+        assert first == again and first[0]["timestamp"] == entry_timestamp("1733560000123-4")
+        assert first[0]["metadata"]["outbox"] == "1733560000123-4"
+
+        await client.rpush(keys.TrackerKeys().events("web:outbox-1"), json.dumps(first[0]))  # now stored
+        await deliver("1733560000123-4", entry)
+        assert len(rasa.pushed) == 2  # stored once: not delivered a third time
+
+        handback = {"conversation_id": "web:outbox-1", "kind": "handback", "ticket": "T1", "payload": "{}"}
+        await deliver("1733560000124-0", handback)
+        assert {e["timestamp"] for e in rasa.pushed[-1][1]} == {1733560000.124}  # every event of the entry
+    finally:
+        await client.aclose()

@@ -137,6 +137,27 @@ async def test_each_message_carries_the_timestamp_its_event_is_stored_with(
     assert widget.received.empty()  # each once with its id (the copies without one are set aside)
 
 
+async def test_a_pushed_message_keeps_the_timestamp_it_was_given_live_and_stored(
+    stack: Stack, customers: list[IdCustomer], stored: aioredis.Redis,
+) -> None:
+    """The outbox gives each entry's events the entry's time (handoff/outbox.py): a message Rasa
+    showed and died before saving is delivered again with the same id, which Rasa must keep."""
+    session_id = web_id()
+    widget = IdCustomer()
+    customers.append(widget)
+    await widget.start(stack.rasa_url, session_id)
+    await widget.client.emit("user_uttered", {"message": "ile kosztuje dostawa"})  # the channel pushes go to
+    await widget.next("bot_uttered")
+    given = time.time() - 42.123456
+    event = {"event": "bot", "text": "Anna: już sprawdzam.", "timestamp": given, "metadata": {"outbox": "9-0"}}
+    await push(stack, session_id, [event])
+    assert await widget.next("bot_uttered") == {"id": given, "text": "Anna: już sprawdzam."}
+    assert (await bot_events(stored, session_id))[-1]["timestamp"] == given
+    await push(stack, session_id, [{"event": "bot", "text": "Anna: paczka wyszła."}])
+    later = await widget.next("bot_uttered")
+    assert [m["id"] for m in await widget.catch_up(given)] == [later["id"]]  # found by the id it was given
+
+
 async def test_a_reconnected_widget_gets_what_was_pushed_while_it_was_away(
     stack: Stack, customers: list[IdCustomer], stored: aioredis.Redis,
 ) -> None:
@@ -167,7 +188,7 @@ async def test_a_reconnected_widget_gets_what_was_pushed_while_it_was_away(
                                               "text": "Anna: coś jeszcze?"}
 
 
-async def test_a_last_id_that_is_no_message_of_the_conversation_gets_an_error_and_nothing_else(
+async def test_a_last_id_that_is_no_number_gets_an_error_and_another_is_read_as_a_time(
     stack: Stack, customers: list[IdCustomer], stored: aioredis.Redis,
 ) -> None:
     mine, other = web_id(), web_id()
@@ -180,13 +201,19 @@ async def test_a_last_id_that_is_no_message_of_the_conversation_gets_an_error_an
     await widget.client.emit("user_uttered", {"message": "cześć"})
     own = (await widget.next("bot_uttered"))["id"]
 
-    for request in ({"last_id": foreign}, {"last_id": own + 3600}, {"last_id": "abc"}, {"last_id": [own]},
-                    {"session_id": other}, None, "x"):
+    for request in ({"last_id": "abc"}, {"last_id": [own]}, {"last_id": True}, {"session_id": other}, None, "x"):
         await widget.client.emit("catch_up", request)
         error = await widget.next("error")
         assert error["code"] == "bad_last_id", request
     assert await widget.catch_up(own) == []  # still works after refusals (and reads only its own list)
     assert widget.received.empty()
+
+    again = IdCustomer()  # a new connection: each may ask five times
+    customers.append(again)
+    await again.start(stack.rasa_url, mine)
+    # an id with no message of this conversation is read as a time: only this conversation's messages
+    assert [m["id"] for m in await again.catch_up(foreign)] == [own]
+    assert await again.catch_up(own + 3600) == []
 
     early = IdCustomer()
     customers.append(early)

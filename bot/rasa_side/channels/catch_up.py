@@ -7,6 +7,13 @@ conversation's event list. After each ``session_confirm`` the widget sends ``cat
 {"last_id": <the last id it showed, or null>}`` and the channel answers with the bot messages
 stored after that id (``select``), then ``caught_up {"count": n}``.
 
+An id may be shown and never stored: Rasa sends a turn's messages before it saves them, and a
+server killed in between leaves the widget holding an id no event has (a moderator's message is
+delivered again with the same id, ``handoff/outbox.py``, but perhaps only after the widget is
+back). Such an id is read as a time (``since``): the bot messages stamped after it, less
+``CLOCK_SKEW_SECONDS``; the widget drops the ones it already showed by their ids. Only an id
+that is no number is refused.
+
 Ids are opt-in: a socket asks for them when it connects (socket.io ``auth`` ``{"message_ids":
 true}``) and then also joins ``ids_room(conversation)``, where each message comes once, whole,
 with its id (``widget_payload``). The conversation's own room keeps Rasa's shapes without an id:
@@ -25,6 +32,9 @@ from typing import Any
 # Events read from the end of the conversation's list: first a few, then at most this many.
 CATCH_UP_FIRST_READ = 100
 CATCH_UP_MAX_EVENTS = 1000
+# How far apart the clocks that stamp messages may be (Rasa servers; Redis for the outbox's
+# entries): an id read as a time also brings what was stamped this much before it.
+CLOCK_SKEW_SECONDS = 10.0
 MAX_CATCH_UPS_PER_CONNECTION = 5  # the widget sends one per connection; more is a client misbehaving
 IDS_ROOM_SUFFIX = "#ids"  # no web:<uuid4> ends so: the two rooms of a conversation never meet
 AUTH_MESSAGE_IDS = "message_ids"  # the socket.io connect ``auth`` key that asks for ids
@@ -115,4 +125,14 @@ def select(events: list[dict[str, Any]], last_id: Any) -> CatchUp:
     if found is None:
         return CatchUp([], False)
     later = (widget_payload(message_of(e)) for e in events[found + 1:] if e.get("event") == BOT_EVENT)
+    return CatchUp([p for p in later if p is not None], True)
+
+
+def since(events: list[dict[str, Any]], last_id: float) -> CatchUp:
+    """For an id that is no stored message's (``select`` did not find it): the bot messages stamped
+    after ``last_id - CLOCK_SKEW_SECONDS``, in stored order. Some of them the widget may have shown;
+    it knows them by their ids."""
+    cutoff = last_id - CLOCK_SKEW_SECONDS
+    later = (widget_payload(message_of(e)) for e in events
+             if e.get("event") == BOT_EVENT and valid_id(e.get("timestamp")) and e["timestamp"] > cutoff)
     return CatchUp([p for p in later if p is not None], True)

@@ -29,6 +29,8 @@ from bot.rasa_side.channels.catch_up import (
     MAX_CATCH_UPS_PER_CONNECTION,
     CatchUp,
     select,
+    since,
+    valid_id,
 )
 from bot.rasa_side.locks import RedisLockStore
 
@@ -69,16 +71,19 @@ class CatchUpReader:
 
     async def missed(self, conversation_id: str, last_id: Any) -> CatchUp:
         """The messages after ``last_id``: the last ``CATCH_UP_FIRST_READ`` events, then (not
-        found there) the last ``CATCH_UP_MAX_EVENTS``."""
+        found there) the last ``CATCH_UP_MAX_EVENTS``; an id found in neither, by the clock."""
         events = await self._latest(conversation_id, CATCH_UP_FIRST_READ)
         chosen = select(events, last_id)
-        if not chosen.found and len(events) == CATCH_UP_FIRST_READ:
-            chosen = select(await self._latest(conversation_id, CATCH_UP_MAX_EVENTS), last_id)
+        if not chosen.found and valid_id(last_id) and len(events) == CATCH_UP_FIRST_READ:
+            events = await self._latest(conversation_id, CATCH_UP_MAX_EVENTS)
+            chosen = select(events, last_id)
+        if not chosen.found and valid_id(last_id):
+            chosen = since(events, last_id)
         return chosen
 
     async def answer(self, sio: Any, sid: str, conversation_id: str | None, data: Any) -> None:
         """Emit to ``sid`` what its conversation stored after ``data["last_id"]``, then ``caught_up``;
-        or one ``error`` (no session, a bad request, a ``last_id`` that is no bot message's id)."""
+        or one ``error`` (no session, a bad request, a ``last_id`` that is no number)."""
         async def error(code: str, text: str) -> None:
             await sio.emit("error", {"code": code, "error": text}, room=sid)
 
@@ -106,7 +111,7 @@ class CatchUpReader:
                 await error("unavailable", "the missed messages cannot be read now")
                 return
             if not chosen.found:
-                await error("bad_last_id", "last_id is not the id of a message of this conversation")
+                await error("bad_last_id", "last_id must be a message id (a number) or null")
                 return
             for payload in chosen.messages:
                 await sio.emit("bot_uttered", payload, room=sid)

@@ -634,8 +634,8 @@
         showTyping(false);
         if (data && data.retry_after) showTooFast(Number(data.retry_after));
         if (data && data.code === "bad_last_id") {
-          // the server does not know our last id (the conversation was erased, or it is too far back):
-          // nothing missed is shown, and the next message received becomes the last id
+          // the server refused our last id (no number: a damaged saved state; an id it has no message
+          // for is read as a time): nothing missed is shown, and the next message received becomes the last id
           state.lastId = null;
           save();
         }

@@ -7,10 +7,12 @@ from typing import Any
 import pytest
 
 from bot.rasa_side.channels.catch_up import (
+    CLOCK_SKEW_SECONDS,
     CatchUp,
     ids_room,
     message_of,
     select,
+    since,
     wants_ids,
     widget_payload,
 )
@@ -108,3 +110,15 @@ def test_ids_are_asked_for_explicitly_and_have_their_own_room() -> None:
     assert not wants_ids(None) and not wants_ids({"message_ids": "yes"}) and not wants_ids(["message_ids"])
     room = ids_room("web:0b5d2f0e-6c1b-4a8e-9a53-8f1d8f0c2a11")
     assert room != "web:0b5d2f0e-6c1b-4a8e-9a53-8f1d8f0c2a11" and room.startswith("web:")
+
+
+def test_an_id_never_stored_is_read_as_a_time_less_the_clock_skew() -> None:
+    """Shown by a Rasa killed before it saved the turn: what was stamped after it (and up to
+    ``CLOCK_SKEW_SECONDS`` before, which the widget knows by id) is sent."""
+    assert CLOCK_SKEW_SECONDS == 10.0
+    events = [bot(100.0, "a"), user(105.0, "?"), bot(111.0, "b"), bot(125.0, None, custom={"x": 1}), bot(130.0, "c")]
+    assert texts(since(events, 120.0)) == ["b", None, "c"]  # 111 is within the skew: sent, dropped by its id
+    assert [m["id"] for m in since(events, 120.0).messages] == [111.0, 125.0, 130.0]
+    assert since(events, 200.0) == CatchUp([], True)  # from the future: nothing, and no error
+    assert since([], 120.0) == CatchUp([], True)  # an erased conversation
+    assert texts(since([bot(5.0, "x"), {"event": "bot", "timestamp": "late", "text": "y"}], 0.0)) == ["x"]

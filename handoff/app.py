@@ -38,7 +38,6 @@ from handoff.appkeys import (
     ARCHIVE_FAILURES,
     HTTP,
     JOBS,
-    LOOPS,
     RASA,
     REDIS,
     SETTINGS,
@@ -115,7 +114,7 @@ def create_app(settings: Settings, workers: bool = True) -> web.Application:
                           client_max_size=api.MAX_BODY_BYTES)
     setup_metrics()
     app[SETTINGS] = settings
-    app[LOOPS] = {}
+    readiness.setup(app)  # the loops /ready watches, and what it last logged
     clock.configure(settings.clock)  # ticket time: the wall's, or a bench's compressed weekend
     app.cleanup_ctx.append(_resources)
     app.cleanup_ctx.append(queue_notifier)  # always: it finishes every queue change (Redis only, no Rasa)

@@ -8,6 +8,7 @@ import aiohttp
 import redis.asyncio as aioredis
 from aiohttp import web
 
+from bot.core.readiness_log import ReadinessLog
 from handoff.accounts import Accounts, Session
 from handoff.archive_failures import ArchiveFailures
 from handoff.jobs import Jobs
@@ -28,6 +29,7 @@ JOBS = web.AppKey("jobs", Jobs)
 ARCHIVE_FAILURES = web.AppKey("archive_failures", ArchiveFailures)
 # The loops a replica runs for its whole life, by name (handoff.readiness reports a stopped one).
 LOOPS = web.AppKey("loops", dict[str, asyncio.Task[None]])
+READY_LOG = web.AppKey("ready_log", ReadinessLog)  # what /ready last logged
 # Set when this process changed the queue: wakes its queue-position notifier (handoff.notifier).
 NOTIFY_WAKE = web.AppKey("notify_wake", asyncio.Event)
 SIGN_IN = web.AppKey("sign_in", SignIn)

@@ -23,7 +23,7 @@ from redis.exceptions import RedisError
 
 from bot.core import keys
 from bot.core.text import as_str
-from handoff import clock
+from handoff import clock, readiness
 from handoff.admission import queue_score
 from handoff.appkeys import ACCOUNTS, REDIS, SETTINGS, TICKETS
 from handoff.assignment import Member, choose, timed_out
@@ -142,5 +142,6 @@ async def assigner(app: web.Application) -> AsyncIterator[None]:
         if await assign_step(app, sweep) is not None and sweep:
             next_sweep = loop.time() + clock.real_seconds(SWEEP_SECONDS)
 
-    async with periodic(step, POLL_SECONDS, "assignment pass", app[ASSIGN_WAKE]):
+    async with periodic(step, POLL_SECONDS, "assignment pass", app[ASSIGN_WAKE]) as task:
+        readiness.track(app, "assigner", task)
         yield

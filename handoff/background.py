@@ -64,23 +64,26 @@ async def _every(step: Callable[[], Awaitable[Any]], stopping: asyncio.Event, wa
         except RedisError as e:
             redis_error(e, what)
             logger.warning("%s failed: %s", what, e)
+        except Exception:
+            logger.exception("%s stopped: /ready answers 503 until the service is restarted", what)
+            raise
 
 
 @contextlib.asynccontextmanager
 async def periodic(step: Callable[[], Awaitable[Any]], seconds: float, what: str,
-                   wake: asyncio.Event | None = None) -> AsyncIterator[None]:
+                   wake: asyncio.Event | None = None) -> AsyncIterator[asyncio.Task[None]]:
     """A loop of ``step`` for the duration of the ``async with``: the body of a ``cleanup_ctx``
-    (the notifier, the assigner, the pending watcher). At the end the loop is flagged, then
-    cancelled, and awaited."""
+    (the notifier, the assigner, the pending watcher); its task is given to the body, which
+    hands it to ``/ready`` (an error other than Redis's ends it). At the end the loop is
+    flagged, then cancelled, and awaited."""
     stopping = asyncio.Event()
     task = asyncio.create_task(_every(step, stopping, wake, seconds, what))
     try:
-        yield
+        yield task
     finally:
         stopping.set()
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await asyncio.gather(task, return_exceptions=True)  # an error that ended it was logged then
 
 
 @contextlib.asynccontextmanager

@@ -18,6 +18,7 @@ from aiohttp import web
 from redis.exceptions import RedisError
 
 from bot.core import keys
+from handoff import readiness
 from handoff.appkeys import NOTIFY_WAKE, REDIS, TICKETS
 from handoff.background import one_pass, periodic
 from handoff.notify import NOTIFY_LOCK_SECONDS, notify_pass
@@ -50,5 +51,6 @@ async def notify_step(app: web.Application) -> int | None:
 async def queue_notifier(app: web.Application) -> AsyncIterator[None]:
     """``cleanup_ctx``: the notifier task for the app's lifetime (``handoff.background.periodic``)."""
     app[NOTIFY_WAKE] = asyncio.Event()
-    async with periodic(lambda: notify_step(app), POLL_SECONDS, "queue update", app[NOTIFY_WAKE]):
+    async with periodic(lambda: notify_step(app), POLL_SECONDS, "queue update", app[NOTIFY_WAKE]) as task:
+        readiness.track(app, "notifier", task)
         yield

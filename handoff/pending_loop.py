@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from bot.core import keys
+from handoff import readiness
 from handoff.appkeys import REDIS, TICKETS
 from handoff.assigner import request_assign
 from handoff.background import one_pass, periodic
@@ -40,5 +41,6 @@ async def pending_step(app: web.Application, now: float | None = None) -> list[s
 
 async def pending_watcher(app: web.Application) -> AsyncIterator[None]:
     """``cleanup_ctx``: the watcher task for the app's lifetime (``handoff.background.periodic``)."""
-    async with periodic(lambda: pending_step(app), POLL_SECONDS, "pending pass"):
+    async with periodic(lambda: pending_step(app), POLL_SECONDS, "pending pass") as task:
+        readiness.track(app, "pending", task)
         yield

@@ -15,11 +15,17 @@ import logging
 from aiohttp import web
 from redis.exceptions import RedisError
 
+from bot.core.readiness_log import ReadinessLog
 from bot.core.redis_clients import why_unreachable
-from handoff.appkeys import LOOPS, REDIS, SETTINGS
+from handoff.appkeys import LOOPS, READY_LOG, REDIS, SETTINGS
 
 logger = logging.getLogger(__name__)
 PING_SECONDS = 2.0  # under HAProxy's check timeout, so a hung Redis reads as "not ready", not as a dead server
+
+
+def setup(app: web.Application) -> None:
+    app[LOOPS] = {}
+    app[READY_LOG] = ReadinessLog(logger)
 
 
 def track(app: web.Application, name: str, task: asyncio.Task[None]) -> None:
@@ -28,18 +34,19 @@ def track(app: web.Application, name: str, task: asyncio.Task[None]) -> None:
 
 
 async def ready(request: web.Request) -> web.Response:
-    """200 when Redis answers and every tracked loop runs; 503 with the reasons otherwise."""
-    reasons = []
+    """200 when Redis answers and every tracked loop runs; 503 with the reasons otherwise (logged
+    when they change)."""
+    reasons, cause = [], None
     try:
         await asyncio.wait_for(request.app[REDIS].ping(), PING_SECONDS)
     except (RedisError, OSError, TimeoutError) as exc:
-        reason = why_unreachable(request.app[SETTINGS].redis_config(), exc)
-        logger.warning("ready: %s: %s", reason, exc)
-        reasons.append(reason)
+        reasons.append(why_unreachable(request.app[SETTINGS].redis_config(), exc))
+        cause = exc
     loops = request.app[LOOPS]
     stopped = sorted(name for name, task in loops.items() if task.done())
     if stopped:
         reasons.append(f"loops stopped: {', '.join(stopped)}")
+    request.app[READY_LOG].report(reasons, cause)
     if reasons:
         return web.json_response({"status": "not ready", "reason": "; ".join(reasons)}, status=503)
     return web.json_response({"status": "ready", "loops": sorted(loops)})

@@ -19,6 +19,7 @@ from typing import Any
 
 import redis
 import redis.asyncio as aioredis
+from prometheus_client import Counter
 from redis.asyncio.sentinel import Sentinel as AsyncSentinel
 from redis.sentinel import Sentinel
 
@@ -78,6 +79,11 @@ def why_unreachable(config: RedisConfig, error: BaseException) -> str:
 
 WAIT_TIMEOUT_MS = 1000  # longer than a healthy replica's lag on any LAN; a slower one is logged
 DEGRADED_SECONDS = 10.0  # after a short WAIT, writes do not wait again for this long
+# Each process that makes such writes (Rasa, the handoff service) exports it: the alert
+# VoltaWritesUnreplicated (ops/prometheus/alerts.yml) tells that a master's loss would now lose writes.
+UNREPLICATED_WRITES = Counter(
+    "volta_redis_unreplicated_writes",
+    "Writes that matter acknowledged with fewer replicas holding them than REDIS_WAIT_REPLICAS asks")
 
 
 class _Replication:
@@ -94,7 +100,8 @@ async def replicated_write(client: aioredis.Redis, replicas: int, timeout_ms: in
     too few). Fewer than asked is logged, not raised: the write is on the master's disk
     (``appendfsync always``) and is lost only if the master dies, or is cut off and demoted,
     before a replica catches up; while that lasts (a replica down), writes are acknowledged
-    without waiting and logged once each ``DEGRADED_SECONDS``.
+    without waiting and logged once each ``DEGRADED_SECONDS``. Each such write is counted in
+    ``UNREPLICATED_WRITES``.
 
     ``WAIT`` counts the writes of its own connection, and a pooled client may have written on
     another one; so a write on this connection (a counter) goes first: replication is one ordered
@@ -102,12 +109,14 @@ async def replicated_write(client: aioredis.Redis, replicas: int, timeout_ms: in
     if replicas <= 0:
         return 0
     if time.monotonic() < _Replication.skip_until:
+        UNREPLICATED_WRITES.inc()
         return -1
     async with client.pipeline(transaction=False) as pipe:
         pipe.incr(keys.REPLICATION_PROBE)
         pipe.execute_command("WAIT", replicas, timeout_ms)
         _, acknowledged = await pipe.execute()
     if int(acknowledged) < replicas:
+        UNREPLICATED_WRITES.inc()
         _Replication.skip_until = time.monotonic() + DEGRADED_SECONDS
         logger.warning("only %s of %d Redis replicas acknowledged a write within %d ms: writes are acknowledged "
                        "on the master alone for the next %.0f s", acknowledged, replicas, timeout_ms,

@@ -88,7 +88,7 @@ def test_every_unit_is_ready_with_what_it_checks(started: Started) -> None:
     actions = ready(started.urls["careassist-actions"])
     assert actions[0] == 200 and actions[1]["index_version"]
     assert ready(started.urls["careassist-handoff"]) == (200, {"status": "ready", "loops": [
-        "archiver", "feed", "outbox", "retention"]})
+        "archiver", "assigner", "feed", "notifier", "outbox", "pending", "retention"]})
     assert ready(started.urls["careassist-rasa"]) == (200, {"status": "ready", "loops": ["messenger inbox"]})
 
 

@@ -14,6 +14,7 @@ import asyncio
 import logging
 from typing import Any
 
+from bot.core.readiness_log import ReadinessLog
 from bot.core.redis_clients import why_unreachable
 from bot.rasa_side import loops
 
@@ -28,11 +29,12 @@ def _tracker_store(agent: Any) -> Any:
     return getattr(store, "_tracker_store", store)
 
 
-async def not_ready_reasons(app: Any) -> list[str]:
+async def not_ready_reasons(app: Any) -> tuple[list[str], BaseException | None]:
+    """Why the server should not be given traffic (none: ready), and the error behind Redis's."""
     agent = getattr(app.ctx, "agent", None)
     if agent is None or not agent.is_ready():
-        return ["model not loaded"]
-    reasons = []
+        return ["model not loaded"], None
+    reasons, cause = [], None
     store = _tracker_store(agent)
     client = getattr(store, "red", None)  # None for a store without Redis
     if client is not None:
@@ -40,13 +42,12 @@ async def not_ready_reasons(app: Any) -> list[str]:
             await asyncio.wait_for(client.ping(), PING_SECONDS)
         except Exception as exc:  # redis-py's errors, OSError, the timeout: Redis is not there
             connection = getattr(store, "connection", None)
-            reason = why_unreachable(connection, exc) if connection is not None else "redis unreachable"
-            logger.warning("ready: %s: %r", reason, exc)
-            reasons.append(reason)
+            reasons.append(why_unreachable(connection, exc) if connection is not None else "redis unreachable")
+            cause = exc
     stopped = loops.stopped()
     if stopped:
         reasons.append(f"loops stopped: {', '.join(stopped)}")
-    return reasons
+    return reasons, cause
 
 
 def add_routes(app: Any) -> None:
@@ -55,8 +56,11 @@ def add_routes(app: Any) -> None:
     async def health(_: Any) -> Any:
         return response.json({"status": "ok"})
 
+    log = ReadinessLog(logger)  # the reasons logged when they change, not at every check
+
     async def ready(request: Any) -> Any:
-        reasons = await not_ready_reasons(request.app)
+        reasons, cause = await not_ready_reasons(request.app)
+        log.report(reasons, cause)
         if reasons:
             return response.json({"status": "not ready", "reason": "; ".join(reasons)}, status=503)
         return response.json({"status": "ready", "loops": loops.names()})

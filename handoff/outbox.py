@@ -26,14 +26,19 @@ from handoff.rasa_client import RasaClient
 
 RECENT_EVENTS = 200  # how far back a redelivered entry is looked for
 SEQUENCE_STEP = 1e-6  # entries of one millisecond, apart: a float near 1.8e9 still tells 1e-6 steps
+SEQUENCES = 1000  # entries of one millisecond that fit below the next one's stamp
 
 
-def entry_timestamp(entry_id: str) -> float:
-    """The Unix time a stream entry id (``<ms>-<seq>``, Redis's clock) stands for; entries of one
-    millisecond a microsecond apart, in order (a conversation gets far fewer than 1,000 in one)."""
+def entry_timestamp(entry_id: str) -> float | None:
+    """The Unix time a stream entry id (``<ms>-<seq>``, Redis's clock) stands for, entries of one
+    millisecond a microsecond apart; None past the 1,000th entry of one millisecond (a crisis
+    statement to thousands at once, or a master whose clock is behind the last id), whose stamp
+    could equal a later entry's: Rasa's own clock stamps those."""
     ms, _, seq = entry_id.partition("-")
     if not (ms.isdigit() and seq.isdigit()):
         raise ValueError(f"not a stream entry id: {entry_id!r}")
+    if int(seq) >= SEQUENCES:
+        return None
     return int(ms) / 1000 + int(seq) * SEQUENCE_STEP
 
 
@@ -110,7 +115,8 @@ class OutboxDelivery:
                              self._register, fields.get("ticket", ""), conversation_id)
         at = entry_timestamp(entry_id)
         for event in events:
-            event["timestamp"] = at  # the same on every delivery of the entry (see the module's text)
+            if at is not None:
+                event["timestamp"] = at  # the same on every delivery of the entry (see the module's text)
             if event["event"] == "bot":
                 event["metadata"] = {**event.get("metadata", {}), "outbox": entry_id}
         await self._rasa.push_events(conversation_id, events)

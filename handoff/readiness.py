@@ -2,9 +2,10 @@
 unit's start; ``ops/systemd/``).
 
 ``/health`` stays what it was (the process and its Redis answer). ``/ready`` adds the background
-loops this replica runs (the outbox, the event feed, the archiver, retention): a loop whose task
-has ended (an error it could not survive) leaves the pages answering while replies and the live
-feed stop, so the replica answers 503 with the reason and is taken out until it is restarted.
+loops this replica runs (the outbox, the event feed, the archiver, retention; the queue notifier,
+the assigner, the pending watcher): a loop whose task has ended (an error it could not survive)
+leaves the pages answering while replies and the live feed stop, so the replica answers 503 with
+the reason and is taken out until it is restarted. The reasons are logged when they change.
 """
 
 from __future__ import annotations

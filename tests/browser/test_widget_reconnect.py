@@ -142,6 +142,59 @@ def test_a_reply_sent_while_the_connection_was_down_appears_once_it_is_back(stac
     expect(widget.bot.filter(has_text=marker)).to_have_count(1)
 
 
+def push(stack: Stack, conversation_id: str, events: list[dict[str, Any]]) -> None:
+    """What the handoff service's outbox does (handoff/outbox.py), with the stamps given."""
+    query = urllib.parse.urlencode({"token": stack.token, "execute_side_effects": "true", "output_channel": "latest"})
+    # ':' as it is: Sanic does not decode %3A in a path (aiohttp's client, the outbox's, sends ':' too)
+    url = f"{stack.rasa_url}/conversations/{urllib.parse.quote(conversation_id, safe=':')}/tracker/events?{query}"
+    request = urllib.request.Request(url, data=json.dumps(events).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+
+
+def status(text: str | None, handoff: dict[str, Any], at: float) -> dict[str, Any]:
+    return {"event": "bot", "text": text, "data": {"custom": {"handoff": handoff}}, "timestamp": at}
+
+
+def test_statuses_count_in_the_order_they_come_not_by_their_stamps(stack: Stack, shop: Page) -> None:
+    """A moderator's status carries the time it was written, which may be before the bot's last
+    status was stamped (auto-assignment during the hand-off turn): it still counts, live and caught up.
+    (The statuses are pushed as the outbox does, on a conversation with no ticket: no queue update
+    of the real service comes between.)"""
+    link = Link(shop)
+    shop.goto(f"{stack.handoff_url}/demo")
+    widget = Widget(shop)
+    widget.launcher.click()
+    widget.say("ile kosztuje dostawa")
+    conversation = widget.session_id()
+    client = redis.Redis.from_url(stack.redis_url, decode_responses=True)
+    try:
+        events = [json.loads(e) for e in client.lrange(TrackerKeys().events(conversation), 0, -1)]
+    finally:
+        client.close()
+    answered_at = max(e["timestamp"] for e in events if e.get("event") == "bot")
+
+    push(stack, conversation, [status(None, {"state": "queued", "position": 1}, answered_at + 1)])
+    expect(widget.handoff).to_have_attribute("data-state", "queued")
+    push(stack, conversation, [status("Kasia dołącza do rozmowy.", {"state": "human", "moderator": "Kasia"},
+                                      answered_at - 4)])  # written before "queued" was stamped
+    expect(widget.handoff).to_have_attribute("data-state", "human")
+    expect(widget.handoff).to_contain_text("Kasia")
+
+    link.down()
+    expect(widget.connection).to_contain_text("Brak połączenia")
+    push(stack, conversation, [status("Ola dołącza do rozmowy.", {"state": "human", "moderator": "Ola"},
+                                      answered_at + 60)])
+    push(stack, conversation, [status("Wracasz do rozmowy z asystentem.", {"state": "bot"}, answered_at + 55)])
+    wait_stored(stack, conversation, "Wracasz do rozmowy z asystentem.")
+    link.up = True
+    expect(widget.bot.filter(has_text="Wracasz do rozmowy z asystentem.")).to_have_count(1, timeout=30_000)
+    expect(widget.bot.filter(has_text="Ola dołącza do rozmowy.")).to_have_count(1)
+    expect(widget.handoff).to_have_attribute("data-state", "bot")  # the last stored, though stamped before Ola's
+    expect(widget.handoff).to_be_hidden()
+
+
 # What a network that blocks WebSockets does: every WebSocket fails to connect (an error, then a close).
 BLOCK_WEBSOCKETS = """
 (() => {

@@ -72,7 +72,9 @@ def test_an_entrys_timestamp_is_its_stream_id_in_seconds_and_keeps_the_streams_o
     ids = ["1733560000123-0", "1733560000123-1", "1733560000123-2", "1733560000124-0"]
     stamps = [entry_timestamp(i) for i in ids]
     assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)
-    assert json.loads(json.dumps(stamps)) == stamps  # the widget's ids survive JSON both ways
+    assert json.loads(json.dumps(stamps)) == stamps  # Python's JSON; Rasa's and the browser's: tests/integration
+    assert entry_timestamp("1733560000123-999") < entry_timestamp("1733560000124-0")
+    assert entry_timestamp("1733560000123-1000") is None  # could meet the next millisecond's: Rasa's clock
     for bad in ("", "1733560000123", "abc-0", "1-x", "-1-0"):
         with pytest.raises(ValueError, match="not a stream entry id"):
             entry_timestamp(bad)
@@ -110,5 +112,7 @@ async def test_a_message_delivered_again_after_rasa_died_before_storing_it_keeps
         handback = {"conversation_id": "web:outbox-1", "kind": "handback", "ticket": "T1", "payload": "{}"}
         await deliver("1733560000124-0", handback)
         assert {e["timestamp"] for e in rasa.pushed[-1][1]} == {1733560000.124}  # every event of the entry
+        await deliver("1733560000124-1000", entry)  # past a millisecond's thousandth entry
+        assert "timestamp" not in rasa.pushed[-1][1][0]  # Rasa stamps it
     finally:
         await client.aclose()

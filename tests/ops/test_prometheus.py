@@ -54,7 +54,8 @@ def test_the_alert_rules_are_valid() -> None:
 
 
 def test_the_alerts_fire_when_they_should(tmp_path: Path) -> None:
-    """SLA breaches, queue growth, a long wait, a dead service, a stalled loop, errors, Redis errors, writes no replica held."""
+    """SLA breaches, queue growth, a long wait, a dead service, a stalled loop, errors, Redis errors,
+    writes no replica held."""
     result = promtool("test", "rules", PROMETHEUS / "alerts_test.yml")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SUCCESS" in result.stdout

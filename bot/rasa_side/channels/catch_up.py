@@ -10,9 +10,9 @@ stored after that id (``select``), then ``caught_up {"count": n}``.
 An id may be shown and never stored: Rasa sends a turn's messages before it saves them, and a
 server killed in between leaves the widget holding an id no event has (a moderator's message is
 delivered again with the same id, ``handoff/outbox.py``, but perhaps only after the widget is
-back). Such an id is read as a time (``since``): the bot messages stamped after it, less
-``CLOCK_SKEW_SECONDS``; the widget drops the ones it already showed by their ids. Only an id
-that is no number is refused.
+back). Such an id is read as a time (``since``): the bot messages from the first one stamped
+after it, less ``CLOCK_SKEW_SECONDS``, on; the widget drops the ones it already showed by their
+ids. Only an id that is no number is refused.
 
 Ids are opt-in: a socket asks for them when it connects (socket.io ``auth`` ``{"message_ids":
 true}``) and then also joins ``ids_room(conversation)``, where each message comes once, whole,
@@ -129,10 +129,12 @@ def select(events: list[dict[str, Any]], last_id: Any) -> CatchUp:
 
 
 def since(events: list[dict[str, Any]], last_id: float) -> CatchUp:
-    """For an id that is no stored message's (``select`` did not find it): the bot messages stamped
-    after ``last_id - CLOCK_SKEW_SECONDS``, in stored order. Some of them the widget may have shown;
-    it knows them by their ids."""
+    """For an id that is no stored message's (``select`` did not find it): every bot message from
+    the first one stamped after ``last_id - CLOCK_SKEW_SECONDS`` on, in stored order (one stored
+    later with an earlier stamp, a moderator's delivered late, is not skipped). Some of them the
+    widget may have shown; it knows them by their ids."""
     cutoff = last_id - CLOCK_SKEW_SECONDS
-    later = (widget_payload(message_of(e)) for e in events
-             if e.get("event") == BOT_EVENT and valid_id(e.get("timestamp")) and e["timestamp"] > cutoff)
+    start = next((i for i, e in enumerate(events) if e.get("event") == BOT_EVENT
+                  and valid_id(e.get("timestamp")) and e["timestamp"] > cutoff), len(events))
+    later = (widget_payload(message_of(e)) for e in events[start:] if e.get("event") == BOT_EVENT)
     return CatchUp([p for p in later if p is not None], True)

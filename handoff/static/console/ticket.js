@@ -11,7 +11,7 @@
   const t = VC.t, el = VC.el;
   const MAX_TEXT = 4000;
   const PENDING_POLL_MS = 3000;
-  const PENDING_MATCH_SECONDS = 120; // a delivered reply carries a later timestamp than the click
+  const PENDING_MATCH_SECONDS = 120; // a delivered reply's timestamp (Redis's clock when it was written) follows the click
   const TYPING_EVERY_MS = 4000; // "the agent is typing" told to the customer at most this often
   const DRAFT_KEY = "voltaConsole.draft.";
 

@@ -162,9 +162,9 @@
     // messages: {from: "user"|"bot"|"note", text, quickReplies?: [{title, payload}], used?: bool}
     // outbox: messages typed while offline, {message, display}; sent on (re)connect
     // lastId: the id of the last bot message received (catch_up asks for what came after it);
-    // seenIds: the latest ids received; handoffAt: the id of the message that set `handoff`
+    // seenIds: the latest ids received
     return { sessionId: newSessionId(), messages: [], handoff: null, outbox: [], open: false,
-             lastId: null, seenIds: [], handoffAt: null };
+             lastId: null, seenIds: [] };
   }
 
   function loadState() {
@@ -178,7 +178,6 @@
         state.open = !!state.open;
         state.lastId = isId(state.lastId) ? state.lastId : null;
         state.seenIds = Array.isArray(state.seenIds) ? state.seenIds.filter(isId).slice(-MAX_SEEN_IDS) : [];
-        state.handoffAt = isId(state.handoffAt) ? state.handoffAt : null;
         return state;
       }
     } catch (e) {
@@ -519,6 +518,9 @@
   // The server sends each bot message with its id, and a copy without one for other widgets; once it is
   // known to give ids (a message with one, or its answer to catch_up), copies without an id are skipped.
   var serverIds = false;
+  // Between our catch_up and the server's caught_up: the messages come in their stored order (the
+  // channel sends them under the conversation's lock, nothing live in between), the newest status last.
+  var catchingUp = false;
 
   /** Whether a bot message is shown for the first time (and remember its id); a live message and the
    * catch-up after a reconnection may both bring it. */
@@ -535,18 +537,20 @@
 
   function onBotUttered(data) {
     if (!data || typeof data !== "object") return;
-    if (!firstTime(data.id)) return;
-    showTyping(false);
+    var first = firstTime(data.id);
+    // A message already shown (live, just before the catch-up) comes again in the catch-up, in its
+    // stored place: its status is set again, so an older status earlier in the batch does not undo it.
+    // (Ids are no clock to order statuses by: the moderators' messages carry the time they were written.)
+    if (!first && !(catchingUp && isId(data.id))) return;
     var custom = data.custom && typeof data.custom === "object" ? data.custom : null;
-    // a status older than the one shown (caught up after a newer live one) does not undo it
-    var stale = isId(data.id) && isId(state.handoffAt) && data.id < state.handoffAt;
-    if (custom && custom.handoff && typeof custom.handoff === "object" && !stale) {
+    if (custom && custom.handoff && typeof custom.handoff === "object") {
       var h = custom.handoff;
       state.handoff = h.state === "queued" || h.state === "human" ? h : null;
-      if (isId(data.id)) state.handoffAt = data.id;
       save();
       renderHandoff();
     }
+    if (!first) return;
+    showTyping(false);
     var text = typeof data.text === "string" ? data.text.trim() : "";
     var replies = Array.isArray(data.quick_replies)
       ? data.quick_replies
@@ -615,10 +619,11 @@
         connection = "online";
         renderConnection();
         // what came while we were away (phone locked, tunnel, server restart), before what we send now
+        catchingUp = true;
         socket.emit("catch_up", { last_id: state.lastId });
         flush();
       });
-      socket.on("caught_up", function () { serverIds = true; });
+      socket.on("caught_up", function () { serverIds = true; catchingUp = false; });
       socket.on("bot_uttered", onBotUttered);
       socket.on("answer_rated", function (data) {
         var status = data && isId(data.id) ? ratingStatus[data.id] : null;
@@ -632,6 +637,7 @@
         // the channel refused something (e.g. a message too long); nothing more will come for it
         console.warn("volta chat widget: server error", data);
         showTyping(false);
+        if (data && /^(bad_last_id|unavailable|too_many_catch_ups)$/.test(data.code)) catchingUp = false; // no caught_up will come
         if (data && data.retry_after) showTooFast(Number(data.retry_after));
         if (data && data.code === "bad_last_id") {
           // the server refused our last id (no number: a damaged saved state; an id it has no message
@@ -641,6 +647,7 @@
         }
       });
       socket.on("disconnect", function (reason) {
+        catchingUp = false;
         if (reason === "io client disconnect") return; // our own reconnect (new conversation)
         connection = "offline";
         renderConnection();

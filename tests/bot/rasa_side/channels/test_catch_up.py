@@ -122,3 +122,5 @@ def test_an_id_never_stored_is_read_as_a_time_less_the_clock_skew() -> None:
     assert since(events, 200.0) == CatchUp([], True)  # from the future: nothing, and no error
     assert since([], 120.0) == CatchUp([], True)  # an erased conversation
     assert texts(since([bot(5.0, "x"), {"event": "bot", "timestamp": "late", "text": "y"}], 0.0)) == ["x"]
+    delivered_late = [bot(100.0, "a"), bot(130.0, "b"), bot(90.0, "written at 90, stored after b"), bot(131.0, "c")]
+    assert texts(since(delivered_late, 125.0)) == ["b", "written at 90, stored after b", "c"]  # the list's order

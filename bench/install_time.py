@@ -14,7 +14,6 @@ configuration (``pip``: it may name local mirrors) and with none (``pip-pypi``: 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -24,10 +23,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from bench import report_files
 from bench.handoff_footprint import commit, machine
+from bench.report_files import RESULTS
 from ops.processes import REPO
 
-RESULTS = REPO / "bench" / "results"
 PIP = "pip==24.3.1"
 ENVS = {"app": ("3.11", ("app.lock", "dev.lock"), "torch"), "rasa": ("3.10", ("rasa.lock",), "rasa")}
 INSTALL_TIMEOUT_S = 1800
@@ -146,9 +146,7 @@ def main() -> None:
                                 text=True).stdout.strip() if "uv" in args.installers else "not measured"
     report = {"measured_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
               "commit": commit(repo), "uv": uv_version, "rows": measure(repo, args.envs, args.installers)}
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "setup_install.json").write_text(json.dumps(report, indent=2) + "\n")
-    (RESULTS / "setup_install.md").write_text(render(report))
+    report_files.write(RESULTS / "setup_install", report, render(report), indent=2)
     print(render(report))
 
 

@@ -34,7 +34,9 @@ import aiohttp
 import redis
 import socketio
 
+from bench import report_files
 from bench.load import dev_questions, latency_summary, memory_mb
+from bench.report_files import RESULTS
 from bot.core import keys
 from ops.processes import (
     NO_RATE_LIMITS,
@@ -48,7 +50,6 @@ from ops.processes import (
     redis_env,
 )
 
-RESULTS = REPO / "bench" / "results"
 MODEL = REPO / "models" / "current.tar.gz"
 BUILT_INDEX = REPO / "var" / "index"  # `make index`
 
@@ -443,9 +444,7 @@ def main() -> None:
         elapsed = asyncio.run(load.run())
         memory = memory_mb({**stack.pids, "bench client": os.getpid()})
         result = report(load, elapsed, count_tickets(stack.redis_url, load.requested), memory, args, load_before)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "mixed_load.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    (RESULTS / "mixed_load.md").write_text(markdown(result))
+    report_files.write(RESULTS / "mixed_load", result, markdown(result), indent=2)
     print(markdown(result))
 
 

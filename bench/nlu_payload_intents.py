@@ -24,10 +24,11 @@ from typing import Any
 import yaml
 
 from actions.answer import SMALLTALK_CONFIDENCE, SMALLTALK_INTENTS
+from bench import report_files
 from bench.mixed_load import machine
+from bench.report_files import RESULTS
 from ops.processes import RASA_ENV, REPO
 
-RESULTS = REPO / "bench" / "results"
 WRITTEN = REPO / "faq_corpus" / "labelled" / "written"
 STORIES = REPO / "tests" / "rasa" / "stories.yml"
 PAYLOAD_INTENTS = frozenset({"attachment", "choose_topic", "rate_conversation", "skip_comment"})
@@ -132,8 +133,7 @@ def main() -> None:
     parser.add_argument("--note", default="", help="a sentence for the report: how the models were made")
     args = parser.parse_args()
     report = run(args.before, args.after, args.split, args.note)
-    args.out.with_suffix(".json").write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
-    args.out.with_suffix(".md").write_text(markdown(report))
+    report_files.write(args.out, report, markdown(report))
     print(markdown(report))
 
 

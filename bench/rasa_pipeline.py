@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import platform
 import statistics
 import subprocess
@@ -23,7 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench import report_files
 from bench.load import closed_loop, dev_questions, long_conversation, memory_mb, open_loop
+from bench.report_files import RESULTS
 from bot.brain.build_index import build
 from ops.processes import (
     NO_RATE_LIMITS,
@@ -37,7 +38,6 @@ from ops.processes import (
     redis_env,
 )
 
-RESULTS = REPO / "bench" / "results"
 BASELINE_DIR = REPO / "var" / "bench" / "rasa-init"
 TOKEN = "bench-token"
 
@@ -208,9 +208,7 @@ def main() -> None:
     report["stack"] = run_system(lambda logs: this_stack(logs, args.embedder), args, levels, rates)
     ratio = report["stack"]["saturation_msgs_per_s"] / report["baseline"]["saturation_msgs_per_s"]
     report["saturation_ratio"] = round(ratio, 2)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "rasa_pipeline.json").write_text(json.dumps(report, indent=2) + "\n")
-    (RESULTS / "rasa_pipeline.md").write_text(markdown(report))
+    report_files.write(RESULTS / "rasa_pipeline", report, markdown(report), indent=2)
     print(markdown(report))
 
 

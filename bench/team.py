@@ -31,7 +31,9 @@ from typing import Any
 import aiohttp
 import redis.asyncio as aioredis
 
-from bench.mixed_load import BUILT_INDEX, MODEL, RESULTS, handoff_env, machine
+from bench import report_files
+from bench.mixed_load import BUILT_INDEX, MODEL, handoff_env, machine
+from bench.report_files import RESULTS
 from bench.team_actors import Desk, ModeratorLog, Outcome, WeekendClock, Widget, customer, moderator
 from bench.team_plan import CONTACTS, HOURS, START, Contact, Shift, contacts, shifts
 from bench.team_report import markdown, summary, svg
@@ -244,9 +246,7 @@ def main() -> None:
               "command": f"python -m bench.team --moderators {' '.join(map(str, args.moderators))} "
                          f"--scale {args.scale:g} --contacts {args.contacts} --seed {args.seed}",
               "machine": machine(), "cores": len(os.sched_getaffinity(0)), "runs": runs}
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "team.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    (RESULTS / "team.md").write_text(markdown(result))
+    report_files.write(RESULTS / "team", result, markdown(result), indent=2)
     (RESULTS / "team.svg").write_text(svg(result))
     print(markdown(result))
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
-from bench import eval_public
-from bench.eval_public.constants import DEFAULT_CACHE, DEFAULT_EMBEDDERS, RESULTS
+from bench import eval_public, report_files
+from bench.eval_public.constants import DEFAULT_CACHE, DEFAULT_EMBEDDERS
 from bench.eval_public.evaluate import run_public
 from bench.eval_public.report import markdown
+from bench.report_files import RESULTS
 
 
 def main() -> None:
@@ -20,9 +20,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     report = run_public(args.cache, [e for e in args.embedders.split(",") if e])
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "public.json").write_text(json.dumps(report, indent=2, allow_nan=True) + "\n")
-    (args.out / "public.md").write_text(markdown(report))
+    report_files.write(args.out / "public", report, markdown(report), indent=2)
     print(f"wrote {args.out / 'public.json'} and {args.out / 'public.md'}", flush=True)
 
 

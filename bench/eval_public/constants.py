@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[2]
-RESULTS = REPO / "bench" / "results"
 DEFAULT_CACHE = REPO / "var" / "bench" / "embeddings"
 DATA_DIR = Path(os.environ.get("PUBLIC_DATASETS", "/work/shared/datasets"))
 DEFAULT_EMBEDDERS = ["minilm", "e5", "use"]

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from bench import report_files
 from bench.judgement import data, report, run
 from bench.judgement.seal import SealBroken, verify
+from bench.report_files import RESULTS
 from bot.brain.brain import load_brain
 from bot.brain.embeddings import load_embedder
 from bot.core.settings import embedder_name, index_dir
 
-RESULTS = Path("bench/results")
 ABOUT = {
     "validation": "Every threshold, pattern, weight and model choice is made on this split.",
     "sealed": "The first sealed test (faq_corpus/labelled/SEALED.md): written before any tuning; its misses "
@@ -60,10 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     except SealBroken as exc:
         print(f"judgement: {exc}", file=sys.stderr)
         return 2
-    args.results.mkdir(parents=True, exist_ok=True)
-    stem = args.results / f"judgement_{args.split}"
-    stem.with_suffix(".json").write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
-    stem.with_suffix(".md").write_text(report.markdown(result))
+    report_files.write(args.results / f"judgement_{args.split}", result, report.markdown(result))
     print(report.markdown(result))
     return 0
 

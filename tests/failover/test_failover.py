@@ -25,12 +25,14 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bench import report_files
 from bench.handoff_footprint import machine
+from bench.report_files import RESULTS
 from bot.core import keys
 from bot.core.redis_clients import async_client, close, sync_client
 from handoff.accounts import Accounts, Role
 from handoff.errors import Conflict
-from ops.processes import NO_RATE_LIMITS, REPO
+from ops.processes import NO_RATE_LIMITS
 from tests.faults.test_faults import Ledger, messenger_customer, rest_customer, stored_texts, wait_inbox_drained
 from tests.integration.console import ticket_of
 from tests.replicas.clients import PASSWORD as MODERATOR_PASSWORD
@@ -38,7 +40,6 @@ from tests.replicas.clients import Moderator
 from tests.stack import Stack, running_stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.failover]
-RESULTS = REPO / "bench" / "results"
 CUSTOMERS = 4
 HANDED_OFF = 3
 BEFORE_KILL, AFTER_FAILOVER, AFTER_REJOIN = 8.0, 12.0, 6.0  # seconds of load in each phase
@@ -166,8 +167,6 @@ async def test_a_master_killed_under_load_loses_no_accepted_message(stack: Stack
 
 
 def write_report(report: dict[str, Any]) -> None:
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "failover.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
     lines = [
         "# Redis failover under load (`make test-failover`)", "",
         f"Machine: {report['machine']}. Load: {report['load']}.",
@@ -186,4 +185,4 @@ def write_report(report: dict[str, Any]) -> None:
         "Timeline (seconds from the start of the load): "
         + "; ".join(f"{t} {what}" for t, what in report["timeline"]), "",
     ]
-    (RESULTS / "failover.md").write_text("\n".join(lines))
+    report_files.write(RESULTS / "failover", report, "\n".join(lines))

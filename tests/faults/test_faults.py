@@ -32,11 +32,13 @@ import pytest
 import redis
 import redis.asyncio as aioredis
 
+from bench import report_files
+from bench.report_files import RESULTS
 from bot.core import keys
 from bot.rasa_side.channels.messenger_protocol import sign
 from handoff.accounts import Accounts, Role
 from handoff.errors import Conflict
-from ops.processes import NO_RATE_LIMITS, REPO
+from ops.processes import NO_RATE_LIMITS
 from tests.faults.widget_client import CatchingUpWidget
 from tests.integration.console import ticket_of
 from tests.replicas.clients import PASSWORD as MODERATOR_PASSWORD
@@ -44,7 +46,6 @@ from tests.replicas.clients import Moderator
 from tests.stack import MESSENGER_SECRET, Stack, running_stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
-RESULTS = REPO / "bench" / "results"
 TEXTS = ["Jak zwrócić produkt?", "ile kosztuje dostawa", "How do I return a product?", "gdzie jest moja paczka",
          "chcę rozmawiać z konsultantem", "Czy mogę zapłacić BLIKIEM?", "dzięki"]
 CUSTOMERS = 4
@@ -121,8 +122,6 @@ async def wait_inbox_drained(client: redis.Redis, timeout: float = 120) -> float
 
 
 def write_report(report: dict[str, Any]) -> None:
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "faults.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
     lines = ["# Faults under load", "", "Command: `make test-faults` (tests/faults/test_faults.py). "
              f"{report['customers']} REST customers and one Messenger customer talk throughout.", "",
              "| fault | recovered in (s) |", "|---|---|"]
@@ -141,7 +140,7 @@ def write_report(report: dict[str, Any]) -> None:
                   f"{widget['shown_once']}; first received in a catch-up (missed by pub/sub): "
                   f"{widget['recovered_by_catch_up']}; catch-ups: {widget['catch_ups']}; "
                   f"repeated within a catch-up: {widget['repeated']}.", ""]
-    (RESULTS / "faults.md").write_text("\n".join(lines))
+    report_files.write(RESULTS / "faults", report, "\n".join(lines))
 
 
 def add_to_report(section: str, figures: dict[str, Any]) -> None:

@@ -29,6 +29,7 @@ import pytest
 import redis.asyncio as aioredis
 from playwright.sync_api import expect, sync_playwright
 
+from bench import report_files
 from bot.core import keys
 from handoff.accounts import Accounts, Role
 from handoff.errors import Conflict
@@ -62,11 +63,9 @@ def served(cluster: Cluster) -> dict[str, int]:
 
 
 def write_report() -> None:
-    REPORT_DIR.mkdir(parents=True, exist_ok=True)
-    (REPORT_DIR / "report.json").write_text(json.dumps(REPORT, indent=1, ensure_ascii=False) + "\n")
     lines = ["# Replicas on one machine", "", "Command: `make test-replicas` (tests/replicas/test_replicas.py).", ""]
     lines += [f"- {name}: {json.dumps(value, ensure_ascii=False)}" for name, value in REPORT.items()]
-    (REPORT_DIR / "report.md").write_text("\n".join(lines) + "\n")
+    report_files.write(REPORT_DIR / "report", REPORT, "\n".join(lines) + "\n")
 
 
 async def test_every_accepted_message_is_stored_once_and_in_order_under_load(cluster: Cluster) -> None:

@@ -172,8 +172,11 @@ class SentinelGroup:
             time.sleep(0.05)
         raise TimeoutError(f"no failover within {timeout:.0f} s")
 
-    def rejoin(self, node: DataNode, timeout: float = 30.0) -> None:
-        """Start a killed node again: the Sentinels make it a replica of the new master."""
+    def rejoin(self, node: DataNode, timeout: float = 60.0) -> None:
+        """Start a killed node again: the Sentinels make it a replica of the new master. They do so
+        only once it has answered for a few seconds and at their next look at it (INFO every 10 s),
+        then it syncs: about 20-30 s on 2 busy cores, so 30 s was once too short (Redis's own
+        Sentinel tests wait up to 50 s)."""
         node.start()
         master = self.master()
         self._wait_replica_online(master, timeout)
